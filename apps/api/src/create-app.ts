@@ -1,0 +1,18 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, configureHttp, fastifyOptions } from '@app/platform';
+import { AppModule } from './app.module.js';
+
+/** Builds the API application (not yet listening); main.ts and the e2e tests share it. */
+export async function createApp(config: AppConfig, extraModules: ModuleMetadata['imports'] = []): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, extraModules),
+    new FastifyAdapter(fastifyOptions(config)),
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
+  );
+  app.useLogger(app.get(Logger));
+  await configureHttp(app);
+  return app;
+}

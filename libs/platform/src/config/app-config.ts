@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Environment } from './environment.js';
+
+export type DatabaseMode = 'postgres' | 'embedded';
+
+/** The typed configuration the rest of the code reads; built once from the environment. */
+export class AppConfig {
+  constructor(
+    readonly env: Environment['NODE_ENV'],
+    readonly http: { host: string; port: number; bodyLimitBytes: number; shutdownDrainDelayMs: number },
+    readonly database: {
+      mode: DatabaseMode;
+      /** Unset in embedded mode until the embedded server has started. */
+      url: string | undefined;
+      poolMax: number;
+      acquireTimeoutMs: number;
+      statementTimeoutMs: number;
+      migrateOnStart: boolean;
+      dataDir: string;
+    },
+    readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
+    readonly log: { level: string; pretty: boolean },
+    readonly runWorkerInApi: boolean,
+  ) {}
+
+  /** The same configuration pointing at another database (the embedded server's, a test database). */
+  withDatabaseUrl(url: string): AppConfig {
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi);
+  }
+
+  /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
+  get singleInstance(): boolean {
+    return this.database.mode === 'embedded';
+  }
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const BOOLEAN = /^(true|false|1|0|yes|no|on|off)$/i;
+
+/** Reads and validates the environment; throws a ConfigError whose message is one line naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const defaults = new Environment() as unknown as Record<string, unknown>;
+  const known = Object.keys(defaults);
+  const plain: Record<string, unknown> = {};
+  for (const key of known) {
+    const raw = source[key];
+    if (raw === undefined || raw.trim() === '') continue;
+    plain[key] = raw.trim();
+  }
+  for (const [key, value] of Object.entries(plain)) {
+    const sample = defaults[key];
+    if (typeof sample === 'boolean' || ['MIGRATE_ON_START', 'RUN_WORKER_IN_API'].includes(key)) {
+      if (!BOOLEAN.test(String(value))) throw new ConfigError(`Invalid configuration: ${key} must be true or false (got '${String(value)}')`);
+      plain[key] = /^(true|1|yes|on)$/i.test(String(value));
+    } else if (typeof sample === 'number') {
+      const n = Number(value);
+      if (!/^-?\d+$/.test(String(value))) throw new ConfigError(`Invalid configuration: ${key} must be a whole number (got '${String(value)}')`);
+      plain[key] = n;
+    }
+  }
+  const e = plainToInstance(Environment, plain);
+  const errors = validateSync(e, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const got = first.property.endsWith('_URL') ? '' : ` (got '${String(first.value)}')`;
+    throw new ConfigError(`Invalid configuration: ${message}${got}`);
+  }
+  const embedded = !e.DATABASE_URL;
+  return new AppConfig(
+    e.NODE_ENV,
+    { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS },
+    {
+      mode: embedded ? 'embedded' : 'postgres',
+      url: e.DATABASE_URL,
+      poolMax: embedded ? 1 : e.DATABASE_POOL_MAX,
+      acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      migrateOnStart: e.MIGRATE_ON_START ?? embedded,
+      dataDir: path.resolve(e.DATA_DIR),
+    },
+    { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS },
+    { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    e.RUN_WORKER_IN_API ?? embedded,
+  );
+}

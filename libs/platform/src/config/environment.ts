@@ -1,0 +1,69 @@
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+/**
+ * Every environment variable the service reads, with its rule and default. Validated once at
+ * start; the first violation stops the process with one line that names the variable.
+ * The README's configuration table mirrors this class.
+ */
+export class Environment {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString() @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: '$property must be a postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsInt() @Min(1) @Max(1000)
+  DATABASE_POOL_MAX = 10;
+
+  @IsInt() @Min(100) @Max(120_000)
+  DATABASE_ACQUIRE_TIMEOUT_MS = 5_000;
+
+  @IsInt() @Min(0) @Max(3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+
+  @IsString() @MinLength(1)
+  DATA_DIR = './.data';
+
+  @IsOptional() @IsBoolean()
+  MIGRATE_ON_START?: boolean;
+
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: '$property must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsInt() @Min(50) @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+
+  @IsInt() @Min(50) @Max(60_000)
+  REDIS_CONNECT_TIMEOUT_MS = 2_000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsBoolean()
+  LOG_PRETTY = false;
+
+  @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1_048_576;
+
+  @IsOptional() @IsBoolean()
+  RUN_WORKER_IN_API?: boolean;
+
+  @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_DRAIN_DELAY_MS = 0;
+}

@@ -1,0 +1,7 @@
+export * from './database.module.js';
+export * from './database-errors.js';
+export * from './embedded-postgres.js';
+export * from './migration.service.js';
+export * from './migrations.js';
+export * from './prisma.service.js';
+export { migrationsSource } from './project-paths.js';

@@ -1,0 +1,24 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { toProblem } from './to-problem.js';
+
+const logger = new Logger('Problem');
+
+/** Sends any error as problem+json; unexpected ones are logged with their stack, never sent. */
+export function sendProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { problem, headers, unexpected } = toProblem(err);
+  if (unexpected) logger.error({ err, requestId: request.id }, 'unhandled error');
+  problem.instance = request.url.split('?')[0];
+  problem.requestId = String(request.id);
+  return reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** The global Nest filter: everything thrown inside Nest's pipeline. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+}

@@ -1,0 +1,11 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+
+/** Process-wide state the probes read: set when shutdown begins, so readiness turns 503 first. */
+@Injectable()
+export class Lifecycle {
+  shuttingDown = false;
+}
+
+@Global()
+@Module({ providers: [Lifecycle], exports: [Lifecycle] })
+export class LifecycleModule {}

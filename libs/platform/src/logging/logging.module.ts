@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from '../config/app-config.js';
+
+/** Paths pino replaces with "[redacted]" in every log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.token',
+  'password',
+  'accessToken',
+  'refreshToken',
+  'token',
+];
+
+/** JSON lines through nestjs-pino; each request's lines carry its X-Request-Id. */
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.log.level,
+            genReqId: (req) => (req as unknown as { id: string }).id,
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            customProps: (req) => ({ requestId: (req as unknown as { id: string }).id }),
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            },
+            transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
+          },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../apps/api/src/create-app';
+import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
+import { testRedisUrl } from './services';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  db: TestDatabase;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** The real API on its own database, listening on a free port; `env` overrides configuration. */
+export async function startTestApp(env: Record<string, string> = {}, extraModules: ModuleMetadata['imports'] = []): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const redisUrl = testRedisUrl();
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    MIGRATE_ON_START: 'false',
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...env,
+  });
+  const app = await createApp(config, extraModules);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = await app.getUrl();
+  return {
+    app,
+    baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
+    db,
+    config,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
