@@ -1,4 +1,5 @@
 export * from './config/index.js';
+export * from './context/index.js';
 export * from './database/index.js';
 export * from './health/index.js';
 export * from './http/index.js';
@@ -6,3 +7,4 @@ export * from './lifecycle/index.js';
 export * from './logging/index.js';
 export * from './redis/index.js';
 export * from './platform.module.js';
+export * from './transactions/index.js';

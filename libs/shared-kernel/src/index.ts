@@ -1,2 +1,3 @@
 export * from './clock.js';
 export * from './domain-error.js';
+export * from './unit-of-work.js';

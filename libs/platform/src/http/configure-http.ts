@@ -2,12 +2,14 @@ import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
+import { requestContext } from '../context/request-context.js';
 import { ProblemException } from './problem.js';
 import { hasInvalidRequestId } from './request-id.js';
 import { createValidationPipe } from './validation.js';
 import { ProblemFilter } from './problem.filter.js';
 
 export const API_PREFIX = 'api/v1';
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
 
 /**
@@ -22,6 +24,12 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
 
   fastify.addHook('onRequest', async (request) => {
+    const traceparent = request.headers.traceparent;
+    requestContext.enter({
+      requestId: request.id,
+      correlationId: request.id,
+      traceparent: typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined,
+    });
     if (hasInvalidRequestId(request.raw)) {
       throw new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.');
     }

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@app/shared-kernel';
+import { requestContext, TransactionRunner } from '@app/platform';
+import type { NewEvent, StoredEvent } from '../event.js';
+import { EventStore } from '../ports/event-store.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class PrismaEventStore extends EventStore {
+  constructor(private readonly transactions: TransactionRunner) {
+    super();
+  }
+
+  async append(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    const tx = this.transactions.current();
+    if (!tx) throw new Error('EventStore.append must run inside a unit of work');
+    const context = requestContext.current();
+    const metadata = {
+      actor: context?.actor,
+      correlationId: context?.correlationId,
+      causationId: context?.causationId ?? context?.requestId,
+      traceparent: context?.traceparent,
+    };
+    const ids = events.map(() => randomUUID());
+    try {
+      const rows = await tx.$queryRawUnsafe<{ id: string; position: bigint; occurred_at: Date }[]>(
+        `INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[])
+         RETURNING id, position, occurred_at`,
+        ids,
+        events.map((e) => e.aggregateType),
+        events.map((e) => e.aggregateId),
+        events.map((e) => e.aggregateVersion),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.payload)),
+        events.map(() => JSON.stringify(metadata)),
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return events.map((e, i) => {
+        const row = byId.get(ids[i])!;
+        return { ...e, id: ids[i], position: BigInt(row.position), occurredAt: row.occurred_at, metadata };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new DomainError('conflict', 'concurrent-modification', 'The resource was changed by another request; reload and retry.');
+      }
+      throw err;
+    }
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; meta?: { code?: string }; cause?: { code?: string }; message?: string };
+  return e?.code === UNIQUE_VIOLATION || e?.meta?.code === UNIQUE_VIOLATION || e?.cause?.code === UNIQUE_VIOLATION || /23505|unique constraint/i.test(e?.message ?? '');
+}

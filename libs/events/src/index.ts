@@ -1,0 +1,3 @@
+export * from './event.js';
+export * from './events.module.js';
+export * from './ports/event-store.js';

@@ -1,0 +1,61 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@app/shared-kernel';
+import { AppConfig } from '../config/app-config.js';
+import type { Prisma } from '../database/generated/client.js';
+import { PrismaService } from '../database/prisma.service.js';
+
+/** A Prisma client bound to the open transaction. */
+export type Tx = Prisma.TransactionClient;
+
+/** Called inside the transaction, after the work and before COMMIT, with the work's result. */
+export type BeforeCommitHook = (tx: Tx, result: unknown) => Promise<void>;
+
+interface Scope {
+  tx: Tx;
+}
+
+const hooks = new AsyncLocalStorage<BeforeCommitHook[]>();
+
+/**
+ * One transaction per command, cross-cutting: a command handler wraps its writes (rows and
+ * events) in `run`; nested calls join the open transaction. Edge plumbing such as idempotency
+ * registers a before-commit hook for the current request with `withBeforeCommit`, so its record
+ * commits atomically with the command without the handler knowing.
+ */
+@Injectable()
+export class TransactionRunner extends UnitOfWork {
+  private readonly scope = new AsyncLocalStorage<Scope>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  /** The transaction the caller runs in, if any. */
+  current(): Tx | undefined {
+    return this.scope.getStore()?.tx;
+  }
+
+  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const open = this.scope.getStore();
+    if (open) return work(open.tx);
+    const pending = hooks.getStore();
+    return this.prisma.$transaction(
+      (tx) =>
+        this.scope.run({ tx }, async () => {
+          const result = await work(tx);
+          if (pending) for (const hook of pending.splice(0)) await hook(tx, result);
+          return result;
+        }),
+      { maxWait: this.config.database.acquireTimeoutMs, timeout: Math.max(this.config.database.statementTimeoutMs, 5_000) },
+    );
+  }
+
+  /** Runs `work` so that the next command transaction inside it calls `hook` before committing. */
+  static withBeforeCommit<T>(hook: BeforeCommitHook, work: () => T): T {
+    return hooks.run([hook], work);
+  }
+}

@@ -1,0 +1,31 @@
+import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
+import { PlatformModule } from '../../libs/platform/src/platform.module';
+import { testRedisUrl } from './services';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestContext {
+  app: INestApplicationContext;
+  db: TestDatabase;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** The platform plus `imports` as a Nest context (no HTTP) on a database of its own: for integration suites. */
+export async function startTestContext(imports: ModuleMetadata['imports'] = [], env: Record<string, string> = {}): Promise<TestContext> {
+  const db = await createTestDatabase();
+  const redisUrl = testRedisUrl();
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: db.url, MIGRATE_ON_START: 'false', ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...env });
+  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), ...imports] }).compile();
+  const app = await moduleRef.init();
+  return {
+    app,
+    db,
+    config,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
