@@ -5,6 +5,7 @@ export * from './health/index.js';
 export * from './http/index.js';
 export * from './lifecycle/index.js';
 export * from './logging/index.js';
+export * from './metrics/index.js';
 export * from './redis/index.js';
 export * from './platform.module.js';
 export * from './transactions/index.js';
