@@ -1,5 +1,5 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { AppConfig, HealthModule, PlatformModule } from '@app/platform';
+import { AppConfig, HealthModule, IdempotencyModule, PlatformModule } from '@app/platform';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 
 /** The HTTP application: platform, probes, the slices' HTTP modules, and the worker when single-instance. */
@@ -8,7 +8,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), HealthModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
+      imports: [PlatformModule.forRoot(config), HealthModule, IdempotencyModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
     };
   }
 }

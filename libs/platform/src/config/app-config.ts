@@ -23,11 +23,13 @@ export class AppConfig {
     readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
+    /** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
+    readonly idempotency: { ttlSeconds: number; leaseMs: number; redisPrefix: string } = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' },
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.idempotency);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -87,5 +89,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS },
     { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     e.RUN_WORKER_IN_API ?? embedded,
+    { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
   );
 }

@@ -66,4 +66,13 @@ export class Environment {
 
   @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_DRAIN_DELAY_MS = 0;
+
+  @IsInt() @Min(1) @Max(30 * 24 * 3600)
+  IDEMPOTENCY_TTL_SECONDS = 86_400;
+
+  @IsInt() @Min(200) @Max(600_000)
+  IDEMPOTENCY_LEASE_MS = 15_000;
+
+  @IsString() @Matches(/^[\x21-\x7e]{1,64}$/, { message: '$property must be 1 to 64 visible ASCII characters' })
+  IDEMPOTENCY_REDIS_PREFIX = 'idem:';
 }
