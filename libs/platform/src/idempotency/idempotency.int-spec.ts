@@ -72,7 +72,7 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(reordered.headers.get('idempotent-replayed')).toBe('true');
     const other = await post(t, { title: `${name}-x` }, { 'idempotency-key': key });
     expect(other.status).toBe(422);
-    expect(await other.json()).toMatchObject({ code: 'idempotency-key-reused', status: 422 });
+    expect(await other.json() as any).toMatchObject({ code: 'idempotency-key-reused', status: 422 });
     expect(await rowsTitled(t, `${name}-x`)).toBe(0);
   });
 
@@ -82,14 +82,14 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     const alice = await (await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' })).json();
     const bob = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'bob' });
     expect(bob.headers.get('idempotent-replayed')).toBeNull();
-    expect((await bob.json()).id).not.toBe(alice.id);
+    expect((await bob.json() as any).id).not.toBe(alice.id);
     const anonymous = await post(t, { title: name }, { 'idempotency-key': key });
     expect(anonymous.headers.get('idempotent-replayed')).toBeNull();
     const patched = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' }, `/api/v1/idem-probe/${alice.id}`, 'PATCH');
     expect(patched.status).toBe(200);
     expect(patched.headers.get('idempotent-replayed')).toBeNull();
     const aliceAgain = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' });
-    expect((await aliceAgain.json()).id).toBe(alice.id);
+    expect((await aliceAgain.json() as any).id).toBe(alice.id);
     expect(await rowsTitled(t, name)).toBe(4);
   });
 
@@ -103,9 +103,9 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     for (const r of responses.filter((r) => r.status === 409)) {
       expect(r.headers.get('retry-after')).toBe('1');
-      expect(await r.json()).toMatchObject({ code: 'idempotency-key-in-use' });
+      expect(await r.json() as any).toMatchObject({ code: 'idempotency-key-in-use' });
     }
-    const ids = new Set(await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => (await r.json()).id)));
+    const ids = new Set(await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => (await r.json() as any).id)));
     expect(ids.size).toBe(1);
     expect(idemProbe.executions - before).toBe(1);
     expect(await rowsTitled(t, name)).toBe(1);
@@ -129,12 +129,12 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(rejected.status).toBe(422);
     const again = await post(t, { title: 'other', reject: true }, { 'idempotency-key': key });
     expect(again.status).toBe(422);
-    expect((await again.json()).code).toBe('idempotency-key-reused');
+    expect((await again.json() as any).code).toBe('idempotency-key-reused');
 
     const key2 = randomUUID();
     const invalid = await post(t, { title: '' }, { 'idempotency-key': key2 });
     expect(invalid.status).toBe(422);
-    expect((await invalid.json()).code).toBe('validation-failed');
+    expect((await invalid.json() as any).code).toBe('validation-failed');
     const fixed = await post(t, { title: title() }, { 'idempotency-key': key2 });
     expect(fixed.status).toBe(201);
   });
@@ -142,10 +142,10 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
   it('answers 400 to a malformed key, and to a missing key where the route requires one', async () => {
     const bad = await post(t, { title: title() }, { 'idempotency-key': 'x'.repeat(256) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).code).toBe('invalid-idempotency-key');
+    expect((await bad.json() as any).code).toBe('invalid-idempotency-key');
     const missing = await post(t, { title: title() }, {}, '/api/v1/idem-probe/required');
     expect(missing.status).toBe(400);
-    expect((await missing.json()).code).toBe('idempotency-key-required');
+    expect((await missing.json() as any).code).toBe('idempotency-key-required');
     const withKey = await post(t, { title: title() }, { 'idempotency-key': randomUUID() }, '/api/v1/idem-probe/required');
     expect(withKey.status).toBe(201);
   });
@@ -231,7 +231,7 @@ describe('Idempotency-Key while Redis is down', () => {
     expect((await post(t, { title: title() })).status).toBe(201);
     const ready = await fetch(`${t.baseUrl}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', degraded: { idempotency: { status: 'down' } } });
+    expect(await ready.json() as any).toMatchObject({ status: 'ok', degraded: { idempotency: { status: 'down' } } });
   });
 
   it('keeps keyed requests exactly-once through the database record, also 10 in parallel', async () => {
@@ -248,7 +248,7 @@ describe('Idempotency-Key while Redis is down', () => {
     const key2 = randomUUID();
     const name2 = title();
     const parallel = await Promise.all(Array.from({ length: 10 }, () => post(t, { title: name2, delayMs: 100 }, { 'idempotency-key': key2 })));
-    const ids = new Set(await Promise.all(parallel.map(async (r) => (r.status === 201 ? (await r.json()).id : r.status))));
+    const ids = new Set(await Promise.all(parallel.map(async (r) => (r.status === 201 ? (await r.json() as any).id : r.status))));
     expect([...ids].filter((v) => typeof v === 'string')).toHaveLength(1);
     expect(parallel.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     expect(await rowsTitled(t, name2)).toBe(1);
