@@ -79,7 +79,7 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
   it('scopes keys to the caller and the route: the same key by another caller or on another route executes anew', async () => {
     const key = randomUUID();
     const name = title();
-    const alice = await (await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' })).json();
+    const alice: any = await (await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' })).json();
     const bob = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'bob' });
     expect(bob.headers.get('idempotent-replayed')).toBeNull();
     expect((await bob.json() as any).id).not.toBe(alice.id);
