@@ -6,6 +6,7 @@ import { IdemProbeModule, idemProbe } from '../../../../test/support/idempotency
 import { services, testRedisUrl } from '../../../../test/support/services';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
 import { Metrics } from '../metrics/metrics';
+import { REDIS } from '../redis/redis.module';
 import { idempotencyFaults } from './idempotency.interceptor';
 
 const redisUrl = testRedisUrl();
@@ -189,6 +190,19 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(idemProbe.executions - before).toBe(1);
     expect(await rowsTitled(t, name)).toBe(1);
     expect(await eventsTitled(t, name)).toBe(1);
+  });
+
+  (redisUrl ? it : it.skip)('replays from the database record when Redis lost its data (did not run: no Redis reachable)', async () => {
+    const key = randomUUID();
+    const name = title();
+    const original = await snapshot(await post(t, { title: name }, { 'idempotency-key': key }));
+    const redis = t.app.get<any>(REDIS);
+    const keys: string[] = await redis.keys(`${t.config.idempotency.redisPrefix}*`);
+    await redis.del(...keys);
+    const again = await post(t, { title: name }, { 'idempotency-key': key });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await snapshot(again)).toEqual(original);
+    expect(await rowsTitled(t, name)).toBe(1);
   });
 
   it('counts outcomes in the metrics registry', async () => {

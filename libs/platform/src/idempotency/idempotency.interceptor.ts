@@ -148,7 +148,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (committed) return this.fromCommitted(attempt, committed, reply, next);
     }
     this.count('new');
-    return this.execute(attempt, request, reply, next);
+    return this.execute(attempt, request, reply, next, claim?.state === 'new');
   }
 
   private running = new WeakMap<Attempt, Promise<unknown>>();
@@ -157,7 +157,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return (this.running.get(attempt) ?? Promise.resolve()).catch(() => undefined);
   }
 
-  private async execute(attempt: Attempt, request: FastifyRequest, reply: FastifyReply, next: CallHandler): Promise<unknown> {
+  /** `unchecked`: the database was not consulted first (the store had never seen the key). */
+  private async execute(attempt: Attempt, request: FastifyRequest, reply: FastifyReply, next: CallHandler, unchecked: boolean): Promise<unknown> {
     const ttlSeconds = this.config.idempotency.ttlSeconds;
     const run = TransactionRunner.withBeforeCommit(
       async (tx, result) => {
@@ -180,6 +181,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         const committed = await this.records.find(attempt.scope, ttlSeconds);
         if (committed) return this.fromCommitted(attempt, committed, reply, next);
         throw this.inUse();
+      }
+      // The store may have lost a key the database still holds (Redis restarted empty): a
+      // handler that rejects before its transaction (say, "email taken") must not hide the
+      // committed result. Errors are rare, so this costs nothing on the fast path.
+      if (unchecked) {
+        const committed = await this.records.find(attempt.scope, ttlSeconds).catch(() => undefined);
+        if (committed) return this.fromCommitted(attempt, committed, reply, next);
       }
       attempt.keep = keepsError(err);
       throw err;
@@ -227,19 +235,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return;
     }
     const response: StoredResponse = { status, headers: pickHeaders(reply), body: body.toString('base64') };
-    if (attempt.storeUp) {
-      try {
-        await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs);
-        this.count('stored');
-        return;
-      } catch (err) {
-        this.storeFailed(err);
-      }
-    }
-    if (attempt.recorded) {
-      await this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.logger.warn({ err }, 'could not keep an idempotent response'));
-      this.count('stored');
-    }
+    // Both, concurrently: the store for fast replays, the key's database row so that a store
+    // that is down or lost its data still replays byte for byte (the rebuild from the recorded
+    // result is then only for a process that died between COMMIT and here).
+    await Promise.all([
+      attempt.storeUp &&
+        this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs).catch((err: unknown) => this.storeFailed(err)),
+      attempt.recorded &&
+        this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.logger.warn({ err }, 'could not keep an idempotent response')),
+    ]);
+    this.count('stored');
   }
 
   private async abort(attempt: Attempt): Promise<void> {
