@@ -3,6 +3,8 @@ import pg from 'pg';
 import type { Tx } from '../transactions/transaction-runner.js';
 import type { StoredResponse } from './idempotency-store.js';
 
+const FLUSH_AFTER_MS = 25;
+
 /** A key recorded by a committed command. `response` is set only when the fast store could not keep it. */
 export interface CommittedKey {
   fingerprint: string;
@@ -70,9 +72,37 @@ export class IdempotencyRecords {
     return row && { fingerprint: row.fingerprint, result: decodeResult(row.result), response: row.response };
   }
 
-  /** Keeps the finished response with the key (used when the fast store is unavailable). */
+  private pending = new Map<string, StoredResponse>();
+  private flushing?: Promise<void>;
+
+  /** Keeps the finished response with the key, now (the fast store is unavailable: this row is the only copy). */
   async saveResponse(scope: string, response: StoredResponse): Promise<void> {
     await this.pool.query('UPDATE idempotency_keys SET response = $2 WHERE scope_key = $1', [scope, JSON.stringify(response)]);
+  }
+
+  /**
+   * Keeps the finished response with the key a moment later, batched with others into one
+   * statement (the fast store has it meanwhile). A crash before the flush loses nothing that
+   * cannot be rebuilt from the recorded result (docs/decisions/0031).
+   */
+  saveResponseLater(scope: string, response: StoredResponse): void {
+    this.pending.set(scope, response);
+    this.flushing ??= new Promise<void>((resolve) => setTimeout(resolve, FLUSH_AFTER_MS)).then(() => this.flush());
+  }
+
+  /** Writes the batched responses (also on shutdown). */
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = undefined;
+    if (batch.size === 0) return;
+    await this.pool
+      .query(
+        `UPDATE idempotency_keys k SET response = v.response
+           FROM unnest($1::text[], $2::jsonb[]) AS v(scope_key, response) WHERE k.scope_key = v.scope_key`,
+        [[...batch.keys()], [...batch.values()].map((r) => JSON.stringify(r))],
+      )
+      .catch(() => undefined);
   }
 
   /** Deletes records older than the TTL, a batch at a time. */

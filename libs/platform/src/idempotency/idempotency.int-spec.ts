@@ -196,6 +196,7 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     const key = randomUUID();
     const name = title();
     const original = await snapshot(await post(t, { title: name }, { 'idempotency-key': key }));
+    await waitFor(async () => ((await count(t, 'SELECT count(*) AS n FROM idempotency_keys WHERE response IS NULL')) === 0 ? true : undefined), 2_000, 'the batched response write');
     const redis = t.app.get<any>(REDIS);
     const keys: string[] = await redis.keys(`${t.config.idempotency.redisPrefix}*`);
     await redis.del(...keys);

@@ -235,15 +235,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return;
     }
     const response: StoredResponse = { status, headers: pickHeaders(reply), body: body.toString('base64') };
-    // Both, concurrently: the store for fast replays, the key's database row so that a store
-    // that is down or lost its data still replays byte for byte (the rebuild from the recorded
-    // result is then only for a process that died between COMMIT and here).
-    await Promise.all([
-      attempt.storeUp &&
-        this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs).catch((err: unknown) => this.storeFailed(err)),
-      attempt.recorded &&
-        this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.logger.warn({ err }, 'could not keep an idempotent response')),
-    ]);
+    if (attempt.storeUp) {
+      try {
+        await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs);
+      } catch (err) {
+        this.storeFailed(err);
+        attempt.storeUp = false;
+      }
+    }
+    // The key's row keeps the response too, so a store that is down or lost its data still
+    // replays byte for byte; the rebuild from the recorded result is only for a process that
+    // died in between. With the store up that write is batched behind the response.
+    if (attempt.recorded) {
+      if (attempt.storeUp) this.records.saveResponseLater(attempt.scope, response);
+      else await this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.logger.warn({ err }, 'could not keep an idempotent response'));
+    }
     this.count('stored');
   }
 

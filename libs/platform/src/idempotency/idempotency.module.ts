@@ -47,8 +47,9 @@ export class IdempotencyModule implements OnModuleInit, OnApplicationShutdown {
     this.purger.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.purger);
+    await this.records.flush();
     if (this.store instanceof MemoryIdempotencyStore) this.store.close();
   }
 }
