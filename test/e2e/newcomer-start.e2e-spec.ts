@@ -33,13 +33,13 @@ describe('npm start on the embedded database', () => {
       expect(await status(`http://127.0.0.1:${port}/health`)).toBe(200);
       const firstLines = first.output().split('\n').filter((l) => l.startsWith('{'));
       expect(JSON.parse(firstLines[0])).toMatchObject({ msg: 'starting with these backends', database: expect.stringContaining('embedded PostgreSQL'), redis: expect.stringContaining('in-process') });
-      expect(first.output()).toContain('applied 1 migration(s)');
+      expect(first.output()).toMatch(/applied [1-9]\d* migration\(s\)/);
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
 
       const second = start(dataDir, port);
       await waitFor(async () => ((await status(`http://127.0.0.1:${port}/ready`)) === 200 ? true : undefined), 60_000, 'restart');
-      expect(second.output()).not.toContain('applied 1 migration(s)');
+      expect(second.output()).not.toMatch(/applied [1-9]\d* migration\(s\)/);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     } finally {
