@@ -85,9 +85,11 @@ try {
     if (res.status !== 201) throw new Error(`unexpected ${res.status}`);
     return res;
   };
-  /** n requests, `concurrency` at a time; returns requests per second. */
+  /** n requests, `concurrency` at a time; returns requests per second (and this process's CPU per request in `lastCpuMs`). */
+  let lastCpuMs = 0;
   const load = async (n, keyOf) => {
     let next = 0;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < n) {
@@ -95,6 +97,8 @@ try {
         await send(i, keyOf(i));
       }
     }));
+    const used = process.cpuUsage(cpu);
+    lastCpuMs = (used.user + used.system) / 1000 / n;
     return (n / (performance.now() - started)) * 1000;
   };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -109,12 +113,15 @@ try {
   const plain = [];
   const keyed = [];
   const pairRatios = [];
+  const cpuRatios = [];
   for (let r = 0; r < rounds; r++) {
     const p = await load(perRound, () => undefined);
+    const pCpu = lastCpuMs;
     const k = await load(perRound, () => randomUUID());
     plain.push(p);
     keyed.push(k);
     pairRatios.push(k / p);
+    cpuRatios.push(pCpu / lastCpuMs);
   }
   const plainRps = median(plain);
   const keyedRps = median(keyed);
@@ -151,6 +158,9 @@ try {
     keyedRps: Math.round(keyedRps),
     keyedOverPlain: f(median(pairRatios)),
     pairRatios: pairRatios.map(f).join(' '),
+    // The same comparison by this process's CPU time per request (server and client share it):
+    // less sensitive to other load on the machine than wall-clock throughput.
+    cpuPerRequestPlainOverKeyed: f(median(cpuRatios)),
     originalMedianMs: f(median(originalMs)),
     replayMedianMs: f(median(replayMs)),
     replaySpeedup: f(median(originalMs) / median(replayMs)),
