@@ -33,7 +33,8 @@ describe('npm start on the embedded database', () => {
       expect(await status(`http://127.0.0.1:${port}/health`)).toBe(200);
       const firstLines = first.output().split('\n').filter((l) => l.startsWith('{'));
       expect(JSON.parse(firstLines[0])).toMatchObject({ msg: 'starting with these backends', database: expect.stringContaining('embedded PostgreSQL'), redis: expect.stringContaining('in-process') });
-      expect(first.output()).toMatch(/applied [1-9]\d* migration\(s\)/);
+      // The log line may trail readiness by a moment (logs are written asynchronously).
+      await waitFor(async () => (/applied [1-9]\d* migration\(s\)/.test(first.output()) ? true : undefined), 10_000, 'the migration log line');
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
 
