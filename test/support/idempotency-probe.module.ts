@@ -7,7 +7,7 @@ import pg from 'pg';
 import { EventsModule, EventStore } from '../../libs/events/src/index';
 import { requestContext } from '../../libs/platform/src/context/request-context';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
-import { RequiresIdempotencyKey } from '../../libs/platform/src/idempotency/requires-idempotency-key.decorator';
+import { IdempotencyExempt, RequiresIdempotencyKey } from '../../libs/platform/src/idempotency/requires-idempotency-key.decorator';
 import { DomainError, UnitOfWork } from '../../libs/shared-kernel/src/index';
 
 export class IdemProbeRequest {
@@ -84,6 +84,13 @@ export class IdemProbeController {
   @HttpCode(201)
   @RequiresIdempotencyKey()
   async required(@Body() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    return this.create(body, reply);
+  }
+
+  @Post('exempt')
+  @HttpCode(201)
+  @IdempotencyExempt()
+  async exempt(@Body() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     return this.create(body, reply);
   }
 

@@ -151,6 +151,16 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(withKey.status).toBe(201);
   });
 
+  it('leaves routes marked @IdempotencyExempt() alone', async () => {
+    const key = randomUUID();
+    const name = title();
+    const first = await post(t, { title: name }, { 'idempotency-key': key }, '/api/v1/idem-probe/exempt');
+    const second = await post(t, { title: name }, { 'idempotency-key': key }, '/api/v1/idem-probe/exempt');
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(await rowsTitled(t, name)).toBe(2);
+  });
+
   it('crash safety: dying after COMMIT and before storing the response, a retry returns the committed result and writes nothing', async () => {
     const key = randomUUID();
     const name = title();
@@ -221,6 +231,9 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(doc.paths['/api/v1/idem-probe/{id}'].patch.parameters.some((p: any) => p.name === 'Idempotency-Key')).toBe(true);
     expect(doc.paths['/api/v1/idem-probe/required'].post.parameters.find((p: any) => p.name === 'Idempotency-Key').required).toBe(true);
     expect(doc.paths['/api/v1/idem-probe'].post.responses['409']).toBeDefined();
+    const exempt = doc.paths['/api/v1/idem-probe/exempt'].post;
+    expect(exempt.parameters.find((p: any) => p.name === 'Idempotency-Key').description).toMatch(/^Ignored/);
+    expect(exempt.responses['409']).toBeUndefined();
   });
 });
 

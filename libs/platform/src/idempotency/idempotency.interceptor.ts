@@ -15,7 +15,7 @@ import { TransactionRunner } from '../transactions/transaction-runner.js';
 import { fingerprintOf, parseIdempotencyKey, scopeOf } from './idempotency-key.js';
 import { type CommittedKey, IdempotencyRecords } from './idempotency-records.js';
 import { type Claim, IdempotencyStore, type StoredResponse } from './idempotency-store.js';
-import { REQUIRES_IDEMPOTENCY_KEY } from './requires-idempotency-key.decorator.js';
+import { IDEMPOTENCY_EXEMPT, REQUIRES_IDEMPOTENCY_KEY } from './requires-idempotency-key.decorator.js';
 
 /** Response headers a replay carries, besides the status and the body bytes. */
 export const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'x-consistency-token'] as const;
@@ -91,6 +91,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (request.method !== 'POST' && request.method !== 'PATCH') return next.handle();
+    if (this.reflector.getAllAndOverride<boolean>(IDEMPOTENCY_EXEMPT, [context.getHandler(), context.getClass()])) return next.handle();
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
     if (key === undefined) {
       if (this.reflector.getAllAndOverride<boolean>(REQUIRES_IDEMPOTENCY_KEY, [context.getHandler(), context.getClass()])) {

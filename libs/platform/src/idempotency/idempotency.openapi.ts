@@ -11,6 +11,8 @@ export const IDEMPOTENCY_HEADER_DESCRIPTION = [
   'still running: 409 with Retry-After.',
 ].join(' ');
 
+export const IDEMPOTENCY_IGNORED_DESCRIPTION = 'Ignored: this operation does not keep or replay responses by Idempotency-Key.';
+
 const METHODS = ['post', 'patch'] as const;
 
 /** Adds the Idempotency-Key header parameter and its 409/422 answers to every POST and PATCH operation. */
@@ -20,7 +22,8 @@ export function documentIdempotency(document: OpenAPIObject): OpenAPIObject {
       const operation = item[method];
       if (!operation) continue;
       const parameters = (operation.parameters ??= []);
-      const present = parameters.some((p) => 'name' in p && p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+      const present = parameters.find((p) => 'name' in p && p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+      if (present && 'description' in present && present.description === IDEMPOTENCY_IGNORED_DESCRIPTION) continue;
       if (!present) {
         parameters.push({
           name: 'Idempotency-Key',
