@@ -5,6 +5,19 @@ import { Environment } from './environment.js';
 
 export type DatabaseMode = 'postgres' | 'embedded';
 
+/** Operations: readiness thresholds and the shutdown grace period. */
+export interface OpsConfig {
+  shutdownGraceMs: number;
+  readyMaxHeapRatio: number;
+  readyMinFreeDiskBytes: number;
+  /** 0 turns the projection-lag readiness check off. */
+  readyMaxProjectionLagSeconds: number;
+  /** Mounts GET /__test/slow (graceful-shutdown tests only). */
+  testSlowRoute: boolean;
+}
+
+const DEFAULT_OPS: OpsConfig = { shutdownGraceMs: 25_000, readyMaxHeapRatio: 0.95, readyMinFreeDiskBytes: 52_428_800, readyMaxProjectionLagSeconds: 0, testSlowRoute: false };
+
 /** The typed configuration the rest of the code reads; built once from the environment. */
 export class AppConfig {
   constructor(
@@ -23,11 +36,12 @@ export class AppConfig {
     readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
+    readonly ops: OpsConfig = DEFAULT_OPS,
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.ops);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -59,7 +73,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       plain[key] = /^(true|1|yes|on)$/i.test(String(value));
     } else if (typeof sample === 'number') {
       const n = Number(value);
-      if (!/^-?\d+$/.test(String(value))) throw new ConfigError(`Invalid configuration: ${key} must be a whole number (got '${String(value)}')`);
+      const pattern = Number.isInteger(sample) ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/;
+      if (!pattern.test(String(value))) throw new ConfigError(`Invalid configuration: ${key} must be a ${Number.isInteger(sample) ? 'whole number' : 'number'} (got '${String(value)}')`);
       plain[key] = n;
     }
   }
@@ -87,5 +102,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS },
     { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     e.RUN_WORKER_IN_API ?? embedded,
+    {
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      readyMaxHeapRatio: e.READY_MAX_HEAP_RATIO,
+      readyMinFreeDiskBytes: e.READY_MIN_FREE_DISK_BYTES,
+      readyMaxProjectionLagSeconds: e.READY_MAX_PROJECTION_LAG_SECONDS,
+      testSlowRoute: e.TEST_SLOW_ROUTE,
+    },
   );
 }
