@@ -92,8 +92,10 @@ export class HealthController {
     const gauge = this.metrics.registry.getSingleMetric(METRIC_NAMES.PROJECTION_LAG_SECONDS.name) as Gauge | undefined;
     if (!gauge) return 'no projection in this process';
     const { values } = await gauge.get();
-    const worst = values.reduce<{ value: number; consumer?: string }>((w, v) => (v.value > w.value ? { value: v.value, consumer: String(v.labels.consumer) } : w), { value: 0 });
-    const detail = `max lag ${worst.value.toFixed(1)} s${worst.consumer ? ` (${worst.consumer})` : ''}, limit ${max} s`;
+    if (values.length === 0) return 'no consumer has reported lag yet';
+    const worst = values.reduce((w, v) => (v.value > w.value ? v : w));
+    const consumer = worst.labels.consumer === undefined ? undefined : String(worst.labels.consumer);
+    const detail = `max lag ${worst.value.toFixed(1)} s${consumer ? ` (${consumer})` : ''}, limit ${max} s`;
     if (worst.value > max) throw new Error(detail);
     return detail;
   }

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../context/request-context.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { Metrics } from '../metrics/metrics.js';
 import { currentTraceparent } from '../tracing/trace-context.js';
@@ -40,8 +41,12 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
       throw new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.');
     }
   });
+  const lifecycle = app.get(Lifecycle);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Once shutdown has begun, every response closes its connection: a keep-alive socket left
+    // idle after its in-flight request would otherwise hold the server open until keepAliveTimeout.
+    if (lifecycle.shuttingDown) reply.header('connection', 'close');
   });
 
   await app.register(helmet as never, {

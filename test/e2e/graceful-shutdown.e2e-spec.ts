@@ -1,0 +1,59 @@
+import net from 'node:net';
+import { ensureBuilt, spawnNode } from '../support/compiled-app';
+import { freePort, waitFor } from '../support/free-port';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ensureBuilt();
+}, 180_000);
+afterAll(() => db?.drop());
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('graceful shutdown of the real process (npm start)', () => {
+  it('on SIGTERM: /ready 503 at once, new connections refused after the drain delay, in-flight requests complete, exit 0', async () => {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      MIGRATE_ON_START: 'false',
+      RUN_WORKER_IN_API: 'true',
+      TEST_SLOW_ROUTE: 'true',
+      SHUTDOWN_DRAIN_DELAY_MS: '800',
+      SHUTDOWN_GRACE_MS: '20000',
+      LOG_LEVEL: 'info',
+    };
+    delete env.REDIS_URL;
+    const app = spawnNode(['apps/cli/start.mjs', 'api'], env);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined), 60_000, 'ready');
+
+    const inFlight = Array.from({ length: 6 }, () => fetch(`${base}/api/v1/__test/slow?ms=1800`).then(async (r) => ({ status: r.status, body: await r.json() })));
+    await new Promise((r) => setTimeout(r, 300));
+    const signalled = Date.now();
+    app.child.kill('SIGTERM');
+
+    await waitFor(async () => ((await fetch(`${base}/ready`)).status === 503 ? true : undefined), 500, '/ready to turn 503');
+    expect(Date.now() - signalled).toBeLessThan(600);
+    await waitFor(async () => ((await connects(port)) ? undefined : true), 5_000, 'new connections to be refused');
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(800);
+
+    const results = await Promise.all(inFlight);
+    expect(results).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: expect.objectContaining({ waitedMs: 1800, database: 1 }) })));
+    const code = await app.exited;
+    if (code !== 0) process.stderr.write(app.output());
+    expect(code).toBe(0);
+    expect(app.output()).toContain('shutting down: readiness now 503');
+    expect(app.output()).toContain('"msg":"stopped"');
+  }, 120_000);
+});
