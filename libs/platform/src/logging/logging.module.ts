@@ -36,6 +36,8 @@ export class LoggingModule {
             customProps: (req) => ({ requestId: (req as unknown as { id: string }).id }),
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              // Status only: the response headers (helmet's dozen) would triple every line's size.
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },

@@ -29,6 +29,9 @@ export function startTracing(options: TracingOptions = {}): NodeSDK | undefined 
     // No cloud detectors: they probe metadata endpoints over the network at start.
     autoDetectResources: true,
     resourceDetectors: [],
+    // Traces only: metrics are prom-client's (GET /metrics), logs are pino's. Without these empty
+    // lists the SDK would default to OTLP metric and log exporters (and compute metrics per request).
+    metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
       getNodeAutoInstrumentations({
@@ -43,7 +46,7 @@ export function startTracing(options: TracingOptions = {}): NodeSDK | undefined 
           // Probes and scrapes are not worth a trace.
           ignoreIncomingRequestHook: (req) => /^\/(health|ready|metrics)(\?|$)/.test(req.url ?? ''),
         },
-        '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false },
+        '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false, ignoreConnectSpans: true },
         '@opentelemetry/instrumentation-ioredis': { requireParentSpan: true },
       }),
     ],
