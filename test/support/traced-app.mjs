@@ -6,10 +6,10 @@ import { createAddHookMessageChannel } from 'import-in-the-middle';
 
 const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
 register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-const { InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+const { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 const { startTracing } = await import('../../dist/libs/platform/src/tracing/sdk.js');
 const exporter = new InMemorySpanExporter();
-const sdk = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
+const sdk = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], sampler: new AlwaysOnSampler(), env: {} });
 await waitForAllMessagesAcknowledged();
 
 const platform = await import('../../dist/libs/platform/src/index.js');
