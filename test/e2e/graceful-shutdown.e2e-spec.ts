@@ -38,7 +38,12 @@ describe('graceful shutdown of the real process (npm start)', () => {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined), 60_000, 'ready');
 
-    const inFlight = Array.from({ length: 6 }, () => fetch(`${base}/api/v1/__test/slow?ms=1800`).then(async (r) => ({ status: r.status, body: await r.json() })));
+    // One caller sends a traceparent: with tracing loaded but no exporter nothing is recorded,
+    // yet the trace id reaches the log lines and the request context (event metadata).
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const inFlight = Array.from({ length: 6 }, (_, i) =>
+      fetch(`${base}/api/v1/__test/slow?ms=1800`, { headers: i === 0 ? { traceparent } : {} }).then(async (r) => ({ status: r.status, body: await r.json() })),
+    );
     await new Promise((r) => setTimeout(r, 300));
     const signalled = Date.now();
     app.child.kill('SIGTERM');
@@ -50,10 +55,14 @@ describe('graceful shutdown of the real process (npm start)', () => {
 
     const results = await Promise.all(inFlight);
     expect(results).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: expect.objectContaining({ waitedMs: 1800, database: 1 }) })));
+    expect(results[0].body.traceparent).toBe(traceparent);
     const code = await app.exited;
     if (code !== 0) process.stderr.write(app.output());
     expect(code).toBe(0);
     expect(app.output()).toContain('shutting down: readiness now 503');
     expect(app.output()).toContain('"msg":"stopped"');
+    const completed = app.output().split('\n').filter((l) => l.includes('"msg":"request completed"') && l.includes('__test/slow'));
+    expect(completed).toHaveLength(6);
+    expect(completed.filter((l) => l.includes('"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"'))).toHaveLength(1);
   }, 120_000);
 });
