@@ -103,7 +103,7 @@ if (process.env.BENCH_MODES) {
   // Diagnosis: BENCH_MODES=baseline,tracing-only,logs-only,tracing+info-logs measures each once.
   for (const mode of process.env.BENCH_MODES.split(',')) {
     const r = await measure(mode);
-    process.stdout.write(`${mode.padEnd(18)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.cpuPerRequestUs.toFixed(0)} us/request\n`);
+    process.stdout.write(`${mode.padEnd(18)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.cpuPerRequestUs.toFixed(0)} us/request  exported so far ${exportedBytes} bytes\n`);
   }
   sink.close();
   await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
