@@ -42,7 +42,7 @@ describe('graceful shutdown of the real process (npm start)', () => {
     // yet the trace id reaches the log lines and the request context (event metadata).
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const inFlight = Array.from({ length: 6 }, (_, i) =>
-      fetch(`${base}/api/v1/__test/slow?ms=1800`, { headers: i === 0 ? { traceparent } : {} }).then(async (r) => ({ status: r.status, body: await r.json() })),
+      fetch(`${base}/api/v1/__test/slow?ms=1800`, { headers: i === 0 ? { traceparent } : {} }).then(async (r) => ({ status: r.status, body: (await r.json()) as { traceparent?: string; waitedMs: number; database: number } })),
     );
     await new Promise((r) => setTimeout(r, 300));
     const signalled = Date.now();
