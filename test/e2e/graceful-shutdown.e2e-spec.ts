@@ -65,4 +65,21 @@ describe('graceful shutdown of the real process (npm start)', () => {
     expect(completed).toHaveLength(6);
     expect(completed.filter((l) => l.includes('"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"'))).toHaveLength(1);
   }, 120_000);
+
+  it('the worker serves /health, /ready and /metrics on its PORT and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_DELAY_MS: '100' };
+    delete env.REDIS_URL;
+    const worker = spawnNode(['apps/cli/start.mjs', 'worker'], env);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined), 60_000, 'worker ready');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('process_cpu_user_seconds_total');
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/ready",status_code="200"\}/);
+    worker.child.kill('SIGTERM');
+    const code = await worker.exited;
+    if (code !== 0) process.stderr.write(worker.output());
+    expect(code).toBe(0);
+  }, 120_000);
 });
