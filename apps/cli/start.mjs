@@ -1,27 +1,20 @@
 // `npm start` / `npm run start:worker`: builds when the sources are newer than dist/, then runs
-// the compiled app in this process (no ts-node, no watch mode).
-import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// the compiled app (no ts-node, no watch mode). Tracing must load before the app's modules, so
+// unless OTEL_SDK_DISABLED=true the app runs in a child node with
+// `--import dist/libs/platform/src/tracing/register.js`; signals are forwarded to it.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { ensureBuilt, root } from './ensure-built.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const app = process.argv[2] ?? 'api';
-const entry = path.join(root, 'dist', 'apps', app, 'src', 'main.js');
+const entry = ensureBuilt(app);
 
-function newest(dir) {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'generated') continue;
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return latest;
+if (/^true$/i.test(process.env.OTEL_SDK_DISABLED ?? '')) {
+  await import(pathToFileURL(entry).href);
+} else {
+  const tracing = path.join(root, 'dist', 'libs', 'platform', 'src', 'tracing', 'register.js');
+  const child = spawn(process.execPath, [...process.execArgv, '--import', pathToFileURL(tracing).href, entry], { stdio: 'inherit' });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 }
-
-const sources = Math.max(...['apps', 'libs', 'prisma'].map((d) => newest(path.join(root, d))));
-if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
-  process.stderr.write('building (sources changed since the last build)...\n');
-  execSync('npm run build --silent', { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-}
-await import(pathToFileURL(entry).href);

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { type AppConfig, ConfigError, EmbeddedPostgres, Lifecycle, loadConfig } from '@app/platform';
+import { type AppConfig, ConfigError, EmbeddedPostgres, flushTracing, installGracefulShutdown, loadConfig, SlowRouteModule } from '@app/platform';
 import { EMBEDDED_SEED } from './embedded-seed-path.js';
 
 function configOrExit(): AppConfig {
@@ -36,24 +35,19 @@ async function main(): Promise<void> {
   ]);
   if (embedded) config = config.withDatabaseUrl(embedded.url);
 
-  const app = await createApp(config);
+  const app = await createApp(config, config.ops.testSlowRoute ? [SlowRouteModule] : []);
   await app.listen({ port: config.http.port, host: config.http.host });
   log.info({ url: await app.getUrl(), startupMs: Math.round(performance.now() - started) }, 'listening');
 
-  let stopping = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: readiness now 503');
-    app.get(Lifecycle).shuttingDown = true;
-    await sleep(config.http.shutdownDrainDelayMs);
-    await app.close();
-    await embedded?.stop();
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', (s) => void shutdown(s));
-  process.once('SIGINT', (s) => void shutdown(s));
+  installGracefulShutdown(app, {
+    drainDelayMs: config.http.shutdownDrainDelayMs,
+    graceMs: config.ops.shutdownGraceMs,
+    log,
+    after: async () => {
+      await embedded?.stop();
+      await flushTracing();
+    },
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, configureHttp, fastifyOptions, Lifecycle, loadConfig } from '@app/platform';
+import { pino } from 'pino';
+import { ConfigError, configureHttp, fastifyOptions, flushTracing, installGracefulShutdown, loadConfig } from '@app/platform';
 import { WorkerAppModule } from './worker-app.module.js';
 
-/** The worker process: runs the consumers, and answers probes on PORT. Needs DATABASE_URL. */
+/** The worker process: runs the consumers, and answers probes and /metrics on PORT. Needs DATABASE_URL. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,19 +20,12 @@ async function main(): Promise<void> {
     process.stderr.write('Invalid configuration: DATABASE_URL is required by the worker (single-instance mode runs the worker inside the API)\n');
     process.exit(1);
   }
+  const log = pino({ level: config.log.level });
   const app = await NestFactory.create<NestFastifyApplication>(WorkerAppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   await configureHttp(app, { openApi: false });
   await app.listen({ port: config.http.port, host: config.http.host });
-
-  const shutdown = async () => {
-    app.get(Lifecycle).shuttingDown = true;
-    await sleep(config.http.shutdownDrainDelayMs);
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  installGracefulShutdown(app, { drainDelayMs: config.http.shutdownDrainDelayMs, graceMs: config.ops.shutdownGraceMs, log, after: flushTracing });
 }
 
 main().catch((err: unknown) => {

@@ -10,3 +10,4 @@ export * from './metrics/index.js';
 export * from './redis/index.js';
 export * from './platform.module.js';
 export * from './transactions/index.js';
+export * from './tracing/index.js';

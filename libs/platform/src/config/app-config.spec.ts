@@ -63,4 +63,11 @@ describe('loadConfig', () => {
   it('never echoes a URL value, which may hold a password', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://user:secret@x' })).toThrow(/^(?!.*secret)/);
   });
+
+  it('reads the operations settings, decimals where the default has them', () => {
+    const config = loadConfig({ READY_MAX_HEAP_RATIO: '0.8', SHUTDOWN_GRACE_MS: '5000', READY_MAX_PROJECTION_LAG_SECONDS: '60' });
+    expect(config.ops).toMatchObject({ readyMaxHeapRatio: 0.8, shutdownGraceMs: 5000, readyMaxProjectionLagSeconds: 60, testSlowRoute: false });
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '1.5' })).toThrow('SHUTDOWN_GRACE_MS must be a whole number');
+    expect(() => loadConfig({ READY_MAX_HEAP_RATIO: '2' })).toThrow(ConfigError);
+  });
 });

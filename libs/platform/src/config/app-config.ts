@@ -6,6 +6,19 @@ import { Environment } from './environment.js';
 
 export type DatabaseMode = 'postgres' | 'embedded';
 
+/** Operations: readiness thresholds and the shutdown grace period. */
+export interface OpsConfig {
+  shutdownGraceMs: number;
+  readyMaxHeapRatio: number;
+  readyMinFreeDiskBytes: number;
+  /** 0 turns the projection-lag readiness check off. */
+  readyMaxProjectionLagSeconds: number;
+  /** Mounts GET /__test/slow (graceful-shutdown tests only). */
+  testSlowRoute: boolean;
+}
+
+const DEFAULT_OPS: OpsConfig = { shutdownGraceMs: 25_000, readyMaxHeapRatio: 0.95, readyMinFreeDiskBytes: 52_428_800, readyMaxProjectionLagSeconds: 0, testSlowRoute: false };
+
 /** The typed configuration the rest of the code reads; built once from the environment. */
 export class AppConfig {
   constructor(
@@ -27,11 +40,12 @@ export class AppConfig {
     readonly auth: { jwtSecret: string; accessTokenTtlSeconds: number },
     /** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
     readonly idempotency: { ttlSeconds: number; leaseMs: number; redisPrefix: string } = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' },
+    readonly ops: OpsConfig = DEFAULT_OPS,
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.ops);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -63,7 +77,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       plain[key] = /^(true|1|yes|on)$/i.test(String(value));
     } else if (typeof sample === 'number') {
       const n = Number(value);
-      if (!/^-?\d+$/.test(String(value))) throw new ConfigError(`Invalid configuration: ${key} must be a whole number (got '${String(value)}')`);
+      const pattern = Number.isInteger(sample) ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/;
+      if (!pattern.test(String(value))) throw new ConfigError(`Invalid configuration: ${key} must be a ${Number.isInteger(sample) ? 'whole number' : 'number'} (got '${String(value)}')`);
       plain[key] = n;
     }
   }
@@ -97,5 +112,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
     { jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
     { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
+    {
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      readyMaxHeapRatio: e.READY_MAX_HEAP_RATIO,
+      readyMinFreeDiskBytes: e.READY_MIN_FREE_DISK_BYTES,
+      readyMaxProjectionLagSeconds: e.READY_MAX_PROJECTION_LAG_SECONDS,
+      testSlowRoute: e.TEST_SLOW_ROUTE,
+    },
   );
 }

@@ -2,6 +2,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -81,4 +82,19 @@ export class Environment {
 
   @IsString() @Matches(/^[\x21-\x7e]{1,64}$/, { message: '$property must be 1 to 64 visible ASCII characters' })
   IDEMPOTENCY_REDIS_PREFIX = 'idem:';
+
+  @IsInt() @Min(1_000) @Max(3_600_000)
+  SHUTDOWN_GRACE_MS = 25_000;
+
+  @IsNumber() @Min(0.1) @Max(1)
+  READY_MAX_HEAP_RATIO = 0.95;
+
+  @IsInt() @Min(0)
+  READY_MIN_FREE_DISK_BYTES = 52_428_800;
+
+  @IsInt() @Min(0) @Max(86_400)
+  READY_MAX_PROJECTION_LAG_SECONDS = 0;
+
+  @IsBoolean()
+  TEST_SLOW_ROUTE = false;
 }

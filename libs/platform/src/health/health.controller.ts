@@ -2,10 +2,19 @@ import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { existsSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import pg from 'pg';
+import type { Gauge } from 'prom-client';
+import { AppConfig } from '../config/app-config.js';
 import { MigrationService } from '../database/migration.service.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { ReadinessChecks } from '../lifecycle/readiness.js';
+import { METRIC_NAMES } from '../metrics/metric-names.js';
+import { Metrics } from '../metrics/metrics.js';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -27,6 +36,9 @@ export class HealthController {
     @Inject(pg.Pool) private readonly pool: pg.Pool,
     private readonly migrations: MigrationService,
     private readonly lifecycle: Lifecycle,
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    private readonly extra: ReadinessChecks,
     @Optional() private readonly idempotency?: IdempotencyStore,
   ) {}
 
@@ -47,6 +59,10 @@ export class HealthController {
         () => this.check('migrations', async () => {
           if (!(await this.migrations.isCurrent())) throw new Error('pending migrations');
         }),
+        () => this.check('heap', async () => this.heap()),
+        () => this.check('disk', async () => this.disk()),
+        () => this.check('projection-lag', async () => this.projectionLag()),
+        ...this.extra.entries().map(([name, probe]) => () => this.check(name, () => withTimeout(probe(), PING_TIMEOUT_MS, name))),
       ]);
       return { ...result, ...(await degraded) };
     } catch (err) {
@@ -77,11 +93,44 @@ export class HealthController {
     }
   }
 
+  private heap(): string {
+    const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
+    const ratio = used / limit;
+    const detail = `${(ratio * 100).toFixed(1)}% of the heap limit used (max ${(this.config.ops.readyMaxHeapRatio * 100).toFixed(0)}%)`;
+    if (ratio > this.config.ops.readyMaxHeapRatio) throw new Error(detail);
+    return detail;
+  }
+
+  /** Free space where the process writes: the embedded database's directory, else the temp directory. */
+  private async disk(): Promise<string> {
+    const dir = this.config.singleInstance && existsSync(this.config.database.dataDir) ? this.config.database.dataDir : tmpdir();
+    const stats = await statfs(dir);
+    const free = stats.bavail * stats.bsize;
+    const detail = `${free} bytes free in ${dir} (min ${this.config.ops.readyMinFreeDiskBytes})`;
+    if (free < this.config.ops.readyMinFreeDiskBytes) throw new Error(detail);
+    return detail;
+  }
+
+  /** Reads the events engine's projection_lag_seconds gauge (when this process has one). */
+  private async projectionLag(): Promise<string> {
+    const max = this.config.ops.readyMaxProjectionLagSeconds;
+    if (max === 0) return 'check off (READY_MAX_PROJECTION_LAG_SECONDS=0)';
+    const gauge = this.metrics.registry.getSingleMetric(METRIC_NAMES.PROJECTION_LAG_SECONDS.name) as Gauge | undefined;
+    if (!gauge) return 'no projection in this process';
+    const { values } = await gauge.get();
+    if (values.length === 0) return 'no consumer has reported lag yet';
+    const worst = values.reduce((w, v) => (v.value > w.value ? v : w));
+    const consumer = worst.labels.consumer === undefined ? undefined : String(worst.labels.consumer);
+    const detail = `max lag ${worst.value.toFixed(1)} s${consumer ? ` (${consumer})` : ''}, limit ${max} s`;
+    if (worst.value > max) throw new Error(detail);
+    return detail;
+  }
+
   private async check(key: string, probe: () => Promise<unknown>): Promise<HealthIndicatorResult> {
     const session = this.indicator.check(key);
     try {
-      await probe();
-      return session.up();
+      const detail = await probe();
+      return typeof detail === 'string' ? session.up({ detail }) : session.up();
     } catch (err) {
       return session.down({ message: (err as Error).message });
     }

@@ -3,6 +3,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../context/request-context.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { instrumentHttp } from '../metrics/http-metrics.js';
+import { Metrics } from '../metrics/metrics.js';
+import { currentTraceparent } from '../tracing/trace-context.js';
 import { ProblemException } from './problem.js';
 import { hasInvalidRequestId } from './request-id.js';
 import { createValidationPipe } from './validation.js';
@@ -25,19 +29,26 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
 
+  instrumentHttp(fastify, app.get(Metrics));
+
   fastify.addHook('onRequest', async (request) => {
     const traceparent = request.headers.traceparent;
     requestContext.enter({
       requestId: request.id,
       correlationId: request.id,
-      traceparent: typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined,
+      // This request's own span when tracing records one (so the worker's span hangs under it), else the caller's.
+      traceparent: currentTraceparent() ?? (typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined),
     });
     if (hasInvalidRequestId(request.raw)) {
       throw new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.');
     }
   });
+  const lifecycle = app.get(Lifecycle);
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // Once shutdown has begun, every response closes its connection: a keep-alive socket left
+    // idle after its in-flight request would otherwise hold the server open until keepAliveTimeout.
+    if (lifecycle.shuttingDown) reply.header('connection', 'close');
     await runResponseCapture(request, reply, payload);
     return payload;
   });

@@ -1,4 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import { ReadinessChecks } from './readiness.js';
 
 /** Process-wide state the probes read: set when shutdown begins, so readiness turns 503 first. */
 @Injectable()
@@ -7,5 +8,5 @@ export class Lifecycle {
 }
 
 @Global()
-@Module({ providers: [Lifecycle], exports: [Lifecycle] })
+@Module({ providers: [Lifecycle, ReadinessChecks], exports: [Lifecycle, ReadinessChecks] })
 export class LifecycleModule {}

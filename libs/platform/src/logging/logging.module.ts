@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { traceLogFields } from '../tracing/trace-context.js';
 
 /** Paths pino replaces with "[redacted]" in every log line. */
 export const REDACTED_PATHS = [
@@ -40,6 +41,8 @@ export class LoggingModule {
               level: config.log.level,
               genReqId: (req: IncomingMessage) => (req as unknown as { id: string }).id,
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              // trace_id/span_id of the active span (none unless tracing is on or a traceparent came in).
+              mixin: traceLogFields,
               customProps: (req: IncomingMessage) => ({ requestId: (req as unknown as { id: string }).id }),
               serializers: {
                 req: (req: { id: string; method: string; url: string }) => ({ method: req.method, url: req.url }),

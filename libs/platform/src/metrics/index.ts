@@ -1,1 +1,4 @@
 export * from './metrics.js';
+export * from './metrics.module.js';
+export * from './metric-names.js';
+export * from './http-metrics.js';

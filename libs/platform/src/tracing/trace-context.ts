@@ -1,0 +1,49 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, defaultTextMapGetter, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+
+/**
+ * Trace helpers on the OpenTelemetry API only (no SDK): without a started SDK they cost next to
+ * nothing and the spans they make are no-ops, so code may call them unconditionally.
+ */
+const propagator = new W3CTraceContextPropagator();
+const tracer = trace.getTracer('task-backend');
+
+/** The W3C traceparent of the active span, or undefined when there is none. */
+export function currentTraceparent(): string | undefined {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  if (!ctx || !isSpanContextValid(ctx)) return undefined;
+  return `00-${ctx.traceId}-${ctx.spanId}-0${(ctx.traceFlags & 1).toString(16)}`;
+}
+
+/** `{ trace_id, span_id }` of the active span for a log line (pino mixin), or `{}`. */
+export function traceLogFields(): { trace_id?: string; span_id?: string } {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  if (!ctx || !isSpanContextValid(ctx)) return {};
+  return { trace_id: ctx.traceId, span_id: ctx.spanId };
+}
+
+/**
+ * Runs `work` in a new span (kind CONSUMER) whose parent is `traceparent`, e.g. the one stored in
+ * an event's metadata, so the worker's handling continues the trace of the request that wrote
+ * the event. Without a valid traceparent the span starts a new trace. The events engine calls it
+ * around each handler: `runInTraceContext(event.metadata.traceparent, 'project task.created', () => handle(event))`.
+ */
+export function runInTraceContext<T>(traceparent: string | undefined, name: string, work: () => Promise<T>, attributes: Attributes = {}): Promise<T> {
+  const parent = traceparent ? propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter) : ROOT_CONTEXT;
+  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
+    try {
+      return await work();
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Runs `work` outside any trace (background loops that should not attach to whoever started them). */
+export function runUntraced<T>(work: () => T): T {
+  return context.with(ROOT_CONTEXT, work);
+}

@@ -1,0 +1,98 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Metrics, METRIC_NAMES, ReadinessChecks, SlowRouteModule } from '@app/platform';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/** Stands for the events engine: registers a readiness check and the projection-lag gauge. */
+@Injectable()
+class FakeConsumers {
+  lagSeconds = 0;
+  healthy = true;
+  constructor(readiness: ReadinessChecks, metrics: Metrics) {
+    readiness.register('consumers', async () => {
+      if (!this.healthy) throw new Error('consumer task-board stalled');
+      return '1 consumer running';
+    });
+    const self = this;
+    const { name, help, labels } = METRIC_NAMES.PROJECTION_LAG_SECONDS;
+    metrics.gauge(name, help, labels, function () {
+      this.set({ consumer: 'task-board' }, self.lagSeconds);
+    });
+  }
+}
+@Module({ providers: [FakeConsumers] })
+class FakeConsumersModule {}
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ READY_MAX_PROJECTION_LAG_SECONDS: '60' }, [SlowRouteModule, FakeConsumersModule]);
+});
+afterAll(() => t.close());
+
+describe('operations endpoints', () => {
+  it('serves Prometheus text with request durations by route template, method and status, and process metrics', async () => {
+    await fetch(`${t.baseUrl}/api/v1/__test/slow?ms=1`);
+    await fetch(`${t.baseUrl}/api/v1/__test/slow?ms=2`);
+    await fetch(`${t.baseUrl}/api/v1/no/such/route/12345`);
+    const res = await fetch(`${t.baseUrl}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/__test\/slow",status_code="200"\} 2/);
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/v1\/__test\/slow",status_code="200"\}/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1/);
+    expect(text).not.toContain('12345');
+    expect(text).toContain('process_resident_memory_bytes');
+    expect(text).toContain('nodejs_eventloop_lag_p99_seconds');
+    expect(text).toContain('projection_lag_seconds{consumer="task-board"} 0');
+  });
+
+  it('keeps /metrics, /health and /ready out of the OpenAPI document', async () => {
+    const doc: any = await (await fetch(`${t.baseUrl}/docs-json`)).json();
+    expect(Object.keys(doc.paths)).not.toEqual(expect.arrayContaining(['/metrics']));
+    expect(Object.keys(doc.paths).filter((p) => /metrics|health|ready|__test/.test(p))).toEqual([]);
+  });
+
+  it('names every readiness check and its state, including the ones modules register', async () => {
+    const res = await fetch(`${t.baseUrl}/ready`);
+    expect(res.status).toBe(200);
+    const body: any = await res.json();
+    expect(Object.keys(body.details).sort()).toEqual(['consumers', 'database', 'disk', 'heap', 'lifecycle', 'migrations', 'projection-lag']);
+    for (const check of Object.values<any>(body.details)) expect(check.status).toBe('up');
+    expect(body.details.heap.detail).toMatch(/% of the heap limit used/);
+    expect(body.details['projection-lag'].detail).toMatch(/max lag 0\.0 s \(task-board\), limit 60 s/);
+  });
+
+  it('turns 503 and names the failing check when projection lag passes its limit or a registered check fails', async () => {
+    const consumers = t.app.get(FakeConsumers);
+    consumers.lagSeconds = 90;
+    let res = await fetch(`${t.baseUrl}/ready`);
+    expect(res.status).toBe(503);
+    let body: any = await res.json();
+    expect(body.error['projection-lag']).toEqual({ status: 'down', message: expect.stringContaining('max lag 90.0 s (task-board)') });
+    expect(body.details.database.status).toBe('up');
+    consumers.lagSeconds = 0;
+    consumers.healthy = false;
+    res = await fetch(`${t.baseUrl}/ready`);
+    expect(res.status).toBe(503);
+    body = await res.json();
+    expect(body.error).toEqual({ consumers: { status: 'down', message: 'consumer task-board stalled' } });
+    consumers.healthy = true;
+    expect((await fetch(`${t.baseUrl}/ready`)).status).toBe(200);
+  });
+});
+
+describe('readiness thresholds', () => {
+  it('fails the disk check below READY_MIN_FREE_DISK_BYTES while liveness stays up', async () => {
+    const other = await startTestApp({ READY_MIN_FREE_DISK_BYTES: String(2 ** 60) });
+    try {
+      const res = await fetch(`${other.baseUrl}/ready`);
+      expect(res.status).toBe(503);
+      const body: any = await res.json();
+      expect(Object.keys(body.error)).toEqual(['disk']);
+      expect(body.details['projection-lag']).toMatchObject({ status: 'up', detail: expect.stringContaining('check off') });
+      expect((await fetch(`${other.baseUrl}/health`)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
