@@ -1,10 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Environment } from './environment.js';
 
 export type DatabaseMode = 'postgres' | 'embedded';
+
+/** Signup and access: tokens, password hashing, admins, login rate limits. */
+export interface AuthConfig {
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Lower-cased emails that get the admin role in addition to the users table's role. */
+  adminEmails: readonly string[];
+  bcryptCost: number;
+  /** bcrypt hashes/compares running at once (each on a libuv thread); default: the cores. */
+  hashConcurrency: number;
+  /** Hashes waiting beyond `hashConcurrency` before signup and login answer 503. */
+  hashQueueMax: number;
+  loginRateLimit: { perEmail: number; perIp: number; windowSeconds: number; keyPrefix: string };
+}
 
 /** The typed configuration the rest of the code reads; built once from the environment. */
 export class AppConfig {
@@ -24,7 +40,7 @@ export class AppConfig {
     readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
-    readonly auth: { jwtSecret: string; accessTokenTtlSeconds: number },
+    readonly auth: AuthConfig,
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
@@ -93,6 +109,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     e.RUN_WORKER_IN_API ?? embedded,
     // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
-    { jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    {
+      jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      adminEmails: (e.ADMIN_EMAILS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+      bcryptCost: e.BCRYPT_COST,
+      hashConcurrency: e.SIGNUP_HASH_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+      hashQueueMax: e.SIGNUP_QUEUE_MAX,
+      loginRateLimit: {
+        perEmail: e.LOGIN_RATE_LIMIT_PER_EMAIL,
+        perIp: e.LOGIN_RATE_LIMIT_PER_IP,
+        windowSeconds: e.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+        keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+      },
+    },
   );
 }

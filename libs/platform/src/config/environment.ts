@@ -72,4 +72,32 @@ export class Environment {
 
   @IsInt() @Min(30) @Max(86_400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  // Signup and access (libs/signup, libs/access).
+  @IsOptional() @IsString()
+  ADMIN_EMAILS?: string;
+
+  @IsInt() @Min(60) @Max(31_536_000)
+  REFRESH_TOKEN_TTL_SECONDS = 2_592_000;
+
+  @IsInt() @Min(4) @Max(16)
+  BCRYPT_COST = 12;
+
+  @IsOptional() @IsInt() @Min(1) @Max(64)
+  SIGNUP_HASH_CONCURRENCY?: number;
+
+  @IsInt() @Min(0) @Max(100_000)
+  SIGNUP_QUEUE_MAX = 200;
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  LOGIN_RATE_LIMIT_PER_EMAIL = 10;
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  LOGIN_RATE_LIMIT_PER_IP = 100;
+
+  @IsInt() @Min(1) @Max(86_400)
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS = 900;
+
+  @IsString() @MinLength(1)
+  RATE_LIMIT_KEY_PREFIX = 'tb:rl';
 }
