@@ -115,7 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       adminEmails: (e.ADMIN_EMAILS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
       bcryptCost: e.BCRYPT_COST,
-      hashConcurrency: e.SIGNUP_HASH_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+      hashConcurrency: e.SIGNUP_HASH_CONCURRENCY || Math.max(1, os.availableParallelism()),
       hashQueueMax: e.SIGNUP_QUEUE_MAX,
       loginRateLimit: {
         perEmail: e.LOGIN_RATE_LIMIT_PER_EMAIL,

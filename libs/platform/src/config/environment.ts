@@ -83,8 +83,9 @@ export class Environment {
   @IsInt() @Min(4) @Max(16)
   BCRYPT_COST = 12;
 
-  @IsOptional() @IsInt() @Min(1) @Max(64)
-  SIGNUP_HASH_CONCURRENCY?: number;
+  /** 0: the number of cores. */
+  @IsInt() @Min(0) @Max(64)
+  SIGNUP_HASH_CONCURRENCY = 0;
 
   @IsInt() @Min(0) @Max(100_000)
   SIGNUP_QUEUE_MAX = 200;

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PrismaService, TransactionRunner } from '@app/platform';
+import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { json, logIn, signUp } from '../../../../test/support/users';
+import { UsersReadProjector } from '../projections/users-read/users-read.projector';
+
+const ENV = { BCRYPT_COST: '4', RATE_LIMIT_KEY_PREFIX: `tb:test:${process.pid}:${randomBytes(4).toString('hex')}` };
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp(ENV);
+});
+afterAll(() => t?.close());
+
+const post = (body: unknown) => fetch(`${t.baseUrl}/api/v1/signup`, json(body));
+const email = () => `Ada.${randomBytes(4).toString('hex')}@Example.test`;
+
+/**
+ * Runs users_read over the signups in the log. The events engine (feat/events) runs projectors
+ * in the worker; this suite drives the projector itself so that it needs no running worker.
+ * Replaying user.signed_up is harmless (the insert ignores a row that exists).
+ */
+async function project(): Promise<void> {
+  const projector = new UsersReadProjector(t.app.get(TransactionRunner), t.app.get(PrismaService));
+  const pool = t.app.get(pg.Pool);
+  const { rows } = await pool.query(`SELECT id, type, payload FROM events WHERE type = 'user.signed_up' ORDER BY position`);
+  for (const row of rows) await t.app.get(TransactionRunner).run(() => projector.handle(row));
+}
+
+describe('POST /api/v1/signup', () => {
+  it('201: returns the user without any hash, with Location, and stores the email trimmed', async () => {
+    const address = email();
+    const res = await post({ name: 'Ada', email: `  ${address} `, password: 'correct horse', displayName: 'ada' });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toEqual({ id: expect.any(String), name: 'Ada', email: address, displayName: 'ada', createdAt: expect.any(String) });
+    expect(res.headers.get('location')).toBe(`/api/v1/users/${body.id}`);
+    const stored = await t.app.get(pg.Pool).query(`SELECT email, email_normalized, password_hash FROM users WHERE id = $1`, [body.id]);
+    expect(stored.rows[0]).toMatchObject({ email: address, email_normalized: address.toLowerCase() });
+    expect(stored.rows[0].password_hash).toMatch(/^\$2b\$04\$/);
+    const event = await t.app.get(pg.Pool).query(`SELECT payload FROM events WHERE aggregate_id = $1 AND type = 'user.signed_up'`, [body.id]);
+    expect(event.rows[0].payload).toEqual({ userId: body.id, name: 'Ada', email: address, displayName: 'ada', createdAt: body.createdAt });
+    expect(JSON.stringify(event.rows[0].payload)).not.toContain('$2b$');
+  });
+
+  it('409: a taken email, compared trimmed and case-insensitively', async () => {
+    const address = email();
+    expect((await post({ name: 'A', email: address, password: 'long enough' })).status).toBe(201);
+    const res = await post({ name: 'B', email: ` ${address.toUpperCase()}`, password: 'long enough' });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { code: string }).code).toBe('email-taken');
+  });
+
+  it('409: of several racing signups for one email exactly one wins', async () => {
+    const address = email();
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => post({ name: `racer ${i}`, email: i % 2 ? address.toLowerCase() : address, password: 'long enough' }).then((r) => r.status)),
+    );
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(7);
+    const count = await t.app.get(pg.Pool).query(`SELECT count(*)::int AS n FROM users WHERE email_normalized = $1`, [address.toLowerCase()]);
+    expect(count.rows[0].n).toBe(1);
+  });
+
+  it('422: every invalid field in errors[], with the password measured in UTF-8 bytes', async () => {
+    const res = await post({ name: '', email: 'not-an-email', password: 'é'.repeat(3), displayName: '' });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { code: string; errors: { field: string; message: string }[] };
+    expect(body.code).toBe('validation-failed');
+    expect(body.errors.map((e) => e.field).sort()).toEqual(['displayName', 'email', 'name', 'password']);
+    const long = await post({ name: 'A', email: email(), password: '😀'.repeat(18) + 'a' }); // 19 characters, 73 bytes
+    expect(long.status).toBe(422);
+    expect(((await long.json()) as { errors: { message: string }[] }).errors[0].message).toMatch(/72 bytes/);
+    expect((await post({ name: 'A', email: email(), password: '😀'.repeat(18) })).status).toBe(201); // exactly 72 bytes
+    expect((await post({ name: 'A', email: email(), password: 'long enough', role: 'admin' })).status).toBe(422);
+    expect((await post({ email: email(), password: 'long enough' })).status).toBe(422);
+  });
+
+  it('400: malformed JSON; 415: not JSON', async () => {
+    const res = await post('{"name": "A",');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('malformed-json');
+    const text = await fetch(`${t.baseUrl}/api/v1/signup`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(text.status).toBe(415);
+  });
+});
+
+describe('GET /api/v1/users/me', () => {
+  it('200: the caller from users_read, with task counts; the Location resolves for its owner only', async () => {
+    const user = await signUp(t.baseUrl, { displayName: 'Me' });
+    await project();
+    const { accessToken } = await logIn(t.baseUrl, user.email, user.password);
+    const res = await fetch(`${t.baseUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      id: user.id, name: 'Test User', email: user.email, displayName: 'Me', createdAt: user.body.createdAt,
+      taskCounts: { pending: 0, in_progress: 0, completed: 0, cancelled: 0 },
+    });
+    expect((await fetch(`${t.baseUrl}/api/v1/users/${user.id}`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+    const other = await signUp(t.baseUrl);
+    await project();
+    const foreign = await fetch(`${t.baseUrl}/api/v1/users/${other.id}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(foreign.status).toBe(404);
+    expect((await fetch(`${t.baseUrl}/api/v1/users/not-a-uuid`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(404);
+  });
+
+  it('401: without a token or with a bad one', async () => {
+    const res = await fetch(`${t.baseUrl}/api/v1/users/me`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((await fetch(`${t.baseUrl}/api/v1/users/me`, { headers: { authorization: 'Bearer a.b.c' } })).status).toBe(401);
+  });
+});
+
+describe('signup under load', () => {
+  it('503 with Retry-After once the hashing queue is full, and no user is written for it', async () => {
+    const busy = await startTestApp({ ...ENV, BCRYPT_COST: '10', SIGNUP_HASH_CONCURRENCY: '1', SIGNUP_QUEUE_MAX: '1' });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () => fetch(`${busy.baseUrl}/api/v1/signup`, json({ name: 'A', email: email(), password: 'long enough' }))),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(2);
+      const refused = responses.filter((r) => r.status === 503);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await refused[0].json()) as { code: string }).code).toBe('busy');
+      const users = await busy.app.get(pg.Pool).query(`SELECT count(*)::int AS n FROM users`);
+      expect(users.rows[0].n).toBe(statuses.filter((s) => s === 201).length);
+    } finally {
+      await busy.close();
+    }
+  }, 30_000);
+});
