@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { UserCredentials } from '@app/access';
+import { AccessModule, UserCredentials } from '@app/access';
 import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
 import { BcryptPasswordHasher } from './adapters/bcrypt-password-hasher.js';
@@ -22,7 +22,7 @@ import { UsersReadModel } from './ports/users-read.model.js';
  */
 @Global()
 @Module({
-  imports: [EventsModule],
+  imports: [EventsModule, AccessModule],
   controllers: [SignupController, UsersController],
   providers: [
     SignUpHandler,
