@@ -65,7 +65,7 @@ describe('PrismaRefreshTokenStore (token families)', () => {
 });
 
 /** The contract both adapters keep. */
-function rateLimiterContract(name: string, make: (perEmail: number, windowSeconds: number) => Promise<RateLimiter> | undefined, note = '') {
+function rateLimiterContract(name: string, make: (perEmail: number, windowSeconds: number) => Promise<RateLimiter | undefined>, note = '') {
   const run = name === 'memory' || redisUrl ? it : it.skip;
   run(`${name}: admits up to the limit per key, then refuses with Retry-After until the window ends${note}`, async () => {
     const limiter = (await make(3, 2))!;
