@@ -17,6 +17,8 @@ export interface AuthConfig {
   bcryptCost: number;
   /** bcrypt hashes/compares running at once (each on a libuv thread); default: the cores. */
   hashConcurrency: number;
+  /** Nice value of the hashing threads (Linux), so the event loop wins the CPU over them. */
+  hashNice: number;
   /** Hashes waiting beyond `hashConcurrency` before signup and login answer 503. */
   hashQueueMax: number;
   loginRateLimit: { perEmail: number; perIp: number; windowSeconds: number; keyPrefix: string };
@@ -116,6 +118,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       adminEmails: (e.ADMIN_EMAILS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
       bcryptCost: e.BCRYPT_COST,
       hashConcurrency: e.SIGNUP_HASH_CONCURRENCY || Math.max(1, os.availableParallelism()),
+      hashNice: e.SIGNUP_HASH_NICE,
       hashQueueMax: e.SIGNUP_QUEUE_MAX,
       loginRateLimit: {
         perEmail: e.LOGIN_RATE_LIMIT_PER_EMAIL,

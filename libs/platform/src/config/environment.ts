@@ -87,6 +87,9 @@ export class Environment {
   @IsInt() @Min(0) @Max(64)
   SIGNUP_HASH_CONCURRENCY = 0;
 
+  @IsInt() @Min(0) @Max(19)
+  SIGNUP_HASH_NICE = 10;
+
   @IsInt() @Min(0) @Max(100_000)
   SIGNUP_QUEUE_MAX = 200;
 
