@@ -23,11 +23,19 @@ export class AppConfig {
     readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
+    readonly events: {
+      maxAttempts: number;
+      retryBaseMs: number;
+      batchSize: number;
+      pollIntervalMs: number;
+      leaseRetryMs: number;
+      consistencyWaitMs: number;
+    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000 },
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.events);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -87,5 +95,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS },
     { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     e.RUN_WORKER_IN_API ?? embedded,
+    {
+      maxAttempts: e.EVENTS_MAX_ATTEMPTS,
+      retryBaseMs: e.EVENTS_RETRY_BASE_MS,
+      batchSize: e.EVENTS_BATCH_SIZE,
+      pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
+      leaseRetryMs: e.EVENTS_LEASE_RETRY_MS,
+      consistencyWaitMs: e.CONSISTENCY_WAIT_MS,
+    },
   );
 }
