@@ -84,15 +84,17 @@ export async function startEngineContext(kind: 'postgres' | 'embedded', env: Rec
   await admin.connect();
   await admin.query(PROJECTION_TABLE);
   await admin.end();
+  // Embedded: the configuration of single-instance mode (no DATABASE_URL: one pooled connection,
+  // in-process leases and wake-ups), pointed at the embedded server, as the API does.
   const config = loadConfig({
     LOG_LEVEL: 'silent',
-    DATABASE_URL: db.url,
+    ...(kind === 'embedded' ? {} : { DATABASE_URL: db.url }),
     MIGRATE_ON_START: 'false',
-    DATABASE_POOL_MAX: kind === 'embedded' ? '1' : '30',
+    DATABASE_POOL_MAX: '30',
     EVENTS_POLL_INTERVAL_MS: '200',
     EVENTS_LEASE_RETRY_MS: '200',
     ...env,
-  });
+  }).withDatabaseUrl(db.url);
   const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), EventsEngineModule, TestConsumersModule.with(consumers)] }).compile();
   const app = await moduleRef.init();
   const pool = app.get(pg.Pool);

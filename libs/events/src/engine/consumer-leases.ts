@@ -61,7 +61,7 @@ export class AdvisoryLeases implements ConsumerLeases {
     if (this.client) return Promise.resolve(this.client);
     if (this.closed) return Promise.resolve(undefined);
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url, application_name: 'task-backend-events', connectionTimeoutMillis: 5_000 });
+      const client = new pg.Client({ connectionString: this.url, application_name: `task-backend-events:${process.pid}`, connectionTimeoutMillis: 5_000 });
       client.on('error', (err) => this.drop(err));
       client.on('end', () => this.drop());
       client.on('notification', () => this.onNotify());
