@@ -4,6 +4,7 @@ import { loadConfig } from '../../libs/platform/src/config/app-config';
 import { EmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 import { freePort, waitFor } from '../support/free-port';
 import { ProbeModule } from '../support/probe.module';
+import { TEST_JWT_SECRET } from '../support/services';
 import { startTestApp } from '../support/test-app';
 
 const json = { 'content-type': 'application/json' };
@@ -11,7 +12,7 @@ const json = { 'content-type': 'application/json' };
 describe('when the database fails', () => {
   it('starts without it: live at once, ready only once it appears and is migrated, without a restart', async () => {
     const port = await freePort();
-    const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/postgres`, MIGRATE_ON_START: 'true', DATABASE_ACQUIRE_TIMEOUT_MS: '500' });
+    const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/postgres`, MIGRATE_ON_START: 'true', DATABASE_ACQUIRE_TIMEOUT_MS: '500' });
     const app = await createApp(config);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');

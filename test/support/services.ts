@@ -53,3 +53,6 @@ export function withDatabase(url: string, database: string): string {
   u.pathname = `/${database}`;
   return u.toString();
 }
+
+/** The signing secret every test app shares, so tests can mint tokens. */
+export const TEST_JWT_SECRET = 'test-secret-for-the-task-backend-suite';

@@ -2,7 +2,7 @@ import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/src/create-app';
 import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
-import { testRedisUrl } from './services';
+import { TEST_JWT_SECRET, testRedisUrl } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -19,6 +19,7 @@ export async function startTestApp(env: Record<string, string> = {}, extraModule
   const redisUrl = testRedisUrl();
   const config = loadConfig({
     LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
     MIGRATE_ON_START: 'false',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),

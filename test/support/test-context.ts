@@ -2,7 +2,7 @@ import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
-import { testRedisUrl } from './services';
+import { TEST_JWT_SECRET, testRedisUrl } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestContext {
@@ -16,7 +16,8 @@ export interface TestContext {
 export async function startTestContext(imports: ModuleMetadata['imports'] = [], env: Record<string, string> = {}): Promise<TestContext> {
   const db = await createTestDatabase();
   const redisUrl = testRedisUrl();
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: db.url, MIGRATE_ON_START: 'false', ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: db.url, MIGRATE_ON_START: 'false', ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...env });
   const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), ...imports] }).compile();
   const app = await moduleRef.init();
   return {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { AccessModule } from '@app/access';
 import { AppConfig, HealthModule, PlatformModule } from '@app/platform';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 
@@ -8,7 +9,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), HealthModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
+      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
     };
   }
 }

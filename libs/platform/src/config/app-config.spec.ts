@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from './app-config';
 
+const SECRET = 'a-test-secret-of-at-least-32-characters';
+
 describe('loadConfig', () => {
   it('defaults to single-instance mode: embedded database, worker in the API, migrations at start', () => {
     const config = loadConfig({});
@@ -14,7 +16,7 @@ describe('loadConfig', () => {
   });
 
   it('switches to shared mode with DATABASE_URL: no migrations at start, separate worker', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/app', REDIS_URL: 'redis://cache:6379', DATABASE_POOL_MAX: '25' });
+    const config = loadConfig({ JWT_SECRET: SECRET, DATABASE_URL: 'postgresql://u@db:5432/app', REDIS_URL: 'redis://cache:6379', DATABASE_POOL_MAX: '25' });
     expect(config.singleInstance).toBe(false);
     expect(config.database).toMatchObject({ url: 'postgresql://u@db:5432/app', poolMax: 25, migrateOnStart: false });
     expect(config.runWorkerInApi).toBe(false);
@@ -22,10 +24,17 @@ describe('loadConfig', () => {
   });
 
   it('reads booleans and lets explicit settings win', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://x/y', MIGRATE_ON_START: 'true', RUN_WORKER_IN_API: 'yes', LOG_PRETTY: 'on' });
+    const config = loadConfig({ JWT_SECRET: SECRET, DATABASE_URL: 'postgres://x/y', MIGRATE_ON_START: 'true', RUN_WORKER_IN_API: 'yes', LOG_PRETTY: 'on' });
     expect(config.database.migrateOnStart).toBe(true);
     expect(config.runWorkerInApi).toBe(true);
     expect(config.log.pretty).toBe(true);
+  });
+
+  it('requires a shared JWT_SECRET once replicas share a database, and draws one per process otherwise', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y' })).toThrow(/^Invalid configuration: JWT_SECRET is required when DATABASE_URL is set/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/^Invalid configuration: JWT_SECRET must be at least 32 characters/);
+    expect(loadConfig({}).auth.jwtSecret).not.toBe(loadConfig({}).auth.jwtSecret);
+    expect(loadConfig({ JWT_SECRET: SECRET }).auth.jwtSecret).toBe(SECRET);
   });
 
   it('treats empty values as unset', () => {

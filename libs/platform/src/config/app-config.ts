@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -23,6 +24,7 @@ export class AppConfig {
     readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
+    readonly auth: { jwtSecret: string; accessTokenTtlSeconds: number },
     readonly events: {
       maxAttempts: number;
       retryBaseMs: number;
@@ -35,7 +37,7 @@ export class AppConfig {
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.events);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.events);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -80,6 +82,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration: ${message}${got}`);
   }
   const embedded = !e.DATABASE_URL;
+  if (!embedded && !e.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when DATABASE_URL is set (replicas must share it)');
+  }
   return new AppConfig(
     e.NODE_ENV,
     { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS },
@@ -95,6 +100,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS },
     { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     e.RUN_WORKER_IN_API ?? embedded,
+    // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
+    { jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
     {
       maxAttempts: e.EVENTS_MAX_ATTEMPTS,
       retryBaseMs: e.EVENTS_RETRY_BASE_MS,

@@ -67,6 +67,12 @@ export class Environment {
   @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_DRAIN_DELAY_MS = 0;
 
+  @IsOptional() @IsString() @MinLength(32, { message: '$property must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsInt() @Min(30) @Max(86_400)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
   @IsInt() @Min(1) @Max(1000)
   EVENTS_MAX_ATTEMPTS = 5;
 

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { DomainError } from '@app/shared-kernel';
+import { AppConfig } from '@app/platform';
+import type { AuthenticatedUser, Role } from '../domain/authenticated-user.js';
+
+interface AccessClaims {
+  sub: string;
+  email: string;
+  roles: Role[];
+  typ: 'access';
+}
+
+const ALGORITHM = 'HS256';
+
+/**
+ * Short-lived access tokens: JWT signed with HS256 and JWT_SECRET. Verification accepts only
+ * HS256 (so `alg: none` and algorithm confusion fail), checks expiry, and the token type.
+ */
+@Injectable()
+export class AccessTokens {
+  private readonly jwt: JwtService;
+
+  constructor(private readonly config: AppConfig) {
+    this.jwt = new JwtService({ secret: config.auth.jwtSecret });
+  }
+
+  issue(user: AuthenticatedUser): { accessToken: string; expiresIn: number } {
+    const expiresIn = this.config.auth.accessTokenTtlSeconds;
+    const claims: AccessClaims = { sub: user.id, email: user.email, roles: [...user.roles], typ: 'access' };
+    return { accessToken: this.jwt.sign(claims, { algorithm: ALGORITHM, expiresIn }), expiresIn };
+  }
+
+  verify(token: string): AuthenticatedUser {
+    let claims: AccessClaims;
+    try {
+      claims = this.jwt.verify<AccessClaims>(token, { algorithms: [ALGORITHM] });
+    } catch (err) {
+      const expired = (err as Error).name === 'TokenExpiredError';
+      throw new DomainError('unauthenticated', expired ? 'token-expired' : 'invalid-token', expired ? 'The access token has expired.' : 'The access token is invalid.');
+    }
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !Array.isArray(claims.roles)) {
+      throw new DomainError('unauthenticated', 'invalid-token', 'The access token is invalid.');
+    }
+    return { id: claims.sub, email: claims.email, roles: claims.roles };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './access.module.js';
+export { AccessTokens } from './adapters/access-tokens.js';
+export type { AuthenticatedUser, Role } from './domain/authenticated-user.js';
+export { AdminGuard, AdminOnly, Authenticated, BearerAuthGuard, CurrentUser } from './http/guards.js';
