@@ -8,6 +8,7 @@ import { EmbeddedPostgres } from '../../libs/platform/src/database/embedded-post
 import { migrateDatabase } from '../../libs/platform/src/database/migrations';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
+import { TEST_JWT_SECRET } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The read table of the test projector: one row per projected event, no key, so a double apply shows. */
@@ -17,7 +18,7 @@ export const PROJECTION_TABLE = `CREATE TABLE IF NOT EXISTS test_projection (eve
 export const behaviour = {
   /** Event ids that throw once, then succeed. */
   failOnce: new Set<string>(),
-  /** Payload marker that always throws. */
+  /** Payload marker that always throws (a test may 'fix the bug' by changing it). */
   poison: 'poison',
   subscriberCalls: new Map<string, number>(),
 };
@@ -88,6 +89,7 @@ export async function startEngineContext(kind: 'postgres' | 'embedded', env: Rec
   // in-process leases and wake-ups), pointed at the embedded server, as the API does.
   const config = loadConfig({
     LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
     ...(kind === 'embedded' ? {} : { DATABASE_URL: db.url }),
     MIGRATE_ON_START: 'false',
     DATABASE_POOL_MAX: '30',

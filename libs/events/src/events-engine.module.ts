@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventsEngine } from './engine/events-engine.js';
+import { ProjectionRebuilder } from './engine/projection-rebuilder.js';
 import { EventsModule } from './events.module.js';
 
 /** The engine that runs the slices' projectors and subscribers; imported by WorkerModule. */
 @Module({
   imports: [DiscoveryModule, EventsModule],
-  providers: [EventsEngine],
-  exports: [EventsEngine],
+  providers: [EventsEngine, ProjectionRebuilder],
+  exports: [EventsEngine, ProjectionRebuilder],
 })
 export class EventsEngineModule {}

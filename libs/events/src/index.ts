@@ -5,3 +5,4 @@ export * from './ports/event-store.js';
 export * from './events-engine.module.js';
 export { EventsEngine } from './engine/events-engine.js';
 export { EventSignal } from './engine/event-signal.js';
+export { ProjectionRebuilder } from './engine/projection-rebuilder.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ProjectionRebuilder } from './projection-rebuilder';
 import { behaviour, type EngineContext, startEngineContext } from '../../../../test/support/events-fixtures';
 import { waitFor } from '../../../../test/support/free-port';
 import { realPostgresUrl } from '../../../../test/support/services';
@@ -112,4 +113,34 @@ describe.each(kinds)('events engine on %s', (kind) => {
     expect(behaviour.subscriberCalls.get(poison.id)).toBe(3);
     expect(behaviour.subscriberCalls.get(after[0].id)).toBe(1);
   }, 30_000);
+
+  it('rebuilds a projection from the whole log while readers keep seeing a complete table', async () => {
+    await t.write(300);
+    await caughtUp();
+    behaviour.poison = 'fixed'; // the bug behind the dead letters is fixed: the rebuild applies those events too
+    const n = Number((await t.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE type = 'test.happened'`)).rows[0].n);
+    const { total: old } = await t.projected();
+    const { rows: before } = await t.pool.query<{ p: string }>(`SELECT last_position AS p FROM consumer_checkpoints WHERE consumer = 'test_read'`);
+    const counts: number[] = [];
+    let rebuilding = true;
+    const reader = (async () => {
+      while (rebuilding && t.kind === 'postgres') {
+        counts.push((await t.projected()).total);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const result = await t.app.get(ProjectionRebuilder).rebuild('test_read');
+    rebuilding = false;
+    await reader;
+    expect(result.handled).toBeGreaterThanOrEqual(n);
+    expect(await t.projected()).toEqual({ total: n, distinct: n });
+    expect(counts.every((c) => c === old)).toBe(true); // the old table until the commit, never a half-built one
+    expect(await checkpoint('test_read')).toBe(BigInt(before[0].p));
+    const { rows: letters } = await t.pool.query(`SELECT 1 FROM dead_letters WHERE consumer = 'test_read'`);
+    expect(letters).toHaveLength(0);
+    // The live engine goes on after the rebuild.
+    await t.write(5);
+    await waitFor(async () => ((await t.projected()).total === n + 5 ? true : undefined), 10_000, 'the engine to go on');
+    behaviour.poison = 'poison';
+  }, 60_000);
 });
