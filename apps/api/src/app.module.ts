@@ -1,5 +1,6 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { AccessModule } from '@app/access';
+import { EventsHttpModule } from '@app/events';
 import { AppConfig, HealthModule, PlatformModule } from '@app/platform';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 
@@ -9,7 +10,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
+      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, EventsHttpModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
     };
   }
 }
