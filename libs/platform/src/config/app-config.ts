@@ -43,11 +43,19 @@ export class AppConfig {
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
     readonly auth: AuthConfig,
+    readonly events: {
+      maxAttempts: number;
+      retryBaseMs: number;
+      batchSize: number;
+      pollIntervalMs: number;
+      leaseRetryMs: number;
+      consistencyWaitMs: number;
+    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000 },
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.events);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -126,6 +134,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         windowSeconds: e.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
         keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
       },
+    },
+    {
+      maxAttempts: e.EVENTS_MAX_ATTEMPTS,
+      retryBaseMs: e.EVENTS_RETRY_BASE_MS,
+      batchSize: e.EVENTS_BATCH_SIZE,
+      pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
+      leaseRetryMs: e.EVENTS_LEASE_RETRY_MS,
+      consistencyWaitMs: e.CONSISTENCY_WAIT_MS,
     },
   );
 }
