@@ -72,6 +72,7 @@ async function startApi(dbEnv, port) {
       JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       BCRYPT_COST: String(COST),
       LOGIN_RATE_LIMIT_PER_IP: '1000000',
+      RUN_WORKER_IN_API: 'true', // the users_read projector runs in the API, as in single-instance mode
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -117,18 +118,15 @@ async function main() {
   const port = await freePort();
   const { child, base } = await startApi(db.env, port);
   try {
-    // A reader account, with its users_read row (seeded directly: this branch has no running projection engine yet).
+    // A reader account; its first read waits (X-Consistency-Token) until users_read has it.
     const email = `reader-${randomUUID()}@bench.test`;
     const signed = await post(base, '/api/v1/signup', { name: 'Reader', email, password: 'reader password' });
-    const reader = await signed.json();
-    if (db.url) {
-      const c = new pg.Client({ connectionString: db.url });
-      await c.connect();
-      await c.query(`INSERT INTO users_read (id, name, email, created_at) VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING`, [reader.id, 'Reader', email]);
-      await c.end();
-    }
+    const consistency = signed.headers.get('x-consistency-token');
+    await signed.arrayBuffer();
     const login = await (await post(base, '/api/v1/auth/login', { email, password: 'reader password' })).json();
     const authorization = `Bearer ${login.accessToken}`;
+    const first = await fetch(`${base}/api/v1/users/me`, { headers: { authorization, ...(consistency ? { 'x-consistency-token': consistency } : {}) } });
+    if (first.status !== 200) throw new Error(`GET /users/me answered ${first.status}`);
 
     // 2. Idle reads.
     const idleEnd = Date.now() + IDLE_SECONDS * 1000;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PrismaService, TransactionRunner } from '@app/platform';
+import { randomUUID } from 'node:crypto';
+import { EventStore } from '@app/events';
+import { UnitOfWork } from '@app/shared-kernel';
+import { waitFor } from '../../../../test/support/free-port';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
 import { json, logIn, signUp } from '../../../../test/support/users';
-import { UsersReadProjector } from '../projections/users-read/users-read.projector';
 
-const ENV = { BCRYPT_COST: '4', RATE_LIMIT_KEY_PREFIX: `tb:test:${process.pid}:${randomBytes(4).toString('hex')}` };
+const ENV = { BCRYPT_COST: '4', RUN_WORKER_IN_API: 'true', RATE_LIMIT_KEY_PREFIX: `tb:test:${process.pid}:${randomBytes(4).toString('hex')}` };
 
 let t: TestApp;
 beforeAll(async () => {
@@ -15,18 +17,6 @@ afterAll(() => t?.close());
 
 const post = (body: unknown) => fetch(`${t.baseUrl}/api/v1/signup`, json(body));
 const email = () => `Ada.${randomBytes(4).toString('hex')}@Example.test`;
-
-/**
- * Runs users_read over the signups in the log. The events engine (feat/events) runs projectors
- * in the worker; this suite drives the projector itself so that it needs no running worker.
- * Replaying user.signed_up is harmless (the insert ignores a row that exists).
- */
-async function project(): Promise<void> {
-  const projector = new UsersReadProjector(t.app.get(TransactionRunner), t.app.get(PrismaService));
-  const pool = t.app.get(pg.Pool);
-  const { rows } = await pool.query(`SELECT id, type, payload FROM events WHERE type = 'user.signed_up' ORDER BY position`);
-  for (const row of rows) await t.app.get(TransactionRunner).run(() => projector.handle(row));
-}
 
 describe('POST /api/v1/signup', () => {
   it('201: returns the user without any hash, with Location, and stores the email trimmed', async () => {
@@ -88,11 +78,15 @@ describe('POST /api/v1/signup', () => {
 });
 
 describe('GET /api/v1/users/me', () => {
-  it('200: the caller from users_read, with task counts; the Location resolves for its owner only', async () => {
-    const user = await signUp(t.baseUrl, { displayName: 'Me' });
-    await project();
+  it('200: the caller from users_read (read-your-writes with the signup\'s X-Consistency-Token); the Location resolves for its owner only', async () => {
+    const res0 = await post({ name: 'Test User', email: email(), password: 'correct horse battery', displayName: 'Me' });
+    const consistency = res0.headers.get('x-consistency-token');
+    expect(consistency).toMatch(/^\d+\.\d+$/);
+    const body0 = (await res0.json()) as Record<string, unknown>;
+    const user = { id: String(body0.id), email: String(body0.email), password: 'correct horse battery', body: body0 };
     const { accessToken } = await logIn(t.baseUrl, user.email, user.password);
-    const res = await fetch(`${t.baseUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const res = await fetch(`${t.baseUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${accessToken}`, 'x-consistency-token': consistency! } });
+    expect(res.headers.get('x-consistency-stale')).toBeNull();
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       id: user.id, name: 'Test User', email: user.email, displayName: 'Me', createdAt: user.body.createdAt,
@@ -100,10 +94,30 @@ describe('GET /api/v1/users/me', () => {
     });
     expect((await fetch(`${t.baseUrl}/api/v1/users/${user.id}`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
     const other = await signUp(t.baseUrl);
-    await project();
     const foreign = await fetch(`${t.baseUrl}/api/v1/users/${other.id}`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(foreign.status).toBe(404);
     expect((await fetch(`${t.baseUrl}/api/v1/users/not-a-uuid`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(404);
+  });
+
+  it('200: task counts follow the tasks slice\'s events, projected by the running engine', async () => {
+    const user = await signUp(t.baseUrl);
+    const { accessToken } = await logIn(t.baseUrl, user.email, user.password);
+    const [a, b] = [randomUUID(), randomUUID()];
+    const task = (id: string, version: number, type: string, payload: object) => ({ type, aggregateType: 'task', aggregateId: id, aggregateVersion: version, payload: { ownerId: user.id, ...payload } });
+    await t.app.get(UnitOfWork).run(() =>
+      t.app.get(EventStore).append([
+        task(a, 1, 'task.created', { title: 'a', priority: 'high', status: 'pending', dueDate: null }),
+        task(b, 1, 'task.created', { title: 'b', priority: 'low', status: 'pending', dueDate: null }),
+        task(a, 2, 'task.status_changed', { from: 'pending', to: 'in_progress' }),
+        task(b, 2, 'task.deleted', { status: 'pending' }),
+      ]),
+    );
+    const counts = await waitFor(async () => {
+      const res = await fetch(`${t.baseUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const body = res.status === 200 ? ((await res.json()) as { taskCounts: Record<string, number> }) : undefined;
+      return body && body.taskCounts.in_progress === 1 ? body.taskCounts : undefined;
+    }, 10_000, 'users_read to count the task events');
+    expect(counts).toEqual({ pending: 0, in_progress: 1, completed: 0, cancelled: 0 });
   });
 
   it('401: without a token or with a bad one', async () => {

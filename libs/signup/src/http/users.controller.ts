@@ -2,6 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
+import { ConsistentRead } from '@app/events';
 import { DomainError } from '@app/shared-kernel';
 import { GetUserQuery } from '../application/queries/get-user/get-user.query.js';
 import { UserProfileResponse } from './user.response.js';
@@ -15,7 +16,8 @@ export class UsersController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'The caller, with task counts by status (from users_read)' })
+  @ConsistentRead('users_read')
+  @ApiOperation({ summary: 'The caller, with task counts by status (from users_read); honours X-Consistency-Token' })
   @ApiOkResponse({ type: UserProfileResponse })
   @ApiNotFoundResponse({ description: 'The account is not (yet) in users_read.' })
   me(@CurrentUser() user: AuthenticatedUser): Promise<UserProfileResponse> {
@@ -24,6 +26,7 @@ export class UsersController {
 
   @Get(':id')
   @Authenticated()
+  @ConsistentRead('users_read')
   @ApiOperation({ summary: "A user's profile: the caller's own (admins: anyone's); others are 404" })
   @ApiOkResponse({ type: UserProfileResponse })
   byId(@Param('id', new ParseUUIDPipe({ exceptionFactory: notFound })) id: string, @CurrentUser() user: AuthenticatedUser): Promise<UserProfileResponse> {
