@@ -80,6 +80,21 @@ describe('POST /api/v1/auth/login', () => {
     expect((await problem(limited)).code).toBe('too-many-login-attempts');
   });
 
+  it('429 with Retry-After from the in-process limiter when there is no Redis (single-instance mode)', async () => {
+    const local = await startTestApp({ ...ENV, REDIS_URL: '' });
+    try {
+      expect(local.config.redis.url).toBeUndefined();
+      const user = await signUp(local.baseUrl);
+      const attempt = () => fetch(`${local.baseUrl}/api/v1/auth/login`, json({ email: user.email, password: 'wrong password' }));
+      for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
+      const limited = await attempt();
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('429 with Retry-After: per address, whatever the email', async () => {
     const ip = freshIp();
     for (let i = 0; i < 5; i++) expect((await post('login', { email: `x${i}-${randomBytes(3).toString('hex')}@example.test`, password: 'whatever1' }, ip)).status).toBe(401);
