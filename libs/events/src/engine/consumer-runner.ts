@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { requestContext, type TransactionRunner, type Tx } from '@app/platform';
 import type { StoredEvent } from '../event.js';
-import { type LogEvent, type LogPoint, lockCheckpoint, readAfter, saveCheckpoint } from './event-log.js';
+import { eventColumns, type EventRow, type LogEvent, lockCheckpoint, readAfter, saveCheckpoint, toLogEvent } from './event-log.js';
 
 /** What the engine runs: a projector, a subscriber or the integration publisher. */
 export interface ConsumerSpec {
@@ -74,7 +74,8 @@ export class ConsumerRunner {
     try {
       const processed = await this.transactions.run((tx) => this.inTransaction(tx, limit));
       if (processed === undefined) return { processed: 0, waitMs: 200 }; // checkpoint locked elsewhere (a rebuild)
-      return processed > 0 ? { processed } : { processed: 0, waitMs: Infinity };
+      if (processed > 0) return { processed };
+      return (await this.retryDeadLetter()) ? { processed: 1 } : { processed: 0, waitMs: Infinity };
     } catch (err) {
       if (!(err instanceof HandlerFailure)) throw err;
       if (err.index > 0) {
@@ -118,7 +119,7 @@ export class ConsumerRunner {
         passed++;
       }
     }
-    await saveCheckpoint(tx, this.spec.name, events[passed - 1] as LogPoint);
+    await saveCheckpoint(tx, this.spec.name, events[passed - 1]);
     if (failing?.eventId === events[0].id) this.failing = undefined;
     return passed;
   }
@@ -129,6 +130,40 @@ export class ConsumerRunner {
       if (fresh === 0) return;
     }
     await handleInContext(this.spec, event);
+  }
+
+  /**
+   * Once caught up: handles one dead letter an admin asked to retry. Success removes it; failure
+   * records the attempt and clears the request.
+   */
+  private async retryDeadLetter(): Promise<boolean> {
+    let letter: string | undefined;
+    try {
+      return await this.transactions.run(async (tx) => {
+        const rows = await tx.$queryRawUnsafe<(EventRow & { dead_letter_id: string })[]>(
+          `SELECT d.id AS dead_letter_id, ${eventColumns('e')} FROM dead_letters d JOIN events e ON e.id = d.event_id
+            WHERE d.consumer = $1 AND d.retry_requested_at IS NOT NULL
+            ORDER BY d.event_position LIMIT 1 FOR UPDATE OF d SKIP LOCKED`,
+          this.spec.name,
+        );
+        if (!rows[0]) return false;
+        letter = rows[0].dead_letter_id;
+        await this.deliver(tx, toLogEvent(rows[0]));
+        await tx.$executeRawUnsafe(`DELETE FROM dead_letters WHERE id = $1::uuid`, letter);
+        return true;
+      });
+    } catch (err) {
+      if (!letter) throw err;
+      await this.transactions.run((tx) =>
+        tx.$executeRawUnsafe(
+          `UPDATE dead_letters SET attempts = attempts + 1, error = $2, last_failed_at = now(), retry_requested_at = NULL WHERE id = $1::uuid`,
+          letter,
+          describe(err),
+        ),
+      );
+      this.logger.warn({ consumer: this.spec.name, deadLetter: letter, err: { message: (err as Error).message } }, 'dead letter retry failed');
+      return false;
+    }
   }
 
   private async deadLetter(tx: Tx, event: LogEvent, failing: Failing): Promise<void> {

@@ -9,7 +9,7 @@ export interface LogPoint {
 
 export type LogEvent = StoredEvent & { transactionId: bigint };
 
-interface EventRow {
+export interface EventRow {
   id: string;
   position: bigint | string;
   transaction_id: string;
@@ -22,7 +22,10 @@ interface EventRow {
   occurred_at: Date;
 }
 
-export const EVENT_COLUMNS = `id, position, transaction_id::text AS transaction_id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata, occurred_at`;
+export const eventColumns = (alias = '') => {
+  const a = alias ? `${alias}.` : '';
+  return `${a}id, ${a}position, ${a}transaction_id::text AS transaction_id, ${a}aggregate_type, ${a}aggregate_id, ${a}aggregate_version, ${a}type, ${a}payload, ${a}metadata, ${a}occurred_at`;
+};
 
 export function toLogEvent(row: EventRow): LogEvent {
   return {
@@ -47,7 +50,7 @@ export function toLogEvent(row: EventRow): LogEvent {
  */
 export async function readAfter(tx: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
   const rows = await tx.$queryRawUnsafe<EventRow[]>(
-    `SELECT ${EVENT_COLUMNS} FROM events
+    `SELECT ${eventColumns()} FROM events
       WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id, position
