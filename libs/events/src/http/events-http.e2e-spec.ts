@@ -11,7 +11,7 @@ describe('events over HTTP: feed, stream, dead letters', () => {
   let pool: pg.Pool;
   beforeAll(async () => {
     EventStreams.heartbeatMs = 300;
-    t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_MAX_ATTEMPTS: '2', EVENTS_RETRY_BASE_MS: '10', EVENTS_POLL_INTERVAL_MS: '200' }, [EventsProbeModule]);
+    t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_STREAM: `test.events.${process.pid}`, EVENTS_MAX_ATTEMPTS: '2', EVENTS_RETRY_BASE_MS: '10', EVENTS_POLL_INTERVAL_MS: '200' }, [EventsProbeModule]);
     pool = new pg.Pool({ connectionString: t.db.url, max: 2 });
     await pool.query(PROJECTION_TABLE);
   }, 60_000);
