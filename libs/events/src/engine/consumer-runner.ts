@@ -59,6 +59,8 @@ const MAX_BACKOFF_MS = 60_000;
 export class ConsumerRunner {
   private failing?: Failing;
   private prefixLimit?: number;
+  /** After a failed batch call: the next step handles these events one by one, to find the failing one. */
+  private oneByOne = false;
   private readonly types: Set<string>;
 
   constructor(
@@ -82,13 +84,19 @@ export class ConsumerRunner {
     if (this.failing && now < this.failing.retryAt) return { processed: 0, waitMs: this.failing.retryAt - now };
     const limit = this.failing ? 1 : (this.prefixLimit ?? this.options.batchSize);
     this.prefixLimit = undefined;
+    const oneByOne = this.oneByOne;
+    this.oneByOne = false;
     try {
-      const processed = await this.transactions.run((tx) => this.inTransaction(tx, limit));
+      const processed = await this.transactions.run((tx) => this.inTransaction(tx, limit, oneByOne));
       if (processed === undefined) return { processed: 0, waitMs: 200 }; // checkpoint locked elsewhere (a rebuild)
       if (processed > 0) return { processed };
       return (await this.retryDeadLetter()) ? { processed: 1 } : { processed: 0, waitMs: Infinity };
     } catch (err) {
       if (!(err instanceof HandlerFailure)) throw err;
+      if (err.index < 0) {
+        this.oneByOne = true;
+        return { processed: 0 };
+      }
       if (err.index > 0) {
         // Commit the events before the failing one first; the failing one then gets its own attempts.
         this.prefixLimit = err.index;
@@ -103,7 +111,7 @@ export class ConsumerRunner {
     }
   }
 
-  private async inTransaction(tx: Tx, limit: number): Promise<number | undefined> {
+  private async inTransaction(tx: Tx, limit: number, oneByOne: boolean): Promise<number | undefined> {
     const checkpoint = await lockCheckpoint(tx, this.spec.name);
     if (!checkpoint) return undefined;
     const events = await readAfter(tx, checkpoint, limit);
@@ -116,12 +124,12 @@ export class ConsumerRunner {
       this.failing = undefined;
       return 1;
     }
-    if (this.spec.handleBatch) {
+    if (this.spec.handleBatch && events.length > 1 && !oneByOne) {
       const wanted = events.filter((e) => this.all || this.types.has(e.type));
       try {
         if (wanted.length) await this.spec.handleBatch(wanted);
       } catch (err) {
-        throw new HandlerFailure(0, events[0], err);
+        throw new HandlerFailure(-1, events[0], err);
       }
       await saveCheckpoint(tx, this.spec.name, events[events.length - 1]);
       if (failing?.eventId === events[0].id) this.failing = undefined;
