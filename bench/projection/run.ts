@@ -16,6 +16,8 @@ const RATE = Number(process.env.RATE ?? 500);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const WRITERS = Number(process.env.WRITERS ?? 16);
 const BACKLOG = Number(process.env.BACKLOG ?? 20_000);
+/** VIA_STORE=1: the writers go through TransactionRunner + EventStore in this process (Prisma), not a plain pg pool. */
+const VIA_STORE = process.env.VIA_STORE === '1';
 const adminUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const committedAt = new Map<string, number>();
@@ -86,6 +88,8 @@ async function main(): Promise<void> {
     const transactions = app.get(TransactionRunner);
     const store = app.get(EventStore);
 
+    const writers = new pg.Pool({ connectionString: url, max: WRITERS });
+
     // 1. Lag under a sustained feed: WRITERS clients, RATE events/s in total, one event per command.
     const total = RATE * SECONDS;
     const started = performance.now();
@@ -98,8 +102,20 @@ async function main(): Promise<void> {
           const due = started + (i * 1000) / RATE;
           const wait = due - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          const [event] = await transactions.run(() => store.append([{ type: 'bench.happened', aggregateType: 'bench', aggregateId: randomUUID(), aggregateVersion: 1, payload: { i } }]));
-          committedAt.set(event.id, performance.now());
+          if (VIA_STORE) {
+            const [event] = await transactions.run(() => store.append([{ type: 'bench.happened', aggregateType: 'bench', aggregateId: randomUUID(), aggregateVersion: 1, payload: { i } }]));
+            committedAt.set(event.id, performance.now());
+          } else {
+            // The event store's statement, auto-committed, from a client pool of its own (as another process would).
+            const id = randomUUID();
+            await writers.query(
+              `WITH appended AS (INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
+                 VALUES ($1, 'bench', $2, 1, 'bench.happened', $3, '{}') RETURNING id)
+               SELECT appended.id FROM appended CROSS JOIN (SELECT pg_notify('events', '')) AS wake`,
+              [id, randomUUID(), JSON.stringify({ i })],
+            );
+            committedAt.set(id, performance.now());
+          }
         }
       }),
     );
@@ -135,6 +151,7 @@ async function main(): Promise<void> {
     const copyRate = logSize / ((performance.now() - c0) / 1000);
 
     await app.close();
+    await writers.end();
     await setup.end();
 
     const p50 = percentile(lags, 50);
@@ -142,7 +159,7 @@ async function main(): Promise<void> {
     const b50 = percentile(bare, 50);
     const b99 = percentile(bare, 99);
     const lines = [
-      `feed: ${total} events by ${WRITERS} writers at ${RATE}/s target, ${(total / fedFor).toFixed(0)}/s achieved`,
+      `feed: ${total} events by ${WRITERS} ${VIA_STORE ? 'EventStore' : 'plain pg'} writers at ${RATE}/s target, ${(total / fedFor).toFixed(0)}/s achieved`,
       `projection lag (commit -> visible): p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...lags))}   (targets: < 50 ms, < 100 ms)`,
       `  baseline bare INSERT round trip: p50 ${ms(b50)}, p99 ${ms(b99)}   -> lag is ${(p50 / b50).toFixed(1)}x / ${(p99 / b99).toFixed(1)}x the bare round trip`,
       `drain: ${BACKLOG} backlog events at ${drainRate.toFixed(0)} events/s = ${(drainRate / RATE).toFixed(1)}x the feed rate   (target: >= 3x)`,

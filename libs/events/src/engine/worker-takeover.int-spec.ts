@@ -45,7 +45,7 @@ async function startWorker(url: string): Promise<ChildProcess> {
     waitFor(async () => {
       const p = await t.projected();
       return p.total === n && p.distinct === n ? true : undefined;
-    }, 15_000, `${n} events projected`);
+    }, 30_000, `${n} events projected`);
 
   it('keeps projecting, exactly once, after the worker that holds the consumers is killed', async () => {
     const a = await startWorker(t.url);
