@@ -35,7 +35,7 @@ class BenchProjector extends Projector {
     await this.transactions.current()!.$executeRawUnsafe(`INSERT INTO bench_read (event_id, position) VALUES ($1::uuid, $2::bigint)`, event.id, event.position.toString());
     this.transactions.afterCommit(() => visibleAt.set(event.id, performance.now()));
   }
-  async handleBatch(events: StoredEvent[]): Promise<void> {
+  override async handleBatch(events: StoredEvent[]): Promise<void> {
     await this.transactions.current()!.$executeRawUnsafe(
       `INSERT INTO bench_read (event_id, position) SELECT * FROM unnest($1::uuid[], $2::bigint[])`,
       events.map((e) => e.id),

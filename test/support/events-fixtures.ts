@@ -38,7 +38,7 @@ export class TestProjector extends Projector {
     if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
   }
   /** One statement for the whole batch; a failing event fails the batch (the engine then goes one by one). */
-  async handleBatch(events: StoredEvent[]): Promise<void> {
+  override async handleBatch(events: StoredEvent[]): Promise<void> {
     await this.transactions.current()!.$executeRawUnsafe(
       `INSERT INTO test_projection SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::int[])`,
       events.map((e) => e.id),
