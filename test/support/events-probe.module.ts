@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, Get, Module, Post } from '@nestjs/common';
+import { Controller, Get, Module, Param, Post } from '@nestjs/common';
+import { Authenticated } from '../../libs/access/src/index';
 import { ConsistentRead, EventStore } from '../../libs/events/src/index';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
 import { TestProjector } from './events-fixtures';
@@ -16,6 +17,14 @@ class EventsProbeController {
   async append(): Promise<{ id: string }> {
     const [event] = await this.transactions.run(() => this.store.append([{ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: {} }]));
     return { id: event.id };
+  }
+
+  /** An event caused by the caller (their feed shows it); kind 'poison' makes the test projector fail. */
+  @Post('mine/:kind')
+  @Authenticated()
+  async appendMine(@Param('kind') kind: string): Promise<{ id: string; position: string }> {
+    const [event] = await this.transactions.run(() => this.store.append([{ type: `test.${kind === 'other' ? 'other' : 'happened'}`, aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: { kind } }]));
+    return { id: event.id, position: event.position.toString() };
   }
 
   @Get()

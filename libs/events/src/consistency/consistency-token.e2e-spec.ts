@@ -7,7 +7,7 @@ describe('consistency tokens', () => {
   let t: TestApp;
   beforeAll(async () => {
     // A slow poll and no wake-up path would make the read miss its own write without the token.
-    t = await startTestApp({ RUN_WORKER_IN_API: 'true', CONSISTENCY_WAIT_MS: '3000', EVENTS_POLL_INTERVAL_MS: '1000' }, [EventsProbeModule]);
+    t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_STREAM: `test.events.${process.pid}`, CONSISTENCY_WAIT_MS: '3000', EVENTS_POLL_INTERVAL_MS: '1000' }, [EventsProbeModule]);
     const c = new pg.Client({ connectionString: t.db.url });
     await c.connect();
     await c.query(PROJECTION_TABLE);

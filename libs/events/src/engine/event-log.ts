@@ -9,7 +9,7 @@ export interface LogPoint {
 
 export type LogEvent = StoredEvent & { transactionId: bigint };
 
-interface EventRow {
+export interface EventRow {
   id: string;
   position: bigint | string;
   transaction_id: string;
@@ -22,7 +22,10 @@ interface EventRow {
   occurred_at: Date;
 }
 
-export const EVENT_COLUMNS = `id, position, transaction_id::text AS transaction_id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata, occurred_at`;
+export const eventColumns = (alias = '') => {
+  const a = alias ? `${alias}.` : '';
+  return `${a}id, ${a}position, ${a}transaction_id::text AS transaction_id, ${a}aggregate_type, ${a}aggregate_id, ${a}aggregate_version, ${a}type, ${a}payload, ${a}metadata, ${a}occurred_at`;
+};
 
 export function toLogEvent(row: EventRow): LogEvent {
   return {
@@ -47,7 +50,7 @@ export function toLogEvent(row: EventRow): LogEvent {
  */
 export async function readAfter(tx: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
   const rows = await tx.$queryRawUnsafe<EventRow[]>(
-    `SELECT ${EVENT_COLUMNS} FROM events
+    `SELECT ${eventColumns()} FROM events
       WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id, position
@@ -64,11 +67,17 @@ export async function readAfter(tx: Tx, from: LogPoint, limit: number): Promise<
  * another transaction holds it (a rebuild, or a second engine): the caller then skips a turn.
  */
 export async function lockCheckpoint(tx: Tx, consumer: string, wait = false): Promise<LogPoint | undefined> {
-  await tx.$executeRawUnsafe(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
-  const rows = await tx.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
-    `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
-    consumer,
-  );
+  const select = () =>
+    tx.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
+      `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
+      consumer,
+    );
+  let rows = await select();
+  if (!rows[0]) {
+    // A new consumer has no row yet (or another transaction holds it: then the insert does nothing).
+    const created = await tx.$executeRawUnsafe(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
+    if (created || wait) rows = await select();
+  }
   return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].p) } : undefined;
 }
 

@@ -50,7 +50,9 @@ export class AppConfig {
       pollIntervalMs: number;
       leaseRetryMs: number;
       consistencyWaitMs: number;
-    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000 },
+      /** The Redis Stream that integration events are published to. */
+      stream: string;
+    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000, stream: 'task-backend.events' },
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
@@ -142,6 +144,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
       leaseRetryMs: e.EVENTS_LEASE_RETRY_MS,
       consistencyWaitMs: e.CONSISTENCY_WAIT_MS,
+      stream: e.EVENTS_STREAM,
     },
   );
 }

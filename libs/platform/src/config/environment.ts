@@ -91,6 +91,9 @@ export class Environment {
   @IsInt() @Min(0) @Max(60_000)
   CONSISTENCY_WAIT_MS = 5_000;
 
+  @IsString() @Matches(/^[\w.:-]{1,200}$/, { message: '$property must be a Redis key (letters, digits, . : _ -)' })
+  EVENTS_STREAM = 'task-backend.events';
+
   // Signup and access (libs/signup, libs/access).
   @IsOptional() @IsString()
   ADMIN_EMAILS?: string;
