@@ -25,6 +25,8 @@ export class AppConfig {
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
     readonly auth: { jwtSecret: string; accessTokenTtlSeconds: number },
+    /** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
+    readonly idempotency: { ttlSeconds: number; leaseMs: number; redisPrefix: string } = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' },
     readonly events: {
       maxAttempts: number;
       retryBaseMs: number;
@@ -39,7 +41,7 @@ export class AppConfig {
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.events);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.events);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -104,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     e.RUN_WORKER_IN_API ?? embedded,
     // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
     { jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
     {
       maxAttempts: e.EVENTS_MAX_ATTEMPTS,
       retryBaseMs: e.EVENTS_RETRY_BASE_MS,
