@@ -1,9 +1,8 @@
-import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { createApp } from '../../apps/api/src/create-app';
 import { loadConfig } from '../../libs/platform/src/config/app-config';
 import { EmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
-import { migrationsSource } from '../../libs/platform/src/database/project-paths';
+import { shippedMigrations } from '../../libs/platform/src/database/migrations';
 import { freePort, waitFor } from '../support/free-port';
 import { ProbeModule } from '../support/probe.module';
 import { TEST_JWT_SECRET } from '../support/services';
@@ -33,8 +32,7 @@ describe('when the database fails', () => {
       await check.connect();
       const applied = await check.query(`SELECT count(*)::int AS n FROM _prisma_migrations`);
       await check.end();
-      // Every migration in prisma/migrations (one per slice branch), applied once.
-      expect(applied.rows[0].n).toBe(readdirSync(migrationsSource.migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).length);
+      expect(applied.rows[0].n).toBe((await shippedMigrations()).length);
       expect((await fetch(`${base}/health`)).status).toBe(200);
     } finally {
       await app.close();

@@ -43,6 +43,8 @@ export class AppConfig {
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
     readonly auth: AuthConfig,
+    /** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
+    readonly idempotency: { ttlSeconds: number; leaseMs: number; redisPrefix: string } = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' },
     readonly events: {
       maxAttempts: number;
       retryBaseMs: number;
@@ -57,7 +59,7 @@ export class AppConfig {
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.events);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.events);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -137,6 +139,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
       },
     },
+    { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
     {
       maxAttempts: e.EVENTS_MAX_ATTEMPTS,
       retryBaseMs: e.EVENTS_RETRY_BASE_MS,

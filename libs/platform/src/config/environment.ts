@@ -73,6 +73,15 @@ export class Environment {
   @IsInt() @Min(30) @Max(86_400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
+  @IsInt() @Min(1) @Max(30 * 24 * 3600)
+  IDEMPOTENCY_TTL_SECONDS = 86_400;
+
+  @IsInt() @Min(200) @Max(600_000)
+  IDEMPOTENCY_LEASE_MS = 15_000;
+
+  @IsString() @Matches(/^[\x21-\x7e]{1,64}$/, { message: '$property must be 1 to 64 visible ASCII characters' })
+  IDEMPOTENCY_REDIS_PREFIX = 'idem:';
+
   @IsInt() @Min(1) @Max(1000)
   EVENTS_MAX_ATTEMPTS = 5;
 
