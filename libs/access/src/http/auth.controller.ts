@@ -2,12 +2,15 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { IdempotencyExempt } from '@app/platform';
 import { LogInCommand } from '../application/commands/log-in/log-in.command.js';
 import { LogOutCommand } from '../application/commands/log-out/log-out.command.js';
 import { RefreshSessionCommand } from '../application/commands/refresh-session/refresh-session.command.js';
 import { LogInRequest, RefreshTokenRequest, TokenPairResponse } from './auth.requests.js';
 
+/** Exempt from Idempotency-Key: a replay would keep fresh tokens in the idempotency store for 24 h (docs/decisions/0022). */
 @ApiTags('auth')
+@IdempotencyExempt()
 @Controller('auth')
 export class AuthController {
   constructor(private readonly commands: CommandBus) {}

@@ -53,6 +53,16 @@ describe('POST /api/v1/auth/login', () => {
     expect(stored.rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('ignores Idempotency-Key: tokens are never kept for replay', async () => {
+    const user = await signUp(t.baseUrl);
+    const ip = freshIp();
+    const send = () => fetch(`${t.baseUrl}/api/v1/auth/login`, json({ email: user.email, password: user.password }, { 'x-forwarded-for': ip, 'idempotency-key': 'login-1' }));
+    const [a, b] = [await send(), await send()];
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.headers.get('idempotent-replayed')).toBeNull();
+    expect(((await a.json()) as { refreshToken: string }).refreshToken).not.toBe(((await b.json()) as { refreshToken: string }).refreshToken);
+  });
+
   it('401: a wrong password and an unknown email answer identically', async () => {
     const user = await signUp(t.baseUrl);
     const wrong = await post('login', { email: user.email, password: 'not the password' });

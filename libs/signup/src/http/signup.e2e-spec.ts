@@ -34,6 +34,17 @@ describe('POST /api/v1/signup', () => {
     expect(JSON.stringify(event.rows[0].payload)).not.toContain('$2b$');
   });
 
+  it('replays a retried signup with the same Idempotency-Key instead of answering 409', async () => {
+    const body = { name: 'Retry', email: email(), password: 'long enough' };
+    const key = `signup-${randomUUID()}`;
+    const first = await fetch(`${t.baseUrl}/api/v1/signup`, json(body, { 'idempotency-key': key }));
+    const again = await fetch(`${t.baseUrl}/api/v1/signup`, json(body, { 'idempotency-key': key }));
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    expect(await again.json()).toEqual(await first.json());
+  });
+
   it('409: a taken email, compared trimmed and case-insensitively', async () => {
     const address = email();
     expect((await post({ name: 'A', email: address, password: 'long enough' })).status).toBe(201);
