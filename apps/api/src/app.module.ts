@@ -1,5 +1,7 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { AccessModule } from '@app/access';
+import { AccessModule, AuthModule } from '@app/access';
+import { EventsHttpModule } from '@app/events';
+import { SignupModule } from '@app/signup';
 import { AppConfig, HealthModule, IdempotencyModule, PlatformModule } from '@app/platform';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 
@@ -9,7 +11,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, IdempotencyModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
+      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, IdempotencyModule, EventsHttpModule, AuthModule, SignupModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
     };
   }
 }

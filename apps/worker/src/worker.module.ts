@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { EventsEngineModule } from '@app/events';
+import { SignupProjectionsModule } from '@app/signup';
 
 /**
  * The background side: projectors, subscribers and publishers that the slices register.
  * Run by apps/worker, or inside the API process in single-instance mode.
  */
-@Module({})
+@Module({ imports: [EventsEngineModule, SignupProjectionsModule] })
 export class WorkerModule {}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -19,6 +20,23 @@ export interface OpsConfig {
 
 const DEFAULT_OPS: OpsConfig = { shutdownGraceMs: 25_000, readyMaxHeapRatio: 0.95, readyMinFreeDiskBytes: 52_428_800, readyMaxProjectionLagSeconds: 0, testSlowRoute: false };
 
+/** Signup and access: tokens, password hashing, admins, login rate limits. */
+export interface AuthConfig {
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Lower-cased emails that get the admin role in addition to the users table's role. */
+  adminEmails: readonly string[];
+  bcryptCost: number;
+  /** bcrypt hashes/compares running at once (each on a libuv thread); default: the cores. */
+  hashConcurrency: number;
+  /** Nice value of the hashing threads (Linux), so the event loop wins the CPU over them. */
+  hashNice: number;
+  /** Hashes waiting beyond `hashConcurrency` before signup and login answer 503. */
+  hashQueueMax: number;
+  loginRateLimit: { perEmail: number; perIp: number; windowSeconds: number; keyPrefix: string };
+}
+
 /** The typed configuration the rest of the code reads; built once from the environment. */
 export class AppConfig {
   constructor(
@@ -37,15 +55,25 @@ export class AppConfig {
     readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
-    readonly auth: { jwtSecret: string; accessTokenTtlSeconds: number },
+    readonly auth: AuthConfig,
     /** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
     readonly idempotency: { ttlSeconds: number; leaseMs: number; redisPrefix: string } = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' },
+    readonly events: {
+      maxAttempts: number;
+      retryBaseMs: number;
+      batchSize: number;
+      pollIntervalMs: number;
+      leaseRetryMs: number;
+      consistencyWaitMs: number;
+      /** The Redis Stream that integration events are published to. */
+      stream: string;
+    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000, stream: 'task-backend.events' },
     readonly ops: OpsConfig = DEFAULT_OPS,
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.ops);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.events, this.ops);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -110,8 +138,32 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     e.RUN_WORKER_IN_API ?? embedded,
     // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
-    { jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    {
+      jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      adminEmails: (e.ADMIN_EMAILS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+      bcryptCost: e.BCRYPT_COST,
+      hashConcurrency: e.SIGNUP_HASH_CONCURRENCY || Math.max(1, os.availableParallelism()),
+      hashNice: e.SIGNUP_HASH_NICE,
+      hashQueueMax: e.SIGNUP_QUEUE_MAX,
+      loginRateLimit: {
+        perEmail: e.LOGIN_RATE_LIMIT_PER_EMAIL,
+        perIp: e.LOGIN_RATE_LIMIT_PER_IP,
+        windowSeconds: e.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+        keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+      },
+    },
     { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
+    {
+      maxAttempts: e.EVENTS_MAX_ATTEMPTS,
+      retryBaseMs: e.EVENTS_RETRY_BASE_MS,
+      batchSize: e.EVENTS_BATCH_SIZE,
+      pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
+      leaseRetryMs: e.EVENTS_LEASE_RETRY_MS,
+      consistencyWaitMs: e.CONSISTENCY_WAIT_MS,
+      stream: e.EVENTS_STREAM,
+    },
     {
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       readyMaxHeapRatio: e.READY_MAX_HEAP_RATIO,

@@ -97,4 +97,57 @@ export class Environment {
 
   @IsBoolean()
   TEST_SLOW_ROUTE = false;
+
+  @IsInt() @Min(1) @Max(1000)
+  EVENTS_MAX_ATTEMPTS = 5;
+
+  @IsInt() @Min(1) @Max(600_000)
+  EVENTS_RETRY_BASE_MS = 200;
+
+  @IsInt() @Min(1) @Max(10_000)
+  EVENTS_BATCH_SIZE = 500;
+
+  @IsInt() @Min(10) @Max(600_000)
+  EVENTS_POLL_INTERVAL_MS = 1_000;
+
+  @IsInt() @Min(10) @Max(600_000)
+  EVENTS_LEASE_RETRY_MS = 2_000;
+
+  @IsInt() @Min(0) @Max(60_000)
+  CONSISTENCY_WAIT_MS = 5_000;
+
+  @IsString() @Matches(/^[\w.:-]{1,200}$/, { message: '$property must be a Redis key (letters, digits, . : _ -)' })
+  EVENTS_STREAM = 'task-backend.events';
+
+  // Signup and access (libs/signup, libs/access).
+  @IsOptional() @IsString()
+  ADMIN_EMAILS?: string;
+
+  @IsInt() @Min(60) @Max(31_536_000)
+  REFRESH_TOKEN_TTL_SECONDS = 2_592_000;
+
+  @IsInt() @Min(4) @Max(16)
+  BCRYPT_COST = 12;
+
+  /** 0: the number of cores. */
+  @IsInt() @Min(0) @Max(64)
+  SIGNUP_HASH_CONCURRENCY = 0;
+
+  @IsInt() @Min(0) @Max(19)
+  SIGNUP_HASH_NICE = 10;
+
+  @IsInt() @Min(0) @Max(100_000)
+  SIGNUP_QUEUE_MAX = 200;
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  LOGIN_RATE_LIMIT_PER_EMAIL = 10;
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  LOGIN_RATE_LIMIT_PER_IP = 100;
+
+  @IsInt() @Min(1) @Max(86_400)
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS = 900;
+
+  @IsString() @MinLength(1)
+  RATE_LIMIT_KEY_PREFIX = 'tb:rl';
 }

@@ -1,0 +1,24 @@
+import { decideRefresh, refreshExpiry, type RefreshTokenRecord } from './refresh-token';
+
+const now = new Date('2026-01-01T12:00:00Z');
+const token = (extra: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord => ({
+  id: 't1', familyId: 'f1', userId: 'u1', createdAt: new Date('2026-01-01T00:00:00Z'), expiresAt: new Date('2026-01-02T00:00:00Z'),
+  rotatedAt: null, replacedBy: null, revokedAt: null, ...extra,
+});
+
+describe('refresh token rules', () => {
+  it('rotates a live token', () => {
+    expect(decideRefresh(token(), now)).toBe('rotate');
+  });
+  it('treats an already rotated token as reuse (the family must be revoked)', () => {
+    expect(decideRefresh(token({ rotatedAt: new Date('2026-01-01T06:00:00Z'), replacedBy: 't2' }), now)).toBe('reused');
+  });
+  it('refuses revoked (even if also rotated), expired and unknown tokens', () => {
+    expect(decideRefresh(token({ revokedAt: now, rotatedAt: now }), now)).toBe('revoked');
+    expect(decideRefresh(token({ expiresAt: now }), now)).toBe('expired');
+    expect(decideRefresh(null, now)).toBe('unknown');
+  });
+  it('gives each token its own lifetime', () => {
+    expect(refreshExpiry(now, 60).toISOString()).toBe('2026-01-01T12:01:00.000Z');
+  });
+});

@@ -1,0 +1,9 @@
+import { Query } from '@nestjs/cqrs';
+import type { UsersReadRow } from '../../../projections/users-read/users-read.projection.js';
+
+/** A user's read model (users_read), or null when it is not (yet) projected. */
+export class GetUserQuery extends Query<UsersReadRow | null> {
+  constructor(readonly userId: string) {
+    super();
+  }
+}
