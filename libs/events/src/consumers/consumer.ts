@@ -1,0 +1,34 @@
+import { SetMetadata } from '@nestjs/common';
+import type { StoredEvent } from '../event.js';
+
+/**
+ * A read-model builder. The engine calls `handle` inside its own transaction and advances the
+ * projector's checkpoint in that same transaction, so each event's effect lands exactly once.
+ * Adapters join that transaction with `TransactionRunner.current()`.
+ */
+export abstract class Projector {
+  /** Checkpoint key, unique across consumers, e.g. 'tasks_read'. */
+  abstract readonly name: string;
+  /** Types this projector handles; other events are skipped (the checkpoint still advances). */
+  abstract readonly eventTypes: readonly string[];
+  abstract handle(event: StoredEvent): Promise<void>;
+  /** Deletes this projector's rows (rebuild calls it inside the rebuild transaction; use DELETE, not TRUNCATE). */
+  abstract reset(): Promise<void>;
+}
+
+/**
+ * A side effect (mail, webhook, enrichment): delivered at least once, made idempotent by the
+ * engine's inbox (consumer, event id), recorded in the same transaction as `handle`'s own writes.
+ */
+export abstract class Subscriber {
+  abstract readonly name: string;
+  abstract readonly eventTypes: readonly string[];
+  abstract handle(event: StoredEvent): Promise<void>;
+}
+
+export const EVENT_CONSUMER = 'app:event-consumer';
+
+/** Marks a provider (a Projector or Subscriber subclass) so that the engine discovers and runs it. */
+export function EventConsumer(): ClassDecorator {
+  return SetMetadata(EVENT_CONSUMER, true);
+}
