@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { AccessModule } from '@app/access';
 import { AppConfig, HealthModule, PlatformModule } from '@app/platform';
+import { TasksModule } from '@app/tasks';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 
 /** The HTTP application: platform, probes, the slices' HTTP modules, and the worker when single-instance. */
@@ -9,7 +10,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
+      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, TasksModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
     };
   }
 }

@@ -25,11 +25,13 @@ export class AppConfig {
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
     readonly auth: { jwtSecret: string; accessTokenTtlSeconds: number },
+    /** OpenAI-compatible chat completions for task enrichment; off when baseUrl or model is unset. */
+    readonly llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined; timeoutMs: number; retries: number } = { baseUrl: undefined, model: undefined, apiKey: undefined, timeoutMs: 10_000, retries: 2 },
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.llm);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -94,5 +96,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     e.RUN_WORKER_IN_API ?? embedded,
     // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
     { jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, apiKey: e.LLM_API_KEY, timeoutMs: e.LLM_TIMEOUT_MS, retries: e.LLM_RETRIES },
   );
 }
