@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { type AppConfig, ConfigError, EmbeddedPostgres, Lifecycle, loadConfig } from '@app/platform';
-import { createApp } from './create-app.js';
+import { EMBEDDED_SEED } from './embedded-seed-path.js';
 
 function configOrExit(): AppConfig {
   try {
@@ -29,7 +29,11 @@ async function main(): Promise<void> {
     'starting with these backends',
   );
 
-  const embedded = embeddedDir ? await EmbeddedPostgres.start(embeddedDir) : undefined;
+  // The embedded database and the application's modules load concurrently.
+  const [embedded, { createApp }] = await Promise.all([
+    embeddedDir ? EmbeddedPostgres.start(embeddedDir, 0, EMBEDDED_SEED) : undefined,
+    import('./create-app.js'),
+  ]);
   if (embedded) config = config.withDatabaseUrl(embedded.url);
 
   const app = await createApp(config);

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { EventsEngineModule } from '@app/events';
 
 /**
  * The background side: projectors, subscribers and publishers that the slices register.
  * Run by apps/worker, or inside the API process in single-instance mode.
  */
-@Module({})
+@Module({ imports: [EventsEngineModule] })
 export class WorkerModule {}

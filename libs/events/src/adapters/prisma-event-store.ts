@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
 import { requestContext, TransactionRunner } from '@app/platform';
+import { recordAppended } from '../consistency/consistency-token.js';
+import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
 import { EventStore } from '../ports/event-store.js';
 
@@ -9,7 +11,10 @@ const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class PrismaEventStore extends EventStore {
-  constructor(private readonly transactions: TransactionRunner) {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly signal: EventSignal,
+  ) {
     super();
   }
 
@@ -26,10 +31,13 @@ export class PrismaEventStore extends EventStore {
     };
     const ids = events.map(() => randomUUID());
     try {
-      const rows = await tx.$queryRawUnsafe<{ id: string; position: bigint; occurred_at: Date }[]>(
-        `INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[])
-         RETURNING id, position, occurred_at`,
+      // pg_notify wakes the listening workers at COMMIT (one per transaction: duplicates fold).
+      const rows = await tx.$queryRawUnsafe<{ id: string; position: bigint; occurred_at: Date; transaction_id: string }[]>(
+        `WITH appended AS (
+           INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[])
+           RETURNING id, position, occurred_at, transaction_id::text AS transaction_id)
+         SELECT appended.* FROM appended CROSS JOIN (SELECT pg_notify('events', '')) AS wake`,
         ids,
         events.map((e) => e.aggregateType),
         events.map((e) => e.aggregateId),
@@ -39,6 +47,12 @@ export class PrismaEventStore extends EventStore {
         events.map(() => JSON.stringify(metadata)),
       );
       const byId = new Map(rows.map((r) => [r.id, r]));
+      const last = rows.reduce((a, b) => (BigInt(b.position) > BigInt(a.position) ? b : a));
+      const point = { transactionId: BigInt(last.transaction_id), position: BigInt(last.position) };
+      this.transactions.afterCommit(() => {
+        recordAppended(point);
+        this.signal.ring();
+      });
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
         return { ...e, id: ids[i], position: BigInt(row.position), occurredAt: row.occurred_at, metadata };

@@ -73,6 +73,24 @@ export class Environment {
   @IsInt() @Min(30) @Max(86_400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
+  @IsInt() @Min(1) @Max(1000)
+  EVENTS_MAX_ATTEMPTS = 5;
+
+  @IsInt() @Min(1) @Max(600_000)
+  EVENTS_RETRY_BASE_MS = 200;
+
+  @IsInt() @Min(1) @Max(10_000)
+  EVENTS_BATCH_SIZE = 500;
+
+  @IsInt() @Min(10) @Max(600_000)
+  EVENTS_POLL_INTERVAL_MS = 1_000;
+
+  @IsInt() @Min(10) @Max(600_000)
+  EVENTS_LEASE_RETRY_MS = 2_000;
+
+  @IsInt() @Min(0) @Max(60_000)
+  CONSISTENCY_WAIT_MS = 5_000;
+
   @IsOptional() @Matches(/^https?:\/\/.+/, { message: '$property must be an http:// or https:// URL' })
   LLM_BASE_URL?: string;
 

@@ -13,6 +13,7 @@ export type BeforeCommitHook = (tx: Tx, result: unknown) => Promise<void>;
 
 interface Scope {
   tx: Tx;
+  afterCommit: (() => void)[];
 }
 
 const hooks = new AsyncLocalStorage<BeforeCommitHook[]>();
@@ -39,19 +40,30 @@ export class TransactionRunner extends UnitOfWork {
     return this.scope.getStore()?.tx;
   }
 
-  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** `timeoutMs`: how long the transaction may stay open (default: the statement timeout, at least 5 s). */
+  async run<T>(work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     const open = this.scope.getStore();
     if (open) return work(open.tx);
     const pending = hooks.getStore();
-    return this.prisma.$transaction(
+    const afterCommit: (() => void)[] = [];
+    const result = await this.prisma.$transaction(
       (tx) =>
-        this.scope.run({ tx }, async () => {
+        this.scope.run({ tx, afterCommit }, async () => {
           const result = await work(tx);
           if (pending) for (const hook of pending.splice(0)) await hook(tx, result);
           return result;
         }),
-      { maxWait: this.config.database.acquireTimeoutMs, timeout: Math.max(this.config.database.statementTimeoutMs, 5_000) },
+      { maxWait: this.config.database.acquireTimeoutMs, timeout: options.timeoutMs ?? Math.max(this.config.database.statementTimeoutMs, 5_000) },
     );
+    for (const callback of afterCommit) callback();
+    return result;
+  }
+
+  /** Calls `callback` once the open transaction has committed (never if it rolls back); at once outside one. */
+  afterCommit(callback: () => void): void {
+    const open = this.scope.getStore();
+    if (open) open.afterCommit.push(callback);
+    else callback();
   }
 
   /** Runs `work` so that the next command transaction inside it calls `hook` before committing. */

@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
+import { ConsistentRead } from '@app/events';
 import { ProblemException } from '@app/platform';
 import { DomainError } from '@app/shared-kernel';
 import { ChangeStatusCommand } from '../application/commands/change-status/change-status.command.js';
@@ -57,6 +58,7 @@ export class TasksController {
   }
 
   @Get()
+  @ConsistentRead('tasks_read')
   async list(@CurrentUser() user: AuthenticatedUser, @Query() query: ListTasksRequest) {
     const sort = query.sort ?? '-createdAt';
     const field = sort.replace(/^-/, '') as TaskSortField;
@@ -73,11 +75,13 @@ export class TasksController {
   }
 
   @Get('stats')
+  @ConsistentRead('tasks_read')
   stats(@CurrentUser() user: AuthenticatedUser) {
     return this.queries.execute(new TaskStatsQuery(user.id));
   }
 
   @Get(':id')
+  @ConsistentRead('tasks_read')
   async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const view = await this.queries.execute(new GetTaskQuery(user.id, taskId(id)));
     reply.header('etag', etag(view.version));

@@ -1,0 +1,58 @@
+import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Observable, tap } from 'rxjs';
+import { AppConfig, ProblemException } from '@app/platform';
+import { appendedInThisRequest, CONSISTENCY_HEADER, formatToken, parseToken } from './consistency-token.js';
+import { ProjectionWaiter } from './projection-waiter.js';
+
+const PROJECTIONS = 'app:consistent-read';
+export const STALE_HEADER = 'x-consistency-stale';
+
+/**
+ * Sets `X-Consistency-Token` on the response of every request that committed events (the
+ * event store records the point after the commit). Registered globally by EventsHttpModule.
+ */
+@Injectable()
+export class ConsistencyTokenInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    return next.handle().pipe(
+      tap(() => {
+        const point = appendedInThisRequest();
+        if (point && !reply.sent) reply.header(CONSISTENCY_HEADER, formatToken(point));
+      }),
+    );
+  }
+}
+
+/**
+ * Waits, bounded by CONSISTENCY_WAIT_MS, until the given projections have reached the
+ * `X-Consistency-Token` the request carries. A malformed token is a 400 problem; on timeout the
+ * (possibly stale) data is served with `X-Consistency-Stale: true` (docs/decisions/0014).
+ */
+@Injectable()
+export class ConsistentReadInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly waiter: ProjectionWaiter,
+    private readonly config: AppConfig,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const projections = this.reflector.getAllAndOverride<string[]>(PROJECTIONS, [context.getHandler(), context.getClass()]) ?? [];
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const header = request.headers[CONSISTENCY_HEADER];
+    if (header !== undefined && projections.length > 0) {
+      const point = typeof header === 'string' ? parseToken(header) : undefined;
+      if (!point) throw new ProblemException(400, 'invalid-consistency-token', 'X-Consistency-Token must be a token returned by this API in the X-Consistency-Token header.');
+      const reached = await this.waiter.waitFor(point, projections, this.config.events.consistencyWaitMs);
+      if (!reached) context.switchToHttp().getResponse<FastifyReply>().header(STALE_HEADER, 'true');
+    }
+    return next.handle();
+  }
+}
+
+/** The route reads these projections: it honours the caller's `X-Consistency-Token`. */
+export const ConsistentRead = (...projections: string[]) => applyDecorators(SetMetadata(PROJECTIONS, projections), UseInterceptors(ConsistentReadInterceptor));

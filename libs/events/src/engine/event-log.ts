@@ -1,0 +1,87 @@
+import type { Tx } from '@app/platform';
+import type { StoredEvent } from '../event.js';
+
+/** A point in the log's commit order: events are read by (transaction id, position). */
+export interface LogPoint {
+  transactionId: bigint;
+  position: bigint;
+}
+
+export type LogEvent = StoredEvent & { transactionId: bigint };
+
+export interface EventRow {
+  id: string;
+  position: bigint | string;
+  transaction_id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_version: number;
+  type: string;
+  payload: unknown;
+  metadata: StoredEvent['metadata'];
+  occurred_at: Date;
+}
+
+export const eventColumns = (alias = '') => {
+  const a = alias ? `${alias}.` : '';
+  return `${a}id, ${a}position, ${a}transaction_id::text AS transaction_id, ${a}aggregate_type, ${a}aggregate_id, ${a}aggregate_version, ${a}type, ${a}payload, ${a}metadata, ${a}occurred_at`;
+};
+
+export function toLogEvent(row: EventRow): LogEvent {
+  return {
+    id: row.id,
+    position: BigInt(row.position),
+    transactionId: BigInt(row.transaction_id),
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    aggregateVersion: row.aggregate_version,
+    type: row.type,
+    payload: row.payload,
+    metadata: row.metadata ?? {},
+    occurredAt: row.occurred_at,
+  };
+}
+
+/**
+ * The events after `from` in commit order, skipping none: only transactions older than every
+ * transaction still in flight are read (`pg_snapshot_xmin`), so an event whose transaction
+ * commits later can never land behind a checkpoint that has already passed it. A rolled-back
+ * transaction leaves nothing behind and holds nothing up (docs/decisions/0010).
+ */
+export async function readAfter(tx: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
+  const rows = await tx.$queryRawUnsafe<EventRow[]>(
+    `SELECT ${eventColumns()} FROM events
+      WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY transaction_id, position
+      LIMIT $3`,
+    from.transactionId.toString(),
+    from.position.toString(),
+    limit,
+  );
+  return rows.map(toLogEvent);
+}
+
+/**
+ * Locks the consumer's checkpoint row for this transaction and returns it, or undefined when
+ * another transaction holds it (a rebuild, or a second engine): the caller then skips a turn.
+ */
+export async function lockCheckpoint(tx: Tx, consumer: string, wait = false): Promise<LogPoint | undefined> {
+  await tx.$executeRawUnsafe(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
+  const rows = await tx.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
+    `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
+    consumer,
+  );
+  return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].p) } : undefined;
+}
+
+export async function saveCheckpoint(tx: Tx, consumer: string, at: LogPoint): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE consumer_checkpoints SET last_transaction_id = $2::text::xid8, last_position = $3::bigint, updated_at = now() WHERE consumer = $1`,
+    consumer,
+    at.transactionId.toString(),
+    at.position.toString(),
+  );
+}
+
+export const START: LogPoint = { transactionId: 0n, position: 0n };

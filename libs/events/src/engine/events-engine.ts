@@ -1,0 +1,121 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import { AppConfig, MigrationService, TransactionRunner } from '@app/platform';
+import { EVENT_CONSUMER, Projector, Subscriber } from '../consumers/consumer.js';
+import { AdvisoryLeases, type ConsumerLeases, InProcessLeases } from './consumer-leases.js';
+import { type ConsumerSpec, ConsumerRunner } from './consumer-runner.js';
+import { EventSignal } from './event-signal.js';
+
+/**
+ * Runs every consumer the slices mark with @EventConsumer() (plus any registered in code, such as
+ * the integration publisher): one loop per consumer, holding that consumer's lease. A loop
+ * handles batches back to back while there is work, then sleeps until a wake-up (commit in this
+ * process or NOTIFY from another) or the poll interval, whichever comes first.
+ */
+@Injectable()
+export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** The rebuild CLI turns this off: it needs the consumers, not their loops. */
+  static autoStart = true;
+
+  private readonly logger = new Logger('EventsEngine');
+  private readonly extra: ConsumerSpec[] = [];
+  private specs?: ConsumerSpec[];
+  private readonly abort = new AbortController();
+  private loops: Promise<void>[] = [];
+  private leases?: ConsumerLeases;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+    private readonly transactions: TransactionRunner,
+    private readonly config: AppConfig,
+    private readonly signal: EventSignal,
+    private readonly migrations: MigrationService,
+  ) {}
+
+  /** Adds a consumer that is not a discovered provider (call before the application bootstraps). */
+  register(spec: ConsumerSpec): void {
+    this.extra.push(spec);
+  }
+
+  /** Every consumer, discovered and registered. */
+  consumers(): ConsumerSpec[] {
+    if (!this.specs) {
+      const discovered = this.discovery
+        .getProviders()
+        .map((wrapper) => wrapper.instance as unknown)
+        .filter((instance): instance is Projector | Subscriber => !!instance && typeof instance === 'object' && !!this.reflector.get(EVENT_CONSUMER, instance.constructor as never))
+        .map((c): ConsumerSpec => ({ name: c.name, eventTypes: c.eventTypes, kind: c instanceof Projector ? 'projector' : 'subscriber', handle: (e) => c.handle(e) }));
+      const all = [...discovered, ...this.extra];
+      const names = all.map((c) => c.name);
+      const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+      if (duplicate) throw new Error(`two event consumers are named '${duplicate}'`);
+      this.specs = all;
+    }
+    return this.specs;
+  }
+
+  /** The projector instance named `name` (for the rebuild). */
+  projector(name: string): Projector | undefined {
+    return this.discovery
+      .getProviders()
+      .map((w) => w.instance as unknown)
+      .find((i): i is Projector => i instanceof Projector && i.name === name && !!this.reflector.get(EVENT_CONSUMER, i.constructor as never));
+  }
+
+  onApplicationBootstrap(): void {
+    if (!EventsEngine.autoStart) return;
+    const specs = this.consumers();
+    if (specs.length === 0) return;
+    const url = this.config.database.url;
+    this.leases =
+      this.config.singleInstance || !url ? new InProcessLeases() : new AdvisoryLeases(url, () => this.signal.ring(), this.logger);
+    const { batchSize, maxAttempts, retryBaseMs } = this.config.events;
+    this.loops = specs.map((spec) => this.loop(new ConsumerRunner(spec, this.transactions, { batchSize, maxAttempts, retryBaseMs }, this.logger)));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.loops);
+    await this.leases?.close();
+  }
+
+  private async loop(runner: ConsumerRunner): Promise<void> {
+    const { pollIntervalMs, leaseRetryMs } = this.config.events;
+    const stop = this.abort.signal;
+    const sleep = (ms: number) => new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        stop.removeEventListener('abort', done);
+        resolve();
+      }
+      stop.addEventListener('abort', done, { once: true });
+    });
+    await this.untilSchemaIsCurrent(sleep);
+    while (!stop.aborted) {
+      try {
+        if (!(await this.leases!.hold(runner.spec.name))) {
+          await sleep(leaseRetryMs);
+          continue;
+        }
+        const since = this.signal.generation;
+        const { waitMs } = await runner.step();
+        if (waitMs === undefined || stop.aborted) continue;
+        if (waitMs === Infinity) await this.signal.wait(pollIntervalMs, stop, since);
+        else await sleep(waitMs);
+      } catch (err) {
+        if (stop.aborted) break;
+        this.logger.warn({ consumer: runner.spec.name, err: { message: (err as Error).message } }, 'events: consumer step failed; retrying');
+        await sleep(pollIntervalMs);
+      }
+    }
+  }
+
+  private async untilSchemaIsCurrent(sleep: (ms: number) => Promise<void>): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      if (await this.migrations.isCurrent().catch(() => false)) return;
+      await sleep(250);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { AdminOnly } from '@app/access';
+import { DomainError } from '@app/shared-kernel';
+import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.js';
+
+export class DeadLettersRequest {
+  @IsOptional() @IsString() @Length(1, 100)
+  consumer?: string;
+
+  @IsOptional() @IsString() @Length(1, 200)
+  cursor?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  limit?: number;
+}
+
+/** An id that is not a UUID names no dead letter: 404, never a database error. */
+function checkId(id: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
+  return id;
+}
+
+/** Admin: events a consumer gave up on; retry (asynchronous, by the worker) or discard one. */
+@ApiTags('admin')
+@Controller('admin/dead-letters')
+@AdminOnly()
+export class DeadLettersController {
+  constructor(private readonly deadLetters: DeadLetters) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Dead letters by event position: {items, nextCursor}.' })
+  list(@Query() query: DeadLettersRequest): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
+    return this.deadLetters.list({ consumer: query.consumer, cursor: query.cursor, limit: query.limit ?? 20 });
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Asks the worker running the consumer to handle the event again (202); success removes the dead letter.' })
+  retry(@Param('id') id: string): Promise<DeadLetterView> {
+    return this.deadLetters.requestRetry(checkId(id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Discards a dead letter: the event stays skipped for that consumer.' })
+  async discard(@Param('id') id: string): Promise<void> {
+    await this.deadLetters.discard(checkId(id));
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Module, type DynamicModule, type INestApplicationContext, type Provider } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import pg from 'pg';
+import { EventConsumer, EventsEngineModule, EventStore, Projector, Subscriber, type StoredEvent } from '../../libs/events/src/index';
+import { loadConfig } from '../../libs/platform/src/config/app-config';
+import { EmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
+import { migrateDatabase } from '../../libs/platform/src/database/migrations';
+import { PlatformModule } from '../../libs/platform/src/platform.module';
+import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
+import { TEST_JWT_SECRET } from './services';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+/** The read table of the test projector: one row per projected event, no key, so a double apply shows. */
+export const PROJECTION_TABLE = `CREATE TABLE IF NOT EXISTS test_projection (event_id uuid NOT NULL, position bigint NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL)`;
+
+/** Knobs the tests turn: which events fail and how. */
+export const behaviour = {
+  /** Event ids that throw once, then succeed. */
+  failOnce: new Set<string>(),
+  /** Payload marker that always throws (a test may 'fix the bug' by changing it). */
+  poison: 'poison',
+  subscriberCalls: new Map<string, number>(),
+};
+
+@Injectable()
+@EventConsumer()
+export class TestProjector extends Projector {
+  readonly name = 'test_read';
+  readonly eventTypes = ['test.happened'];
+  constructor(private readonly transactions: TransactionRunner) {
+    super();
+  }
+  async handle(event: StoredEvent): Promise<void> {
+    const tx = this.transactions.current()!;
+    await tx.$executeRawUnsafe(`INSERT INTO test_projection VALUES ($1::uuid, $2::bigint, $3::uuid, $4)`, event.id, event.position.toString(), event.aggregateId, event.aggregateVersion);
+    if (behaviour.failOnce.delete(event.id)) throw new Error('transient failure');
+    if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
+  }
+  async reset(): Promise<void> {
+    await this.transactions.current()!.$executeRawUnsafe(`DELETE FROM test_projection`);
+  }
+}
+
+@Injectable()
+@EventConsumer()
+export class TestSubscriber extends Subscriber {
+  readonly name = 'test_mailer';
+  readonly eventTypes = ['test.happened'];
+  async handle(event: StoredEvent): Promise<void> {
+    behaviour.subscriberCalls.set(event.id, (behaviour.subscriberCalls.get(event.id) ?? 0) + 1);
+    if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
+  }
+}
+
+@Module({})
+export class TestConsumersModule {
+  static with(providers: Provider[] = [TestProjector, TestSubscriber]): DynamicModule {
+    return { module: TestConsumersModule, providers };
+  }
+}
+
+export interface EngineContext {
+  app: INestApplicationContext;
+  url: string;
+  kind: 'postgres' | 'embedded';
+  pool: pg.Pool;
+  /** Appends `count` events, one aggregate each, in one transaction. */
+  write(count?: number, payload?: object): Promise<StoredEvent[]>;
+  projected(): Promise<{ total: number; distinct: number }>;
+  close(): Promise<void>;
+}
+
+/** A Nest context with the platform, the engine and the test consumers on a database of its own. */
+export async function startEngineContext(kind: 'postgres' | 'embedded', env: Record<string, string> = {}, consumers?: Provider[]): Promise<EngineContext> {
+  let db: TestDatabase;
+  if (kind === 'embedded') {
+    const embedded = await EmbeddedPostgres.start(undefined);
+    await migrateDatabase(embedded.url);
+    db = { url: embedded.url, kind: 'embedded', drop: () => embedded.stop() };
+  } else {
+    db = await createTestDatabase();
+  }
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  await admin.query(PROJECTION_TABLE);
+  await admin.end();
+  // Embedded: the configuration of single-instance mode (no DATABASE_URL: one pooled connection,
+  // in-process leases and wake-ups), pointed at the embedded server, as the API does.
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...(kind === 'embedded' ? {} : { DATABASE_URL: db.url }),
+    MIGRATE_ON_START: 'false',
+    DATABASE_POOL_MAX: '30',
+    EVENTS_POLL_INTERVAL_MS: '200',
+    EVENTS_LEASE_RETRY_MS: '200',
+    ...env,
+  }).withDatabaseUrl(db.url);
+  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), EventsEngineModule, TestConsumersModule.with(consumers)] }).compile();
+  const app = await moduleRef.init();
+  const pool = app.get(pg.Pool);
+  const transactions = app.get(TransactionRunner);
+  const store = app.get(EventStore);
+  return {
+    app,
+    url: db.url,
+    kind: db.kind,
+    pool,
+    write: (count = 1, payload = {}) =>
+      transactions.run(() => store.append(Array.from({ length: count }, () => ({ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload })))),
+    projected: async () => {
+      const { rows } = await pool.query<{ total: string; distinct: string }>(`SELECT count(*) AS total, count(DISTINCT event_id) AS distinct FROM test_projection`);
+      return { total: Number(rows[0].total), distinct: Number(rows[0].distinct) };
+    },
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// ESM loader hooks that run the TypeScript sources directly in a child process (tests that spawn
+// real worker processes): `@app/<lib>` -> libs/<lib>/src/index.ts, `./x.js` -> `./x.ts`, and .ts
+// compiled by SWC with the same options as Jest. Registered by ts-register.mjs.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import swc from '@swc/core';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function resolve(specifier, context, next) {
+  const alias = /^@app\/([a-z-]+)$/.exec(specifier);
+  if (alias) return { url: pathToFileURL(`${root}libs/${alias[1]}/src/index.ts`).href, shortCircuit: true };
+  if (context.parentURL?.endsWith('.ts') && /^\.{1,2}\//.test(specifier)) {
+    const url = new URL(specifier, context.parentURL);
+    const path = fileURLToPath(url);
+    for (const candidate of [path.replace(/\.js$/, '.ts'), `${path}.ts`]) {
+      if (candidate !== path && existsSync(candidate)) return { url: pathToFileURL(candidate).href, shortCircuit: true };
+    }
+  }
+  return next(specifier, context);
+}
+
+export async function load(url, context, next) {
+  if (!url.endsWith('.ts')) return next(url, context);
+  const source = await readFile(fileURLToPath(url), 'utf8');
+  const { code } = await swc.transform(source, {
+    filename: fileURLToPath(url),
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+      target: 'es2023',
+      keepClassNames: true,
+    },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  });
+  return { format: 'module', source: code, shortCircuit: true };
+}
