@@ -130,17 +130,20 @@ async function seedList(url, owner, n) {
   return cursors;
 }
 
-async function pageLatency(url, headers, n = 150) {
-  const times = [];
+/** First and last page requested alternately (150 each after 20 warm-ups), so machine noise hits both alike. */
+async function pageLatency(firstUrl, lastUrl, headers, n = 150) {
+  const times = { first: [], last: [] };
   for (let i = 0; i < n + 20; i++) {
-    const t0 = performance.now();
-    const r = await fetch(url, { headers });
-    await r.arrayBuffer();
-    if (r.status !== 200) throw new Error(`${url} -> ${r.status}`);
-    if (i >= 20) times.push(performance.now() - t0);
+    for (const [k, url] of [['first', firstUrl], ['last', lastUrl]]) {
+      const t0 = performance.now();
+      const r = await fetch(url, { headers });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`${url} -> ${r.status}`);
+      if (i >= 20) times[k].push(performance.now() - t0);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(n / 2)], p99: times[Math.floor(n * 0.99)] };
+  const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)];
+  return { first: { p50: pct(times.first, 0.5), p99: pct(times.first, 0.99) }, last: { p50: pct(times.last, 0.5), p99: pct(times.last, 0.99) } };
 }
 
 const suffix = `${process.pid}`;
@@ -179,8 +182,7 @@ try {
   const lh = { authorization: `Bearer ${jwt(listOwner)}` };
   out.list = { tasks: LIST_TASKS };
   for (const [sort, cursor] of Object.entries(cursors)) {
-    const first = await pageLatency(`http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}`, lh);
-    const last = await pageLatency(`http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}&cursor=${cursor}`, lh);
+    const { first, last } = await pageLatency(`http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}`, `http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}&cursor=${cursor}`, lh);
     const check = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}&cursor=${cursor}`, { headers: lh })).json();
     out.list[sort] = { firstP50: first.p50, lastP50: last.p50, firstP99: first.p99, lastP99: last.p99, ratio: last.p50 / first.p50, lastPageItems: check.items.length, lastNextCursor: check.nextCursor };
   }
