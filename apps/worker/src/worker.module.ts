@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { EventsEngineModule } from '@app/events';
+import { TasksWorkerModule } from '@app/tasks';
 
 /**
  * The background side: projectors, subscribers and publishers that the slices register.
  * Run by apps/worker, or inside the API process in single-instance mode.
  */
-@Module({ imports: [EventsEngineModule] })
+@Module({ imports: [EventsEngineModule, TasksWorkerModule] })
 export class WorkerModule {}

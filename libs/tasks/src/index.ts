@@ -1,4 +1,5 @@
 export { TasksModule } from './tasks.module.js';
+export { TasksWorkerModule } from './tasks-worker.module.js';
 export type { TaskView, TaskStats } from './ports/task-read-model.js';
 export type {
   TaskCreatedPayload,

@@ -13,13 +13,14 @@ import { TaskReadModel } from '../ports/task-read-model';
 import { TasksReadProjector } from '../projections/tasks-read.projector';
 import { TaskEnrichmentSubscriber } from '../enrichment/task-enrichment.subscriber';
 import { TasksModule } from '../tasks.module';
+import { TasksWorkerModule } from '../tasks-worker.module';
 import { RedisTaskCache } from './redis-task.cache';
 import type { TaskState } from '../domain/task';
 import type { TaskView } from '../ports/task-read-model';
 
 let t: TestContext;
 beforeAll(async () => {
-  t = await startTestContext([AccessModule, TasksModule]);
+  t = await startTestContext([AccessModule, TasksModule, TasksWorkerModule]);
 }, 60_000);
 afterAll(() => t?.close());
 
