@@ -43,6 +43,7 @@ describe('npm start on the embedded database', () => {
 
       const second = start(dataDir, port);
       await waitFor(async () => ((await status(`http://127.0.0.1:${port}/ready`)) === 200 ? true : undefined), 60_000, 'restart');
+      expect(second.output()).not.toMatch(/applied [1-9]\d* migration\(s\)/);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     } finally {

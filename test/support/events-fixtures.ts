@@ -37,6 +37,19 @@ export class TestProjector extends Projector {
     if (behaviour.failOnce.delete(event.id)) throw new Error('transient failure');
     if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
   }
+  /** One statement for the whole batch; a failing event fails the batch (the engine then goes one by one). */
+  override async handleBatch(events: StoredEvent[]): Promise<void> {
+    await this.transactions.current()!.$executeRawUnsafe(
+      `INSERT INTO test_projection SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::int[])`,
+      events.map((e) => e.id),
+      events.map((e) => e.position.toString()),
+      events.map((e) => e.aggregateId),
+      events.map((e) => e.aggregateVersion),
+    );
+    for (const event of events) {
+      if (behaviour.failOnce.has(event.id) || (event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('batch failed');
+    }
+  }
   async reset(): Promise<void> {
     await this.transactions.current()!.$executeRawUnsafe(`DELETE FROM test_projection`);
   }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { AccessModule } from '@app/access';
 import { EventsHttpModule } from '@app/events';
-import { AppConfig, HealthModule, PlatformModule } from '@app/platform';
+import { AppConfig, HealthModule, IdempotencyModule, PlatformModule } from '@app/platform';
 import { TasksModule } from '@app/tasks';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 
@@ -11,7 +11,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, EventsHttpModule, TasksModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
+      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, IdempotencyModule, EventsHttpModule, TasksModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
     };
   }
 }

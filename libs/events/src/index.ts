@@ -11,3 +11,4 @@ export { ConsistentRead, ConsistentReadInterceptor, STALE_HEADER } from './consi
 export { CONSISTENCY_HEADER, formatToken, parseToken } from './consistency/consistency-token.js';
 export { ProjectionWaiter } from './consistency/projection-waiter.js';
 export type { LogPoint } from './engine/event-log.js';
+export { toCloudEvent } from './publishing/integration-publisher.js';

@@ -3,6 +3,7 @@ export * from './context/index.js';
 export * from './database/index.js';
 export * from './health/index.js';
 export * from './http/index.js';
+export * from './idempotency/index.js';
 export * from './lifecycle/index.js';
 export * from './logging/index.js';
 export * from './metrics/index.js';

@@ -6,8 +6,8 @@ import { startTestApp, type TestApp } from '../../../../test/support/test-app';
 describe('consistency tokens', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // A slow poll and no wake-up path would make the read miss its own write without the token.
-    t = await startTestApp({ RUN_WORKER_IN_API: 'true', CONSISTENCY_WAIT_MS: '3000', EVENTS_POLL_INTERVAL_MS: '1000' }, [EventsProbeModule]);
+    // 10 s: other suites on the same server may hold the server-wide xmin back for seconds (0010).
+    t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_STREAM: `test.events.${process.pid}`, CONSISTENCY_WAIT_MS: '10000', EVENTS_POLL_INTERVAL_MS: '1000' }, [EventsProbeModule]);
     const c = new pg.Client({ connectionString: t.db.url });
     await c.connect();
     await c.query(PROJECTION_TABLE);
@@ -27,7 +27,7 @@ describe('consistency tokens', () => {
     expect(read.status).toBe(200);
     expect(read.headers.get('x-consistency-stale')).toBeNull();
     expect(((await read.json()) as { ids: string[] }).ids).toContain(id);
-  });
+  }, 30_000);
 
   it('a request that appends nothing gets no token', async () => {
     const read = await fetch(`${t.baseUrl}/api/v1/probe-events`);
@@ -46,6 +46,6 @@ describe('consistency tokens', () => {
     const read = await fetch(`${t.baseUrl}/api/v1/probe-events`, { headers: { 'x-consistency-token': '999999999.999999999' } });
     expect(read.status).toBe(200);
     expect(read.headers.get('x-consistency-stale')).toBe('true');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
-  }, 15_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9_900);
+  }, 30_000);
 });

@@ -12,6 +12,12 @@ export abstract class Projector {
   /** Types this projector handles; other events are skipped (the checkpoint still advances). */
   abstract readonly eventTypes: readonly string[];
   abstract handle(event: StoredEvent): Promise<void>;
+  /**
+   * Optional: handles a batch at once (e.g. one multi-row statement), for throughput when
+   * catching up and rebuilding. The events are the ones of `eventTypes`, in log order; when it
+   * throws, the engine retries the events one by one through `handle`.
+   */
+  handleBatch?(events: StoredEvent[]): Promise<void>;
   /** Deletes this projector's rows (rebuild calls it inside the rebuild transaction; use DELETE, not TRUNCATE). */
   abstract reset(): Promise<void>;
 }

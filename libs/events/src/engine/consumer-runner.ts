@@ -11,6 +11,10 @@ export interface ConsumerSpec {
   /** 'projector': a batch per transaction, exactly once. 'subscriber': one handled event per transaction, deduplicated by the inbox. */
   kind: 'projector' | 'subscriber';
   handle(event: StoredEvent): Promise<void>;
+  /** Handles a whole batch at once instead of `handle` per event (the integration publisher). */
+  handleBatch?(events: StoredEvent[]): Promise<void>;
+  /** Overrides the configured attempts before a dead letter (Infinity: never; the publisher waits for Redis). */
+  maxAttempts?: number;
 }
 
 export interface RunnerOptions {
@@ -55,6 +59,8 @@ const MAX_BACKOFF_MS = 60_000;
 export class ConsumerRunner {
   private failing?: Failing;
   private prefixLimit?: number;
+  /** After a failed batch call: the next step handles these events one by one, to find the failing one. */
+  private oneByOne = false;
   private readonly types: Set<string>;
 
   constructor(
@@ -64,6 +70,13 @@ export class ConsumerRunner {
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
   ) {
     this.types = new Set(spec.eventTypes);
+    this.all = this.types.has('*');
+  }
+
+  private readonly all: boolean;
+
+  private get maxAttempts(): number {
+    return this.spec.maxAttempts ?? this.options.maxAttempts;
   }
 
   async step(): Promise<StepResult> {
@@ -71,13 +84,19 @@ export class ConsumerRunner {
     if (this.failing && now < this.failing.retryAt) return { processed: 0, waitMs: this.failing.retryAt - now };
     const limit = this.failing ? 1 : (this.prefixLimit ?? this.options.batchSize);
     this.prefixLimit = undefined;
+    const oneByOne = this.oneByOne;
+    this.oneByOne = false;
     try {
-      const processed = await this.transactions.run((tx) => this.inTransaction(tx, limit));
+      const processed = await this.transactions.run((tx) => this.inTransaction(tx, limit, oneByOne));
       if (processed === undefined) return { processed: 0, waitMs: 200 }; // checkpoint locked elsewhere (a rebuild)
       if (processed > 0) return { processed };
       return (await this.retryDeadLetter()) ? { processed: 1 } : { processed: 0, waitMs: Infinity };
     } catch (err) {
       if (!(err instanceof HandlerFailure)) throw err;
+      if (err.index < 0) {
+        this.oneByOne = true;
+        return { processed: 0 };
+      }
       if (err.index > 0) {
         // Commit the events before the failing one first; the failing one then gets its own attempts.
         this.prefixLimit = err.index;
@@ -85,29 +104,40 @@ export class ConsumerRunner {
       }
       const same = this.failing?.eventId === err.event.id ? this.failing : undefined;
       const attempts = (same?.attempts ?? 0) + 1;
-      const delay = attempts >= this.options.maxAttempts ? 0 : Math.min(MAX_BACKOFF_MS, this.options.retryBaseMs * 2 ** (attempts - 1));
+      const delay = attempts >= this.maxAttempts ? 0 : Math.min(MAX_BACKOFF_MS, this.options.retryBaseMs * 2 ** (attempts - 1));
       this.failing = { eventId: err.event.id, attempts, firstFailedAt: same?.firstFailedAt ?? new Date(), error: describe(err.cause), retryAt: Date.now() + delay };
       this.logger.warn({ consumer: this.spec.name, eventId: err.event.id, attempts, err: { message: err.message } }, 'event handler failed');
       return { processed: 0, waitMs: delay };
     }
   }
 
-  private async inTransaction(tx: Tx, limit: number): Promise<number | undefined> {
+  private async inTransaction(tx: Tx, limit: number, oneByOne: boolean): Promise<number | undefined> {
     const checkpoint = await lockCheckpoint(tx, this.spec.name);
     if (!checkpoint) return undefined;
     const events = await readAfter(tx, checkpoint, limit);
     if (events.length === 0) return 0;
     const failing = this.failing;
     if (failing && failing.eventId !== events[0].id) this.failing = undefined; // moved on elsewhere (a retry, a rebuild)
-    if (failing && failing.eventId === events[0].id && failing.attempts >= this.options.maxAttempts) {
+    if (failing && failing.eventId === events[0].id && failing.attempts >= this.maxAttempts) {
       await this.deadLetter(tx, events[0], failing);
       await saveCheckpoint(tx, this.spec.name, events[0]);
       this.failing = undefined;
       return 1;
     }
+    if (this.spec.handleBatch && events.length > 1 && !oneByOne) {
+      const wanted = events.filter((e) => this.all || this.types.has(e.type));
+      try {
+        if (wanted.length) await this.spec.handleBatch(wanted);
+      } catch (err) {
+        throw new HandlerFailure(-1, events[0], err);
+      }
+      await saveCheckpoint(tx, this.spec.name, events[events.length - 1]);
+      if (failing?.eventId === events[0].id) this.failing = undefined;
+      return events.length;
+    }
     let passed = 0;
     for (const event of events) {
-      if (this.types.has(event.type)) {
+      if (this.all || this.types.has(event.type)) {
         try {
           await this.deliver(tx, event);
         } catch (err) {

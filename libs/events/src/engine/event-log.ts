@@ -67,11 +67,17 @@ export async function readAfter(tx: Tx, from: LogPoint, limit: number): Promise<
  * another transaction holds it (a rebuild, or a second engine): the caller then skips a turn.
  */
 export async function lockCheckpoint(tx: Tx, consumer: string, wait = false): Promise<LogPoint | undefined> {
-  await tx.$executeRawUnsafe(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
-  const rows = await tx.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
-    `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
-    consumer,
-  );
+  const select = () =>
+    tx.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
+      `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
+      consumer,
+    );
+  let rows = await select();
+  if (!rows[0]) {
+    // A new consumer has no row yet (or another transaction holds it: then the insert does nothing).
+    const created = await tx.$executeRawUnsafe(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
+    if (created || wait) rows = await select();
+  }
   return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].p) } : undefined;
 }
 

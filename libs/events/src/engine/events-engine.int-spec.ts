@@ -27,7 +27,7 @@ describe.each(kinds)('events engine on %s', (kind) => {
     waitFor(async () => {
       const [{ total, distinct }, n] = await Promise.all([t.projected(), written()]);
       return total === n && distinct === n ? n : undefined;
-    }, 10_000, 'the projection to catch up');
+    }, 20_000, 'the projection to catch up');
 
   it('projects every event of concurrent writers exactly once, round after round', async () => {
     const writers = kind === 'embedded' ? 4 : 16;

@@ -45,7 +45,10 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
         .getProviders()
         .map((wrapper) => wrapper.instance as unknown)
         .filter((instance): instance is Projector | Subscriber => !!instance && typeof instance === 'object' && !!this.reflector.get(EVENT_CONSUMER, instance.constructor as never))
-        .map((c): ConsumerSpec => ({ name: c.name, eventTypes: c.eventTypes, kind: c instanceof Projector ? 'projector' : 'subscriber', handle: (e) => c.handle(e) }));
+        .map((c): ConsumerSpec => {
+          const batch = c instanceof Projector && c.handleBatch ? c.handleBatch.bind(c) : undefined;
+          return { name: c.name, eventTypes: c.eventTypes, kind: c instanceof Projector ? 'projector' : 'subscriber', handle: (e) => c.handle(e), handleBatch: batch };
+        });
       const all = [...discovered, ...this.extra];
       const names = all.map((c) => c.name);
       const duplicate = names.find((n, i) => names.indexOf(n) !== i);

@@ -40,11 +40,10 @@ export class ProjectionRebuilder {
         for (;;) {
           const batch = await readAfter(tx, at, REBUILD_BATCH);
           if (batch.length === 0) break;
-          for (const event of batch) {
-            if (!types.has(event.type)) continue;
-            await handleInContext(projector, event);
-            handled++;
-          }
+          const wanted = batch.filter((e) => types.has(e.type));
+          if (projector.handleBatch && wanted.length > 0) await projector.handleBatch(wanted);
+          else for (const event of wanted) await handleInContext(projector, event);
+          handled += wanted.length;
           at = batch[batch.length - 1];
           events += batch.length;
           onProgress?.(events);

@@ -11,7 +11,7 @@ describe('events over HTTP: feed, stream, dead letters', () => {
   let pool: pg.Pool;
   beforeAll(async () => {
     EventStreams.heartbeatMs = 300;
-    t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_MAX_ATTEMPTS: '2', EVENTS_RETRY_BASE_MS: '10', EVENTS_POLL_INTERVAL_MS: '200' }, [EventsProbeModule]);
+    t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_STREAM: `test.events.${process.pid}`, EVENTS_MAX_ATTEMPTS: '2', EVENTS_RETRY_BASE_MS: '10', EVENTS_POLL_INTERVAL_MS: '200' }, [EventsProbeModule]);
     pool = new pg.Pool({ connectionString: t.db.url, max: 2 });
     await pool.query(PROJECTION_TABLE);
   }, 60_000);
@@ -30,9 +30,14 @@ describe('events over HTTP: feed, stream, dead letters', () => {
     const other = bearer(t.app);
     const mine = [await append(me.authorization), await append(me.authorization, 'other'), await append(me.authorization)];
     await append(other.authorization);
-    const first = await api('/events?limit=2', { auth: me.authorization });
+    // The feed shows an event once every older transaction on the server has ended (another suite may hold one for seconds).
+    const first = await waitFor(async () => {
+      const res = await api('/events?limit=3', { auth: me.authorization });
+      const body = (await res.json()) as { items: unknown[] };
+      return body.items.length === 3 ? res : undefined;
+    }, 15_000, 'the feed to show the events');
     expect(first.status).toBe(200);
-    const page1 = (await first.json()) as { items: { id: string; position: string; type: string; aggregateId: string; occurredAt: string; payload: unknown }[]; nextCursor: string | null };
+    const page1 = (await (await api('/events?limit=2', { auth: me.authorization })).json()) as { items: { id: string; position: string; type: string; aggregateId: string; occurredAt: string; payload: unknown }[]; nextCursor: string | null };
     expect(page1.items.map((i) => i.id)).toEqual([mine[0].id, mine[1].id]);
     expect(Object.keys(page1.items[0]).sort()).toEqual(['aggregateId', 'id', 'occurredAt', 'payload', 'position', 'type']);
     expect(page1.nextCursor).toBe(mine[1].position);
@@ -80,14 +85,14 @@ describe('events over HTTP: feed, stream, dead letters', () => {
     while (!text2.includes(`id: ${second.position}`)) text2 += new TextDecoder().decode((await r2.read()).value);
     expect(text2).not.toContain(`id: ${first.position}\n`);
     await r2.cancel();
-  }, 20_000);
+  }, 40_000);
 
   it('dead letters: admins list, retry and discard them; others may not', async () => {
     const me = bearer(t.app);
     const admin = bearer(t.app, { roles: ['admin'] });
     const poison = await append(me.authorization, 'poison');
     const list = async () => (await (await api('/admin/dead-letters?consumer=test_read', { auth: admin.authorization })).json()) as { items: { id: string; eventId: string; attempts: number; error: string }[] };
-    const letter = await waitFor(async () => (await list()).items.find((l) => l.eventId === poison.id), 10_000, 'the dead letter');
+    const letter = await waitFor(async () => (await list()).items.find((l) => l.eventId === poison.id), 20_000, 'the dead letter');
     expect(letter.attempts).toBe(2);
     expect(letter.error).toMatch(/poison event/);
     expect((await api('/admin/dead-letters', { auth: me.authorization })).status).toBe(403);
@@ -96,7 +101,7 @@ describe('events over HTTP: feed, stream, dead letters', () => {
     try {
       const retried = await api(`/admin/dead-letters/${letter.id}/retry`, { method: 'POST', auth: admin.authorization });
       expect(retried.status).toBe(202);
-      await waitFor(async () => ((await list()).items.some((l) => l.id === letter.id) ? undefined : true), 10_000, 'the retry to succeed');
+      await waitFor(async () => ((await list()).items.some((l) => l.id === letter.id) ? undefined : true), 20_000, 'the retry to succeed');
       const { rows } = await pool.query(`SELECT 1 FROM test_projection WHERE event_id = $1`, [poison.id]);
       expect(rows).toHaveLength(1);
     } finally {
@@ -104,9 +109,9 @@ describe('events over HTTP: feed, stream, dead letters', () => {
     }
 
     const another = await append(me.authorization, 'poison');
-    const letter2 = await waitFor(async () => (await list()).items.find((l) => l.eventId === another.id), 10_000, 'the second dead letter');
+    const letter2 = await waitFor(async () => (await list()).items.find((l) => l.eventId === another.id), 20_000, 'the second dead letter');
     expect((await api(`/admin/dead-letters/${letter2.id}`, { method: 'DELETE', auth: admin.authorization })).status).toBe(204);
     expect((await api(`/admin/dead-letters/${letter2.id}`, { method: 'DELETE', auth: admin.authorization })).status).toBe(404);
     expect((await api(`/admin/dead-letters/not-a-uuid/retry`, { method: 'POST', auth: admin.authorization })).status).toBe(404);
-  }, 30_000);
+  }, 60_000);
 });

@@ -25,6 +25,8 @@ export class AppConfig {
     readonly log: { level: string; pretty: boolean },
     readonly runWorkerInApi: boolean,
     readonly auth: { jwtSecret: string; accessTokenTtlSeconds: number },
+    /** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
+    readonly idempotency: { ttlSeconds: number; leaseMs: number; redisPrefix: string } = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' },
     readonly events: {
       maxAttempts: number;
       retryBaseMs: number;
@@ -32,14 +34,16 @@ export class AppConfig {
       pollIntervalMs: number;
       leaseRetryMs: number;
       consistencyWaitMs: number;
-    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000 },
+      /** The Redis Stream that integration events are published to. */
+      stream: string;
+    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000, stream: 'task-backend.events' },
     /** OpenAI-compatible chat completions for task enrichment; off when baseUrl or model is unset. */
     readonly llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined; timeoutMs: number; retries: number } = { baseUrl: undefined, model: undefined, apiKey: undefined, timeoutMs: 10_000, retries: 2 },
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.events, this.llm);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.events, this.llm);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -104,6 +108,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     e.RUN_WORKER_IN_API ?? embedded,
     // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
     { jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
     {
       maxAttempts: e.EVENTS_MAX_ATTEMPTS,
       retryBaseMs: e.EVENTS_RETRY_BASE_MS,
@@ -111,6 +116,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
       leaseRetryMs: e.EVENTS_LEASE_RETRY_MS,
       consistencyWaitMs: e.CONSISTENCY_WAIT_MS,
+      stream: e.EVENTS_STREAM,
     },
     { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, apiKey: e.LLM_API_KEY, timeoutMs: e.LLM_TIMEOUT_MS, retries: e.LLM_RETRIES },
   );

@@ -73,6 +73,15 @@ export class Environment {
   @IsInt() @Min(30) @Max(86_400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
+  @IsInt() @Min(1) @Max(30 * 24 * 3600)
+  IDEMPOTENCY_TTL_SECONDS = 86_400;
+
+  @IsInt() @Min(200) @Max(600_000)
+  IDEMPOTENCY_LEASE_MS = 15_000;
+
+  @IsString() @Matches(/^[\x21-\x7e]{1,64}$/, { message: '$property must be 1 to 64 visible ASCII characters' })
+  IDEMPOTENCY_REDIS_PREFIX = 'idem:';
+
   @IsInt() @Min(1) @Max(1000)
   EVENTS_MAX_ATTEMPTS = 5;
 
@@ -90,6 +99,9 @@ export class Environment {
 
   @IsInt() @Min(0) @Max(60_000)
   CONSISTENCY_WAIT_MS = 5_000;
+
+  @IsString() @Matches(/^[\w.:-]{1,200}$/, { message: '$property must be a Redis key (letters, digits, . : _ -)' })
+  EVENTS_STREAM = 'task-backend.events';
 
   @IsOptional() @Matches(/^https?:\/\/.+/, { message: '$property must be an http:// or https:// URL' })
   LLM_BASE_URL?: string;

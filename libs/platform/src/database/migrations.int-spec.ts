@@ -72,5 +72,5 @@ describe('migrations through the WebAssembly schema engine', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 90_000); // the WebAssembly engine replays every migration into a shadow database: slow on a busy machine
 });

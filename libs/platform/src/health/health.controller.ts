@@ -1,9 +1,10 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import pg from 'pg';
 import { MigrationService } from '../database/migration.service.js';
+import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 
 const PING_TIMEOUT_MS = 1_000;
@@ -26,6 +27,7 @@ export class HealthController {
     @Inject(pg.Pool) private readonly pool: pg.Pool,
     private readonly migrations: MigrationService,
     private readonly lifecycle: Lifecycle,
+    @Optional() private readonly idempotency?: IdempotencyStore,
   ) {}
 
   @Get('health')
@@ -35,8 +37,9 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    const degraded = this.degradations();
     try {
-      return await this.health.check([
+      const result = await this.health.check([
         () => this.check('lifecycle', async () => {
           if (this.lifecycle.shuttingDown) throw new Error('shutting down');
         }),
@@ -45,9 +48,32 @@ export class HealthController {
           if (!(await this.migrations.isCurrent())) throw new Error('pending migrations');
         }),
       ]);
+      return { ...result, ...(await degraded) };
     } catch (err) {
       reply.status(503).header('retry-after', '1');
-      return (err as { getResponse?: () => unknown }).getResponse?.() ?? { status: 'error' };
+      return { ...((err as { getResponse?: () => object }).getResponse?.() ?? { status: 'error' }), ...(await degraded) };
+    }
+  }
+
+  /**
+   * Informational entries that never fail readiness: the idempotency store (Redis). Without it
+   * keyed requests fall back to the database record and stay exactly-once, only slower.
+   */
+  private async degradations(): Promise<{ degraded?: Record<string, { status: 'down'; message: string; impact: string }>; optional?: Record<string, { status: 'up'; backend: string }> }> {
+    if (!this.idempotency) return {};
+    try {
+      await withTimeout(this.idempotency.ping(), PING_TIMEOUT_MS, 'idempotency store ping');
+      return { optional: { idempotency: { status: 'up', backend: this.idempotency.backend } } };
+    } catch (err) {
+      return {
+        degraded: {
+          idempotency: {
+            status: 'down',
+            message: `${this.idempotency.backend}: ${(err as Error).message}`,
+            impact: 'Idempotency-Key requests fall back to the database record (still exactly-once, slower); other requests are unaffected.',
+          },
+        },
+      };
     }
   }
 

@@ -7,6 +7,8 @@ import { ProblemException } from './problem.js';
 import { hasInvalidRequestId } from './request-id.js';
 import { createValidationPipe } from './validation.js';
 import { ProblemFilter } from './problem.filter.js';
+import { runResponseCapture } from './response-capture.js';
+import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
 
 export const API_PREFIX = 'api/v1';
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -34,8 +36,10 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
       throw new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.');
     }
   });
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    await runResponseCapture(request, reply, payload);
+    return payload;
   });
 
   await app.register(helmet as never, {
@@ -63,6 +67,7 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
         .addBearerAuth()
         .build(),
     );
+    documentIdempotency(document);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 }

@@ -17,6 +17,7 @@ interface Scope {
 }
 
 const hooks = new AsyncLocalStorage<BeforeCommitHook[]>();
+const recorded = new AsyncLocalStorage<{ result: unknown; used: boolean }>();
 
 /**
  * One transaction per command, cross-cutting: a command handler wraps its writes (rows and
@@ -44,6 +45,11 @@ export class TransactionRunner extends UnitOfWork {
   async run<T>(work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     const open = this.scope.getStore();
     if (open) return work(open.tx);
+    const replay = recorded.getStore();
+    if (replay && !replay.used) {
+      replay.used = true;
+      return replay.result as T;
+    }
     const pending = hooks.getStore();
     const afterCommit: (() => void)[] = [];
     const result = await this.prisma.$transaction(
@@ -69,5 +75,15 @@ export class TransactionRunner extends UnitOfWork {
   /** Runs `work` so that the next command transaction inside it calls `hook` before committing. */
   static withBeforeCommit<T>(hook: BeforeCommitHook, work: () => T): T {
     return hooks.run([hook], work);
+  }
+
+  /**
+   * Runs `work` so that the next command transaction inside it does not run: it returns
+   * `result`, the result a committed transaction recorded earlier. Idempotency uses it to rebuild
+   * the response of a command that committed but whose response was lost (a crash between
+   * COMMIT and storing the response): the route runs again and writes nothing.
+   */
+  static withRecordedResult<T>(result: unknown, work: () => T): T {
+    return recorded.run({ result, used: false }, work);
   }
 }
