@@ -90,7 +90,7 @@ describe('GET /tasks/:id', () => {
     const r = await waitFor(async () => {
       const g = await call('GET', `/tasks/${id}`, alice);
       return g.body?.enrichment ? g : undefined;
-    }, 10_000, 'the enrichment');
+    }, 20_000, 'the enrichment');
     expect(r.status).toBe(200);
     expect(r.headers.get('etag')).toBe('"1"');
     expect(r.body).toMatchObject({ id, title: 'Fix crash on save', category: 'bug_fix', enrichment: { source: 'heuristic' } });
