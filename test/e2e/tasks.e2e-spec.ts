@@ -66,6 +66,18 @@ describe('POST /tasks', () => {
     expect(r.body).toMatchObject({ title: 'Write docs', description: '', priority: 'medium', status: 'pending', version: 1, dueDate: '2026-12-01T10:00:00.000Z' });
   });
 
+  it('a retried POST with the same Idempotency-Key replays the first answer and creates one task', async () => {
+    const key = `k-${Date.now()}-${Math.random()}`;
+    const first = await call('POST', '/tasks', alice, { title: 'Once' }, { 'idempotency-key': key });
+    const again = await call('POST', '/tasks', alice, { title: 'Once' }, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   it('401 without a token', async () => {
     expect((await call('POST', '/tasks', null, { title: 'x' })).status).toBe(401);
   });
