@@ -68,12 +68,14 @@ export class AppConfig {
       /** The Redis Stream that integration events are published to. */
       stream: string;
     } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000, stream: 'task-backend.events' },
+    /** OpenAI-compatible chat completions for task enrichment; off when baseUrl or model is unset. */
+    readonly llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined; timeoutMs: number; retries: number } = { baseUrl: undefined, model: undefined, apiKey: undefined, timeoutMs: 10_000, retries: 2 },
     readonly ops: OpsConfig = DEFAULT_OPS,
   ) {}
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.events, this.ops);
+    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.events, this.llm, this.ops);
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -164,6 +166,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       consistencyWaitMs: e.CONSISTENCY_WAIT_MS,
       stream: e.EVENTS_STREAM,
     },
+    { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, apiKey: e.LLM_API_KEY, timeoutMs: e.LLM_TIMEOUT_MS, retries: e.LLM_RETRIES },
     {
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       readyMaxHeapRatio: e.READY_MAX_HEAP_RATIO,

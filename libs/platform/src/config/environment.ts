@@ -150,4 +150,19 @@ export class Environment {
 
   @IsString() @MinLength(1)
   RATE_LIMIT_KEY_PREFIX = 'tb:rl';
+
+  @IsOptional() @Matches(/^https?:\/\/.+/, { message: '$property must be an http:// or https:// URL' })
+  LLM_BASE_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  LLM_MODEL?: string;
+
+  @IsOptional() @IsString()
+  LLM_API_KEY?: string;
+
+  @IsInt() @Min(100) @Max(120_000)
+  LLM_TIMEOUT_MS = 10_000;
+
+  @IsInt() @Min(0) @Max(5)
+  LLM_RETRIES = 2;
 }

@@ -1,0 +1,208 @@
+// npm run bench:tasks — the full API (auth, validation, unit of work + event log, logging,
+// consistency tokens, engine running in-process) against a bare Fastify + pg server doing the
+// same work, in one run, on 127.0.0.1, each on its own fresh database. Bounded: DURATION seconds
+// per phase (default 8), CONNECTIONS (default 16). Also: keyset list latency, first vs last page,
+// for a user with LIST_TASKS (default 100,000) tasks.
+import { spawn, execFileSync } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const DURATION = Number(process.env.DURATION ?? 8);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+const LIST_TASKS = Number(process.env.LIST_TASKS ?? 100_000);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = 'bench-secret-bench-secret-bench-secret!!';
+
+const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const withDb = (url, db) => { const u = new URL(url); u.pathname = `/${db}`; return u.toString(); };
+const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+function jwt(sub) {
+  const now = Math.floor(Date.now() / 1000);
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, email: `${sub}@bench.test`, roles: ['user'], typ: 'access', iat: now, exp: now + 3600 })}`;
+  return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
+}
+
+async function createDb(name) {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDb(ADMIN_URL, name);
+  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' });
+  return url;
+}
+async function dropDb(name) {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+async function start(args, env, port) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const up = await fetch(`http://127.0.0.1:${port}/api/v1/tasks/00000000-0000-4000-8000-000000000000`).then(() => true, () => false);
+    if (up) return child;
+    if (Date.now() > deadline) throw new Error(`server on ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const stop = (child) => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
+
+function load(opts) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+const summary = (r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
+
+/** Waits (bounded) until every consumer has handled the whole log, so the next phase is not competing with a backlog. */
+async function drained(url) {
+  if (!url) return;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const deadline = Date.now() + 180_000;
+  try {
+    for (;;) {
+      const { rows } = await c.query('SELECT (SELECT coalesce(max(position), 0) FROM events) AS head, (SELECT coalesce(min(last_position), 0) FROM consumer_checkpoints) AS low, (SELECT count(*) FROM consumer_checkpoints) AS n');
+      if (Number(rows[0].n) > 0 && BigInt(rows[0].low) >= BigInt(rows[0].head)) return;
+      if (Date.now() > deadline) throw new Error('consumers did not catch up within 180 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+async function measure(name, base, headers, prepare = async () => undefined, dbUrl = undefined) {
+  const body = JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' });
+  await load({ url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, duration: 2 }); // warm-up
+  const create = summary(await load({ url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }));
+  const drainStart = Date.now();
+  await drained(dbUrl);
+  if (dbUrl) console.error(`${name}: consumers caught up with the POST phase's events ${((Date.now() - drainStart) / 1000).toFixed(1)} s after it ended`);
+  const created = await fetch(`${base}/api/v1/tasks`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+  const { id } = await created.json();
+  const token = created.headers.get('x-consistency-token');
+  await prepare(id);
+  const deadline = Date.now() + 60_000;
+  while ((await fetch(`${base}/api/v1/tasks/${id}`, { headers: { ...headers, ...(token ? { 'x-consistency-token': token } : {}) } })).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`${name}: task never became readable`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await load({ url: `${base}/api/v1/tasks/${id}`, headers, duration: 2 });
+  const get = summary(await load({ url: `${base}/api/v1/tasks/${id}`, headers }));
+  return { create, get };
+}
+
+async function seedList(url, owner, n) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(
+    `INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
+     SELECT gen_random_uuid(), $1::uuid, 'Task ' || g, 'Seeded for the list benchmark', (ARRAY['low','medium','high','urgent'])[1 + g % 4], 1 + g % 4, 'pending',
+            CASE WHEN g % 3 = 0 THEN NULL ELSE now() + (g || ' minutes')::interval END,
+            CASE WHEN g % 3 = 0 THEN '9999-12-31'::timestamptz ELSE now() + (g || ' minutes')::interval END,
+            1, 1, now() - (g || ' seconds')::interval, now()
+       FROM generate_series(1, $2::int) g`,
+    [owner, n],
+  );
+  await c.query('ANALYZE tasks_read');
+  const last = async (sql, sort, key) => {
+    const { rows } = await c.query(sql, [owner]);
+    const r = rows[0];
+    return Buffer.from(JSON.stringify([sort, key(r), r.id])).toString('base64url');
+  };
+  // The cursor that asks for the final page of 20 (the opaque cursor's format is known here only).
+  const cursors = {
+    '-createdAt': await last(`SELECT id, created_at FROM tasks_read WHERE owner_id = $1 ORDER BY created_at DESC, id DESC OFFSET ${n - 21} LIMIT 1`, '-createdAt', (r) => r.created_at.toISOString()),
+    dueDate: await last(`SELECT id, due_sort FROM tasks_read WHERE owner_id = $1 ORDER BY due_sort ASC, id ASC OFFSET ${n - 21} LIMIT 1`, 'dueDate', (r) => r.due_sort.toISOString()),
+    '-priority': await last(`SELECT id, priority_rank FROM tasks_read WHERE owner_id = $1 ORDER BY priority_rank DESC, id DESC OFFSET ${n - 21} LIMIT 1`, '-priority', (r) => r.priority_rank),
+  };
+  await c.end();
+  return cursors;
+}
+
+/** First and last page requested alternately (150 each after 20 warm-ups), so machine noise hits both alike. */
+async function pageLatency(firstUrl, lastUrl, headers, n = 150) {
+  const times = { first: [], last: [] };
+  for (let i = 0; i < n + 20; i++) {
+    for (const [k, url] of [['first', firstUrl], ['last', lastUrl]]) {
+      const t0 = performance.now();
+      const r = await fetch(url, { headers });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`${url} -> ${r.status}`);
+      if (i >= 20) times[k].push(performance.now() - t0);
+    }
+  }
+  const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)];
+  return { first: { p50: pct(times.first, 0.5), p99: pct(times.first, 0.99) }, last: { p50: pct(times.last, 0.5), p99: pct(times.last, 0.99) } };
+}
+
+const suffix = `${process.pid}`;
+const bareDb = `bench_tasks_bare_${suffix}`;
+const fullDb = `bench_tasks_full_${suffix}`;
+const out = { when: new Date().toISOString(), node: process.version, duration: DURATION, connections: CONNECTIONS };
+const children = [];
+try {
+  const bareUrl = await createDb(bareDb);
+  const fullUrl = await createDb(fullDb);
+  const owner = randomUUID();
+  const headers = { authorization: `Bearer ${jwt(owner)}` };
+
+  const barePort = await freePort();
+  const bare = await start(['bench/tasks/bare-server.mjs'], { DATABASE_URL: bareUrl, REDIS_URL }, barePort);
+  children.push(bare);
+  // the bare server has no projector: its GET reads a tasks_read row written here, as the projector would
+  out.bare = await measure('bare', `http://127.0.0.1:${barePort}`, { 'x-owner': owner }, async (id) => {
+    const c = new pg.Client({ connectionString: bareUrl });
+    await c.connect();
+    await c.query(`INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
+                   SELECT id, owner_id, title, description, priority, 3, status, due_date, '9999-12-31', version, 1, created_at, updated_at FROM tasks WHERE id = $1`, [id]);
+    await c.end();
+  });
+  await stop(bare);
+  children.length = 0;
+
+  const apiPort = await freePort();
+  const api = await start(['dist/apps/api/src/main.js'], { DATABASE_URL: fullUrl, REDIS_URL, JWT_SECRET: SECRET, HOST: '127.0.0.1', LOG_LEVEL: 'info', RUN_WORKER_IN_API: 'true', MIGRATE_ON_START: 'false', ...JSON.parse(process.env.BENCH_API_ENV ?? '{}') }, apiPort);
+  children.push(api);
+  out.full = await measure('full', `http://127.0.0.1:${apiPort}`, headers, undefined, fullUrl);
+  out.ratio = { create: out.full.create.rps / out.bare.create.rps, cachedGet: out.full.get.rps / out.bare.get.rps };
+
+  const listOwner = randomUUID();
+  const cursors = await seedList(fullUrl, listOwner, LIST_TASKS);
+  const lh = { authorization: `Bearer ${jwt(listOwner)}` };
+  out.list = { tasks: LIST_TASKS };
+  for (const [sort, cursor] of Object.entries(cursors)) {
+    const { first, last } = await pageLatency(`http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}`, `http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}&cursor=${cursor}`, lh);
+    const check = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}&cursor=${cursor}`, { headers: lh })).json();
+    out.list[sort] = { firstP50: first.p50, lastP50: last.p50, firstP99: first.p99, lastP99: last.p99, ratio: last.p50 / first.p50, lastPageItems: check.items.length, lastNextCursor: check.nextCursor };
+  }
+  await stop(api);
+  children.length = 0;
+} finally {
+  for (const c of children) await stop(c);
+  await dropDb(bareDb).catch(() => undefined);
+  await dropDb(fullDb).catch(() => undefined);
+}
+
+const f = (x) => x.toFixed(0).padStart(7);
+console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase, 127.0.0.1`);
+console.log(`                          req/s      p50 ms   p99 ms`);
+for (const [k, label] of [['create', 'POST /tasks'], ['get', 'GET /tasks/:id (cached)']]) {
+  console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50)} ${f(out.bare[k].p99)}`);
+  console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50)} ${f(out.full[k].p99)}   non-2xx ${out.full[k].non2xx}`);
+}
+console.log(`ratio full/bare: POST ${out.ratio.create.toFixed(2)} (target >= 0.40), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50)`);
+for (const [sort, l] of Object.entries(out.list).filter(([k]) => k !== 'tasks')) {
+  console.log(`list ${LIST_TASKS} tasks sort=${sort.padEnd(10)} first p50 ${l.firstP50.toFixed(2)} ms, last p50 ${l.lastP50.toFixed(2)} ms (x${l.ratio.toFixed(2)}, target <= 1.5); p99 ${l.firstP99.toFixed(2)} / ${l.lastP99.toFixed(2)} ms; last page ${l.lastPageItems} items, nextCursor ${l.lastNextCursor}`);
+}
+if (process.env.BENCH_JSON) console.log(JSON.stringify(out));

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { AccessModule } from '@app/access';
+import { EventStore } from '@app/events';
+import { TransactionRunner } from '@app/platform';
+import { startTestContext, type TestContext } from '../../../../test/support/test-context';
+import { testRedisUrl } from '../../../../test/support/services';
+import { drainConsumers } from '../../../../test/support/drain-consumers';
+import { Metrics } from '@app/platform';
+import { TaskRepository } from '../ports/task.repository';
+import { TaskReadModel } from '../ports/task-read-model';
+import { TasksReadProjector } from '../projections/tasks-read.projector';
+import { TaskEnrichmentSubscriber } from '../enrichment/task-enrichment.subscriber';
+import { TasksModule } from '../tasks.module';
+import { TasksWorkerModule } from '../tasks-worker.module';
+import { RedisTaskCache } from './redis-task.cache';
+import type { TaskState } from '../domain/task';
+import type { TaskView } from '../ports/task-read-model';
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await startTestContext([AccessModule, TasksModule, TasksWorkerModule]);
+}, 60_000);
+afterAll(() => t?.close());
+
+const owner = randomUUID();
+const state = (over: Partial<TaskState> = {}): TaskState => {
+  const now = new Date('2026-01-01T00:00:00.000Z');
+  return { id: randomUUID(), ownerId: owner, title: 'T', description: '', priority: 'medium', status: 'pending', dueDate: null, version: 1, createdAt: now, updatedAt: now, ...over };
+};
+
+describe('PrismaTaskRepository (real database)', () => {
+  it('inserts, finds only for the owner, updates with a version check, deletes', async () => {
+    const repo = t.app.get(TaskRepository);
+    const uow = t.app.get(TransactionRunner);
+    const s = state({ dueDate: new Date('2026-05-01T12:00:00.000Z') });
+    await uow.run(() => repo.insert(s));
+    expect(await uow.run(() => repo.findOwned(s.id, owner))).toEqual(s);
+    expect(await uow.run(() => repo.findOwned(s.id, randomUUID()))).toBeNull();
+    await uow.run(() => repo.update({ ...s, title: 'U', version: 2 }, 1));
+    await expect(uow.run(() => repo.update({ ...s, title: 'V', version: 2 }, 1))).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(uow.run(() => repo.delete(s.id, 1))).rejects.toMatchObject({ kind: 'conflict' });
+    await uow.run(() => repo.delete(s.id, 2));
+    expect(await uow.run(() => repo.findOwned(s.id, owner))).toBeNull();
+  });
+
+  it('a failed unit of work leaves neither the row nor its event', async () => {
+    const repo = t.app.get(TaskRepository);
+    const events = t.app.get(EventStore);
+    const s = state();
+    await expect(
+      t.app.get(TransactionRunner).run(async () => {
+        await repo.insert(s);
+        await events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: s.id, aggregateVersion: 1, payload: {} }]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const pool = t.app.get(pg.Pool);
+    expect((await pool.query('SELECT count(*)::int AS n FROM tasks WHERE id = $1', [s.id])).rows[0].n).toBe(0);
+    expect((await pool.query('SELECT count(*)::int AS n FROM events WHERE aggregate_id = $1', [s.id])).rows[0].n).toBe(0);
+  });
+});
+
+describe('TasksReadProjector + enrichment (real database)', () => {
+  it('projects events into tasks_read, enrichment included, and is idempotent on redelivery', async () => {
+    const repo = t.app.get(TaskRepository);
+    const events = t.app.get(EventStore);
+    const uow = t.app.get(TransactionRunner);
+    const s = state({ title: 'Deploy to k8s', priority: 'urgent' });
+    await uow.run(async () => {
+      await repo.insert(s);
+      await events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: s.id, aggregateVersion: 1, payload: { ownerId: owner, title: s.title, description: '', priority: 'urgent', status: 'pending', dueDate: null, createdAt: s.createdAt.toISOString() } }]);
+    });
+    const consumers = [t.app.get(TasksReadProjector), t.app.get(TaskEnrichmentSubscriber)];
+    await drainConsumers(t.app, t.db.url, consumers);
+    const view = (await t.app.get(TaskReadModel).get(s.id, owner)) as TaskView;
+    expect(view).toMatchObject({ title: 'Deploy to k8s', priority: 'urgent', version: 1, category: 'devops', enrichment: { source: 'heuristic', model: 'rules', promptVersion: 'heuristic-v1' } });
+    expect(view.revision).toBe(2);
+
+    // Redelivery of the whole log: nothing changes, no second enrichment is written.
+    const pool = t.app.get(pg.Pool);
+    const { rows } = await pool.query('SELECT id, position, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata, occurred_at FROM events WHERE aggregate_id = $1', [s.id]);
+    const stored = { id: rows[0].id, position: BigInt(rows[0].position), aggregateType: 'task', aggregateId: s.id, aggregateVersion: 1, type: 'task.created', payload: rows[0].payload, metadata: {}, occurredAt: rows[0].occurred_at };
+    for (const c of consumers) await uow.run(() => c.handle(stored));
+    expect((await pool.query("SELECT count(*)::int AS n FROM events WHERE type = 'task.enriched' AND payload->>'taskId' = $1", [s.id])).rows[0].n).toBe(1);
+    expect((await t.app.get(TaskReadModel).get(s.id, owner))?.revision).toBe(2);
+
+    await t.app.get(TasksReadProjector).reset();
+    expect(await t.app.get(TaskReadModel).get(s.id, owner)).toBeNull();
+  });
+});
+
+const redisUrl = testRedisUrl();
+describe('RedisTaskCache (real Redis)', () => {
+  let redis: Redis;
+  let cache: RedisTaskCache;
+  const prefix = `test:${process.pid}:${randomUUID().slice(0, 8)}:task:`;
+  beforeAll(() => {
+    if (!redisUrl) return;
+    redis = new Redis(redisUrl);
+    cache = new RedisTaskCache(redis, t.app.get(Metrics), prefix);
+  });
+  afterAll(async () => {
+    if (!redis) return;
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+  const view = (revision: number): TaskView => ({
+    id: '00000000-0000-4000-8000-000000000009', ownerId: owner, title: `r${revision}`, description: '', priority: 'low', status: 'pending', dueDate: null,
+    version: revision, revision, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', completedAt: null, summary: null, subtasks: [], category: null, enrichment: null,
+  });
+
+  (redisUrl ? it : it.skip)('hit after set; invalidation makes older copies misses even if a racing reader re-caches them', async () => {
+    const hits = () => t.app.get(Metrics).registry.getSingleMetricAsString('cache_requests_total');
+    expect(await cache.get(view(1).id)).toBeUndefined();
+    await cache.set(view(1));
+    expect((await cache.get(view(1).id))?.title).toBe('r1');
+    await cache.invalidate(view(1).id, 2);
+    expect(await cache.get(view(1).id)).toBeUndefined();
+    await cache.set(view(1)); // a reader that read the old row before the projector committed
+    expect(await cache.get(view(1).id)).toBeUndefined();
+    await cache.set(view(2));
+    expect((await cache.get(view(1).id))?.title).toBe('r2');
+    await cache.invalidate(view(1).id, 1); // never lowers the marker
+    await cache.set(view(1));
+    expect(await cache.get(view(1).id)).toBeUndefined();
+    expect(await hits()).toMatch(/cache_requests_total\{cache="task",outcome="hit"\} 2/);
+  });
+
+  it('without Redis the cache is a no-op', async () => {
+    const none = new RedisTaskCache(null, t.app.get(Metrics), 'x:');
+    await none.set(view(1));
+    expect(await none.get(view(1).id)).toBeUndefined();
+    await none.invalidate(view(1).id, 5);
+  });
+});

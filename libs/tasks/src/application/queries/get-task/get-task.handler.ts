@@ -1,0 +1,28 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { DomainError } from '@app/shared-kernel';
+import { TaskCache } from '../../../ports/task-cache.js';
+import { TaskReadModel, type TaskView } from '../../../ports/task-read-model.js';
+import { GetTaskQuery } from './get-task.query.js';
+
+/** Cache-aside over tasks_read; another user's task is a 404 like a missing one. */
+@QueryHandler(GetTaskQuery)
+export class GetTaskHandler implements IQueryHandler<GetTaskQuery> {
+  constructor(
+    private readonly cache: TaskCache,
+    private readonly read: TaskReadModel,
+  ) {}
+
+  async execute(q: GetTaskQuery): Promise<TaskView> {
+    const cached = await this.cache.get(q.taskId);
+    if (cached) {
+      if (cached.ownerId === q.ownerId) return cached;
+      throw notFound(q.taskId);
+    }
+    const view = await this.read.get(q.taskId, q.ownerId);
+    if (!view) throw notFound(q.taskId);
+    await this.cache.set(view);
+    return view;
+  }
+}
+
+const notFound = (id: string) => new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);

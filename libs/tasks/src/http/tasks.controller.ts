@@ -1,0 +1,121 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
+import { ConsistentRead } from '@app/events';
+import { ProblemException } from '@app/platform';
+import { DomainError } from '@app/shared-kernel';
+import { ChangeStatusCommand } from '../application/commands/change-status/change-status.command.js';
+import { CreateTaskCommand } from '../application/commands/create-task/create-task.command.js';
+import { DeleteTaskCommand } from '../application/commands/delete-task/delete-task.command.js';
+import { UpdateTaskCommand } from '../application/commands/update-task/update-task.command.js';
+import { GetTaskQuery } from '../application/queries/get-task/get-task.query.js';
+import { ListTasksQuery } from '../application/queries/list-tasks/list-tasks.query.js';
+import { TaskStatsQuery } from '../application/queries/task-stats/task-stats.query.js';
+import type { TaskFields } from '../domain/task.js';
+import type { TaskSortField } from '../ports/task-read-model.js';
+import { CreateTaskRequest, ListTasksRequest, ReplaceTaskRequest, UpdateTaskRequest } from './task.request.js';
+import { stateResponse, viewResponse } from './task.response.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ETAG = /^\s*(?:W\/)?"(\d{1,9})"\s*$/;
+
+const etag = (version: number) => `"${version}"`;
+
+/** A path id that is not a UUID names no task: 404, like any unknown id. */
+function taskId(id: string): string {
+  if (!UUID.test(id)) throw new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
+  return id.toLowerCase();
+}
+
+/** If-Match: `"3"`, `W/"3"` or `*` (any version). Anything else is a 400. */
+function expectedVersion(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const m = ETAG.exec(ifMatch);
+  if (!m) throw new ProblemException(400, 'bad-header', 'If-Match must be an ETag this API returned, e.g. "3".');
+  return Number(m[1]);
+}
+
+function dueDate(v: string | null | undefined): Date | null | undefined {
+  return v === undefined ? undefined : v === null ? null : new Date(v);
+}
+
+@ApiTags('tasks')
+@Authenticated()
+@Controller('tasks')
+export class TasksController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const task = await this.commands.execute(new CreateTaskCommand(user.id, body.title, body.description, body.priority, dueDate(body.dueDate)));
+    reply.status(201).header('location', `/api/v1/tasks/${task.id}`).header('etag', etag(task.version));
+    return stateResponse(task);
+  }
+
+  @Get()
+  @ConsistentRead('tasks_read')
+  async list(@CurrentUser() user: AuthenticatedUser, @Query() query: ListTasksRequest) {
+    const sort = query.sort ?? '-createdAt';
+    const field = sort.replace(/^-/, '') as TaskSortField;
+    const page = await this.queries.execute(
+      new ListTasksQuery(
+        user.id,
+        { status: query.status, priority: query.priority, dueBefore: query.dueBefore ? new Date(query.dueBefore) : undefined, dueAfter: query.dueAfter ? new Date(query.dueAfter) : undefined, q: query.q },
+        { field, direction: sort.startsWith('-') ? 'desc' : 'asc' },
+        query.limit ?? 20,
+        query.cursor,
+      ),
+    );
+    return { items: page.items.map(viewResponse), nextCursor: page.nextCursor };
+  }
+
+  @Get('stats')
+  @ConsistentRead('tasks_read')
+  stats(@CurrentUser() user: AuthenticatedUser) {
+    return this.queries.execute(new TaskStatsQuery(user.id));
+  }
+
+  @Get(':id')
+  @ConsistentRead('tasks_read')
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const view = await this.queries.execute(new GetTaskQuery(user.id, taskId(id)));
+    reply.header('etag', etag(view.version));
+    return viewResponse(view);
+  }
+
+  @Patch(':id')
+  async patch(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Body() body: UpdateTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { status, ...rest } = body;
+    const fields: Partial<TaskFields> = {};
+    if (rest.title !== undefined) fields.title = rest.title;
+    if (rest.description !== undefined) fields.description = rest.description;
+    if (rest.priority !== undefined) fields.priority = rest.priority;
+    if (rest.dueDate !== undefined) fields.dueDate = dueDate(rest.dueDate);
+    const version = expectedVersion(ifMatch);
+    const task =
+      status !== undefined && Object.keys(fields).length === 0
+        ? await this.commands.execute(new ChangeStatusCommand(user.id, taskId(id), status, version))
+        : await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'merge', fields, status, version));
+    reply.header('etag', etag(task.version));
+    return stateResponse(task);
+  }
+
+  @Put(':id')
+  async replace(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Body() body: ReplaceTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const fields: Partial<TaskFields> = { title: body.title, description: body.description, priority: body.priority, dueDate: dueDate(body.dueDate) ?? null };
+    const task = await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'replace', fields, body.status, expectedVersion(ifMatch)));
+    reply.header('etag', etag(task.version));
+    return stateResponse(task);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.commands.execute(new DeleteTaskCommand(user.id, taskId(id), expectedVersion(ifMatch)));
+  }
+}

@@ -1,0 +1,4 @@
+/** Where new task ids come from (random UUIDs in production, fixed ones in tests). */
+export abstract class TaskIds {
+  abstract next(): string;
+}

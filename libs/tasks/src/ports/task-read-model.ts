@@ -1,0 +1,53 @@
+import type { TaskPriority, TaskStatus } from '../domain/task.js';
+import type { TaskCategory } from '../domain/task.events.js';
+
+/** A row of tasks_read, as queries and the cache see it. */
+export interface TaskView {
+  id: string;
+  ownerId: string;
+  title: string;
+  description: string;
+  priority: TaskPriority;
+  status: TaskStatus;
+  dueDate: string | null;
+  version: number;
+  /** Bumped on every change of the row (enrichment included): the cache's freshness stamp. */
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  summary: string | null;
+  subtasks: string[];
+  category: TaskCategory | null;
+  enrichment: { source: 'llm' | 'heuristic'; model: string; promptVersion: string; enrichedAt: string } | null;
+}
+
+export type TaskSortField = 'createdAt' | 'dueDate' | 'priority';
+
+export interface TaskListCriteria {
+  ownerId: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  dueBefore?: Date;
+  dueAfter?: Date;
+  q?: string;
+  sort: { field: TaskSortField; direction: 'asc' | 'desc' };
+  limit: number;
+  /** Decoded keyset position: the sort key and id of the last row of the previous page. */
+  after?: { key: string | number; id: string };
+}
+
+export interface TaskStats {
+  byStatus: Record<string, number>;
+  byPriority: Record<string, number>;
+  byCategory: Record<string, number>;
+  perDay: { date: string; created: number; completed: number }[];
+}
+
+/** The read side: queries read tasks_read directly, skipping the domain. */
+export abstract class TaskReadModel {
+  abstract get(id: string, ownerId: string): Promise<TaskView | null>;
+  /** Up to `limit + 1` rows so the caller knows whether a next page exists. */
+  abstract list(criteria: TaskListCriteria): Promise<TaskView[]>;
+  abstract stats(ownerId: string, days: number, now: Date): Promise<TaskStats>;
+}
