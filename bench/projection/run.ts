@@ -89,6 +89,21 @@ async function main(): Promise<void> {
     const store = app.get(EventStore);
 
     const writers = new pg.Pool({ connectionString: url, max: WRITERS });
+    writers.on('error', () => undefined); // an idle writer's connection dropped at the end must not crash the report
+
+    // While the feed runs: the oldest write transaction open elsewhere on the server (it holds
+    // every consumer back, docs/decisions/0010), sampled every 100 ms.
+    let sampling = true;
+    let longestForeignMs = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await setup.query<{ ms: number | null }>(
+          `SELECT (extract(epoch FROM max(now() - xact_start)) * 1000)::float8 AS ms FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()`,
+        );
+        longestForeignMs = Math.max(longestForeignMs, rows[0].ms ?? 0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
 
     // 1. Lag under a sustained feed: WRITERS clients, RATE events/s in total, one event per command.
     const total = RATE * SECONDS;
@@ -122,6 +137,8 @@ async function main(): Promise<void> {
     const fedFor = (performance.now() - started) / 1000;
     while (visibleAt.size < committedAt.size) await new Promise((r) => setTimeout(r, 10));
     const lags = [...committedAt].map(([id, at]) => Math.max(0, visibleAt.get(id)! - at));
+    sampling = false;
+    await sampler;
 
     // 2. Drain: a backlog written while the projector's checkpoint is locked (the engine pauses), then released.
     const holder = new pg.Client({ connectionString: url });
@@ -161,6 +178,7 @@ async function main(): Promise<void> {
     const lines = [
       `feed: ${total} events by ${WRITERS} ${VIA_STORE ? 'EventStore' : 'plain pg'} writers at ${RATE}/s target, ${(total / fedFor).toFixed(0)}/s achieved`,
       `projection lag (commit -> visible): p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...lags))}   (targets: < 50 ms, < 100 ms)`,
+      `  longest write transaction open in other databases on the server meanwhile: ${ms(longestForeignMs)}`,
       `  baseline bare INSERT round trip: p50 ${ms(b50)}, p99 ${ms(b99)}   -> lag is ${(p50 / b50).toFixed(1)}x / ${(p99 / b99).toFixed(1)}x the bare round trip`,
       `drain: ${BACKLOG} backlog events at ${drainRate.toFixed(0)} events/s = ${(drainRate / RATE).toFixed(1)}x the feed rate   (target: >= 3x)`,
       `rebuild: ${logSize} events at ${rebuildRate.toFixed(0)} events/s   (target: >= 20000/s)`,

@@ -26,13 +26,12 @@ describe('integration publishing to a Redis Stream', () => {
   (url ? it : it.skip)(url ? title : `${title} (did not run: no Redis reachable)`, async () => {
     await redis.xgroup('CREATE', stream, 'readers', '0', 'MKSTREAM');
     const written = [...(await t.write(3, { n: 1 })), ...(await t.write(2))];
-    // The publisher may deliver the two commits in separate batches: read until all have arrived.
     const entries: [string, string[]][] = [];
     await waitFor(async () => {
       const res = (await redis.xreadgroup('GROUP', 'readers', 'r1', 'COUNT', 100, 'STREAMS', stream, '>')) as [string, [string, string[]][]][] | null;
       entries.push(...(res?.[0]?.[1] ?? []));
       return entries.length >= written.length ? true : undefined;
-    }, 10_000, 'the published events');
+    }, 20_000, 'the published events');
     const docs = entries.map(([, fields]) => JSON.parse(fields[1]) as Record<string, unknown>);
     expect(docs.map((d) => d.id)).toEqual(written.map((e) => e.id));
     expect(docs[0]).toMatchObject({
