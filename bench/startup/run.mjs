@@ -1,6 +1,7 @@
 // npm run bench:startup — time from process start to the first 200 from /ready on the embedded
 // database: first start on a new data folder, and restart on kept data. Baseline, measured in
-// the same run: a bare node:http server's time to its first answer.
+// the same run: a bare node:http server's time to its first answer. Needs a build (npm run
+// bench:startup builds first).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,7 +31,7 @@ async function timeToOk(args, env, url) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = { LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '' };
-const bare = [], first = [], restart = [];
+const bare = [], first = [], restart = [], viaStart = [];
 for (let i = 0; i < RUNS; i++) {
   const port = await freePort();
   bare.push(await timeToOk(['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], {}, `http://127.0.0.1:${port}/`));
@@ -39,6 +40,8 @@ for (let i = 0; i < RUNS; i++) {
     const env = { ...base, PORT: String(port), DATA_DIR: dir };
     first.push(await timeToOk(['dist/apps/api/src/main.js'], env, `http://127.0.0.1:${port}/ready`));
     restart.push(await timeToOk(['dist/apps/api/src/main.js'], env, `http://127.0.0.1:${port}/ready`));
+    rmSync(dir, { recursive: true, force: true });
+    viaStart.push(await timeToOk(['apps/cli/start.mjs', 'api'], env, `http://127.0.0.1:${port}/ready`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -48,3 +51,4 @@ console.log(`start to first 200, ${RUNS} runs (node ${process.version})`);
 console.log(row('bare node:http (baseline)', bare));
 console.log(row('API /ready, first start (new data)', first));
 console.log(row('API /ready, restart (kept data)', restart));
+console.log(row('npm start (start.mjs), first start', viaStart));

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { pino } from 'pino';
-import { type AppConfig, ConfigError, EmbeddedPostgres, flushTracing, installGracefulShutdown, loadConfig, SlowRouteModule } from '@app/platform';
+// Only configuration and the embedded database are imported up front: they start while the
+// rest of the application's modules load (about a second of module loading on this runtime).
+import { type AppConfig, ConfigError, loadConfig } from '../../../libs/platform/src/config/app-config.js';
+import { EmbeddedPostgres } from '../../../libs/platform/src/database/embedded-postgres.js';
 import { EMBEDDED_SEED } from './embedded-seed-path.js';
 
 function configOrExit(): AppConfig {
@@ -29,9 +32,10 @@ async function main(): Promise<void> {
   );
 
   // The embedded database and the application's modules load concurrently.
-  const [embedded, { createApp }] = await Promise.all([
+  const [embedded, { createApp }, { flushTracing, installGracefulShutdown, SlowRouteModule }] = await Promise.all([
     embeddedDir ? EmbeddedPostgres.start(embeddedDir, 0, EMBEDDED_SEED) : undefined,
     import('./create-app.js'),
+    import('@app/platform'),
   ]);
   if (embedded) config = config.withDatabaseUrl(embedded.url);
 
