@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
-import { requestContext, TransactionRunner } from '@app/platform';
+import { isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
 import { recordAppended } from '../consistency/consistency-token.js';
 import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
 import { EventStore } from '../ports/event-store.js';
 
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class PrismaEventStore extends EventStore {
@@ -66,7 +65,3 @@ export class PrismaEventStore extends EventStore {
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; meta?: { code?: string }; cause?: { code?: string }; message?: string };
-  return e?.code === UNIQUE_VIOLATION || e?.meta?.code === UNIQUE_VIOLATION || e?.cause?.code === UNIQUE_VIOLATION || /23505|unique constraint/i.test(e?.message ?? '');
-}

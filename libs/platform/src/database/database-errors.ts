@@ -18,3 +18,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/** True for a unique-constraint violation, however Prisma or pg wrapped it (P2002, SQLSTATE 23505). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; meta?: { code?: string }; cause?: { code?: string }; message?: string } | undefined;
+  return e?.code === 'P2002' || e?.code === '23505' || e?.meta?.code === '23505' || e?.cause?.code === '23505' || /23505|unique constraint/i.test(e?.message ?? '');
+}

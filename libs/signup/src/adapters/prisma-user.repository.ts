@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
-import { PrismaService, TransactionRunner } from '@app/platform';
+import { isUniqueViolation, PrismaService, TransactionRunner } from '@app/platform';
 import type { User, UserRole } from '../domain/user.js';
 import { UserRepository } from '../ports/user.repository.js';
 
@@ -67,7 +67,3 @@ export function emailTaken(): DomainError {
   return new DomainError('conflict', 'email-taken', 'An account with this email already exists.');
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; meta?: { code?: string }; cause?: { code?: string }; message?: string };
-  return e?.code === 'P2002' || e?.code === '23505' || e?.meta?.code === '23505' || e?.cause?.code === '23505' || /23505|unique constraint/i.test(e?.message ?? '');
-}
