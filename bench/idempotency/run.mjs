@@ -1,8 +1,8 @@
 // Idempotency-Key benchmark: npm run bench:idempotency (builds, then runs this script).
 //
-// Boots the real API (dist/) on a database of its own and the real Redis, with one write route
-// shaped like POST /tasks (validated body; one unit of work inserting a row and appending an
-// event; 201 with Location, ETag, X-Consistency-Token). It measures, in the same run:
+// Boots the real API (dist/) on a database of its own and the real Redis, and sends
+// POST /api/v1/tasks with a bearer token (BENCH_ROUTE=probe: a bare write route shaped like it,
+// one unit of work inserting a row and appending an event). It measures, in the same run:
 //   1. throughput of POST without a key vs the same POSTs with fresh keys (interleaved pairs of
 //      rounds, median of the per-pair ratios): target keyed/plain >= 0.85;
 //   2. latency of the original keyed request vs its replay sent right after it (sequential,
@@ -10,13 +10,15 @@
 //      unchanged across replays).
 // Environment: BENCH_DATABASE_URL (admin URL, default postgresql://postgres@127.0.0.1:5432/postgres),
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379; "none" for the in-process store),
-// BENCH_CONCURRENCY (8), BENCH_REQUESTS (200 per round), BENCH_ROUNDS (7 pairs).
+// BENCH_CONCURRENCY (8), BENCH_REQUESTS (200 per round), BENCH_ROUNDS (7 pairs), BENCH_ROUTE
+// (tasks | probe).
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Module, Post, Res } from '@nestjs/common';
 import { IsString, Length } from 'class-validator';
 import pg from 'pg';
 import { createApp } from '../../dist/apps/api/src/create-app.js';
+import { AccessTokens } from '../../dist/libs/access/src/index.js';
 import { EventsModule, EventStore } from '../../dist/libs/events/src/index.js';
 import { loadConfig, TransactionRunner } from '../../dist/libs/platform/src/index.js';
 import { migrateDatabase } from '../../dist/libs/platform/src/database/migrations.js';
@@ -26,6 +28,7 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const perRound = Number(process.env.BENCH_REQUESTS ?? 200);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const route = process.env.BENCH_ROUTE ?? 'tasks';
 
 // ---- the write route (decorators applied by hand: this is plain JavaScript) -----------------
 class CreateRequest {}
@@ -71,14 +74,15 @@ try {
   await migrateDatabase(dbUrl);
   const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   await pool.query('CREATE TABLE bench_tasks (id uuid PRIMARY KEY, title text NOT NULL)');
-  const env = { LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, MIGRATE_ON_START: 'false', IDEMPOTENCY_REDIS_PREFIX: `idem-bench:${dbName}:` };
+  const env = { LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, MIGRATE_ON_START: 'false', JWT_SECRET: randomBytes(32).toString('hex'), IDEMPOTENCY_REDIS_PREFIX: `idem-bench:${dbName}:` };
   if (redisUrl !== 'none') env.REDIS_URL = redisUrl;
   app = await createApp(loadConfig(env), [BenchModule]);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1/bench`;
+  const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1/${route === 'tasks' ? 'tasks' : 'bench'}`;
+  const { accessToken } = app.get(AccessTokens).issue({ id: randomUUID(), email: 'bench@example.test', roles: ['user'] });
 
   const send = async (i, key) => {
-    const headers = { 'content-type': 'application/json' };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
     if (key) headers['idempotency-key'] = key;
     const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ title: `task ${i}` }) });
     await res.arrayBuffer();
@@ -102,7 +106,8 @@ try {
     return (n / (performance.now() - started)) * 1000;
   };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const counts = async () => (await pool.query(`SELECT (SELECT count(*) FROM bench_tasks) AS rows, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM idempotency_keys) AS keys`)).rows[0];
+  const table = route === 'tasks' ? 'tasks' : 'bench_tasks';
+  const counts = async () => (await pool.query(`SELECT (SELECT count(*) FROM ${table}) AS rows, (SELECT count(*) FROM events WHERE type = 'task.created') AS events, (SELECT count(*) FROM idempotency_keys) AS keys`)).rows[0];
 
   // Warm-up, both ways.
   await load(200, () => undefined);
@@ -150,6 +155,7 @@ try {
 
   const f = (x) => x.toFixed(2);
   const result = {
+    route: route === 'tasks' ? 'POST /api/v1/tasks' : 'POST /api/v1/bench (probe)',
     store: redisUrl === 'none' ? 'in-process' : 'redis',
     concurrency,
     requestsPerRound: perRound,
