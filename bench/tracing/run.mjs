@@ -66,6 +66,7 @@ async function measure(mode) {
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: dbUrl.toString(),
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
     MIGRATE_ON_START: 'true',
     RUN_WORKER_IN_API: 'false',
     TEST_SLOW_ROUTE: 'true',
