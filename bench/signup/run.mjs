@@ -1,4 +1,4 @@
-// bench/signup: 50 concurrent clients sign up while one client reads GET /api/v1/users/me.
+// bench/signup: 50 concurrent clients sign up while one client reads its tasks (GET /api/v1/tasks).
 // Reports signups/s as a ratio of the bcrypt bound (cores / one hash's time, measured here in the
 // same run) and the reads' p99 during the storm against their p99 when idle.
 // Run: npm run bench:signup   (env: BENCH_CLIENTS=50 BENCH_SECONDS=20 BENCH_IDLE_SECONDS=5 BCRYPT_COST=12
@@ -92,7 +92,7 @@ async function readLoop(base, authorization, until) {
   let errors = 0;
   while (Date.now() < until()) {
     const started = performance.now();
-    const res = await fetch(`${base}/api/v1/users/me`, { headers: { authorization } });
+    const res = await fetch(`${base}/api/v1/tasks?limit=20`, { headers: { authorization } });
     await res.arrayBuffer();
     latencies.push(performance.now() - started);
     if (res.status !== 200) errors++;
@@ -127,6 +127,12 @@ async function main() {
     const authorization = `Bearer ${login.accessToken}`;
     const first = await fetch(`${base}/api/v1/users/me`, { headers: { authorization, ...(consistency ? { 'x-consistency-token': consistency } : {}) } });
     if (first.status !== 200) throw new Error(`GET /users/me answered ${first.status}`);
+    // The reader's page of tasks: twenty of them.
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${base}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ title: `Reader task ${i}` }) });
+      if (res.status !== 201) throw new Error(`POST /tasks answered ${res.status}`);
+      await res.arrayBuffer();
+    }
 
     // 2. Idle reads.
     const idleEnd = Date.now() + IDLE_SECONDS * 1000;
@@ -170,7 +176,7 @@ async function main() {
       `bench:signup  ${CLIENTS} clients, ${SECONDS}s storm, bcrypt cost ${COST}, ${cores} cores, database: ${db.kind}, hash concurrency: ${process.env.SIGNUP_HASH_CONCURRENCY || cores}, hash thread nice: ${process.env.SIGNUP_HASH_NICE ?? 10}, load average before: ${os.loadavg()[0].toFixed(1)}`,
       `one bcrypt hash (median of 10, before and after the storm, this process): ${ms(hashMs)}  ->  bound = ${cores} / ${(hashMs / 1000).toFixed(3)} s = ${bound.toFixed(2)} signups/s`,
       `signups: ${created} created within the ${elapsed} s window, ${refused} refused (503), ${failed} other = ${rate.toFixed(2)}/s  ->  ratio to bound ${ratio.toFixed(2)} (target >= 0.45) ${ratio >= 0.45 ? 'OK' : 'BELOW TARGET'}`,
-      `reads GET /users/me: idle p50 ${ms(percentile(idle.latencies, 50))} p99 ${ms(idleP99)} (${idle.latencies.length} reads, ${idle.errors} non-200); storm p50 ${ms(percentile(storm.latencies, 50))} p99 ${ms(stormP99)} (${storm.latencies.length} reads, ${storm.errors} non-200)`,
+      `reads GET /tasks?limit=20: idle p50 ${ms(percentile(idle.latencies, 50))} p99 ${ms(idleP99)} (${idle.latencies.length} reads, ${idle.errors} non-200); storm p50 ${ms(percentile(storm.latencies, 50))} p99 ${ms(stormP99)} (${storm.latencies.length} reads, ${storm.errors} non-200)`,
       `read p99 storm / idle = ${readRatio.toFixed(2)}x (target <= 3x) ${readRatio <= 3 ? 'OK' : 'ABOVE TARGET'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
