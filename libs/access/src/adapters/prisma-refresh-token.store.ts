@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { PrismaService, TransactionRunner } from '@app/platform';
+import { TransactionRunner } from '@app/platform';
 import type { RefreshTokenRecord } from '../domain/refresh-token.js';
 import { RefreshTokenStore } from '../ports/refresh-token.store.js';
 
@@ -34,14 +34,13 @@ const toRecord = (r: Row): RefreshTokenRecord => ({
 @Injectable()
 export class PrismaRefreshTokenStore extends RefreshTokenStore {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly transactions: TransactionRunner,
   ) {
     super();
   }
 
   private get db() {
-    return this.transactions.current() ?? this.prisma;
+    return this.transactions.client;
   }
 
   async issue(input: { userId: string; familyId?: string; now: Date; expiresAt: Date }): Promise<{ token: string; record: RefreshTokenRecord }> {

@@ -37,6 +37,11 @@ export class TransactionRunner extends UnitOfWork {
   }
 
   /** The transaction the caller runs in, if any. */
+  /** The open transaction when there is one, else the plain client: what an adapter queries through. */
+  get client(): Tx {
+    return this.current() ?? this.prisma;
+  }
+
   current(): Tx | undefined {
     return this.scope.getStore()?.tx;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
-import { isUniqueViolation, PrismaService, TransactionRunner } from '@app/platform';
+import { isUniqueViolation, TransactionRunner } from '@app/platform';
 import type { User, UserRole } from '../domain/user.js';
 import { UserRepository } from '../ports/user.repository.js';
 
@@ -21,14 +21,13 @@ const toUser = (r: UserRecord): User => ({ ...r, role: r.role === 'admin' ? 'adm
 @Injectable()
 export class PrismaUserRepository extends UserRepository {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly transactions: TransactionRunner,
   ) {
     super();
   }
 
   private get db() {
-    return this.transactions.current() ?? this.prisma;
+    return this.transactions.client;
   }
 
   nextId(): string {

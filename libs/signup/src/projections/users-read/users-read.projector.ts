@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventConsumer, Projector, type StoredEvent } from '@app/events';
-import { PrismaService, TransactionRunner } from '@app/platform';
+import { TransactionRunner } from '@app/platform';
 import { USERS_READ_EVENT_TYPES, usersReadChange, type UsersReadChange } from './users-read.projection.js';
 
 /**
@@ -15,13 +15,12 @@ export class UsersReadProjector extends Projector {
 
   constructor(
     private readonly transactions: TransactionRunner,
-    private readonly prisma: PrismaService,
   ) {
     super();
   }
 
   private get db() {
-    return this.transactions.current() ?? this.prisma;
+    return this.transactions.client;
   }
 
   async handle(event: StoredEvent): Promise<void> {
