@@ -16,7 +16,7 @@ const swc = [
 
 // CommonJS packages that require() an ES-only dependency work under Node's require(esm), which
 // Jest's module runtime lacks on Node 20; those dependencies are compiled to CommonJS for Jest.
-const REQUIRED_ESM = ['content-disposition'];
+const REQUIRED_ESM = ['content-disposition', 'cookie'];
 const toCommonJs = ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }];
 
 const shared = {

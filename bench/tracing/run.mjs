@@ -74,7 +74,8 @@ async function measure(mode) {
     OTEL_SDK_DISABLED: tracing ? 'false' : 'true',
     OTEL_EXPORTER_OTLP_ENDPOINT: mode === 'tracing-noexport' ? '' : sinkUrl,
     // tracing-full...: every request recorded; otherwise the default sampler (parent-based, 10%).
-    OTEL_TRACES_SAMPLER: mode.startsWith('tracing-full') ? 'always_on' : '',
+    // tracing-unsampled: the SDK on but nothing recorded (the cost every unsampled request pays).
+    OTEL_TRACES_SAMPLER: mode.startsWith('tracing-full') ? 'always_on' : mode === 'tracing-unsampled' ? 'always_off' : '',
     NODE_ENV: 'production',
   };
   delete env.REDIS_URL;
@@ -101,7 +102,7 @@ async function measure(mode) {
 const MODES = ['baseline', 'tracing+info-logs', 'tracing-full+info-logs'];
 const results = Object.fromEntries(MODES.map((m) => [m, []]));
 if (process.env.BENCH_MODES) {
-  // Diagnosis: BENCH_MODES=baseline,tracing-only,logs-only,tracing+info-logs measures each once.
+  // Diagnosis: BENCH_MODES=baseline,tracing-only,tracing-unsampled,logs-only,tracing+info-logs measures each once.
   for (const mode of process.env.BENCH_MODES.split(',')) {
     const r = await measure(mode);
     process.stdout.write(`${mode.padEnd(18)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.cpuPerRequestUs.toFixed(0)} us/request  exported so far ${exportedBytes} bytes\n`);

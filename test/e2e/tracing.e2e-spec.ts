@@ -22,7 +22,7 @@ describe('tracing', () => {
     expect(line).toBeDefined();
     const { body, spans } = JSON.parse(line!.slice('SPANS '.length)) as { body: any; spans: any[] };
 
-    const server = spans.find((s) => s.kind === 1 && s.instrumentation === '@opentelemetry/instrumentation-http');
+    const server = spans.find((s) => s.kind === 1 && s.instrumentation === '@app/platform/http');
     expect(server).toMatchObject({ name: 'GET /api/v1/__test/slow', attributes: { 'http.route': '/api/v1/__test/slow', 'http.response.status_code': 200 } });
     const sql = spans.filter((s) => s.parentSpanId === server.spanId && s.instrumentation === '@opentelemetry/instrumentation-pg');
     expect(sql.map((s) => s.attributes['db.query.text'])).toContain('SELECT 1 AS one');

@@ -1,15 +1,16 @@
-import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../context/request-context.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { logRequests, REQUEST_LOGGER } from '../logging/logging.module.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { Metrics } from '../metrics/metrics.js';
-import { currentTraceparent } from '../tracing/trace-context.js';
+import { requestTraceparent, traceHttpServer } from '../tracing/http-spans.js';
 import { ProblemException } from './problem.js';
 import { hasInvalidRequestId } from './request-id.js';
 import { createValidationPipe } from './validation.js';
+import { addSecurityHeaders } from './security-headers.js';
 import { ProblemFilter } from './problem.filter.js';
 import { runResponseCapture } from './response-capture.js';
 import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
@@ -17,6 +18,8 @@ import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
 export const API_PREFIX = 'api/v1';
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
+/** Probes and scrapes: not worth a trace. */
+const QUIET = /^\/(health|ready|metrics)(\?|$)/;
 
 /**
  * Everything about HTTP that is the same for every route: JSON-only bodies, problem+json for
@@ -29,15 +32,19 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
 
+  // First: the span's context must be active for every later hook and the handler.
+  traceHttpServer(fastify, (url) => QUIET.test(url));
   instrumentHttp(fastify, app.get(Metrics));
+  logRequests(fastify, app.get(REQUEST_LOGGER));
 
   fastify.addHook('onRequest', async (request) => {
     const traceparent = request.headers.traceparent;
     requestContext.enter({
       requestId: request.id,
       correlationId: request.id,
-      // This request's own span when tracing records one (so the worker's span hangs under it), else the caller's.
-      traceparent: currentTraceparent() ?? (typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined),
+      // This request's server span (so the worker's span continues its trace), else the caller's
+      // traceparent when tracing is off.
+      traceparent: requestTraceparent(request) ?? (typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined),
     });
     if (hasInvalidRequestId(request.raw)) {
       throw new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.');
@@ -53,16 +60,7 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
     return payload;
   });
 
-  await app.register(helmet as never, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`, `'unsafe-inline'`],
-      },
-    },
-  });
+  addSecurityHeaders(fastify);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: OPERATIONS_ROUTES });
   app.useGlobalPipes(createValidationPipe());

@@ -1,6 +1,11 @@
 import { Writable } from 'node:stream';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { node } from '@opentelemetry/sdk-node';
+import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
+import Fastify from 'fastify';
 import { pino } from 'pino';
-import { REDACTED_PATHS } from './logging.module';
+import { traceHttpServer } from '../tracing/http-spans';
+import { logRequests, REDACTED_PATHS } from './logging.module';
 
 describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
@@ -11,5 +16,41 @@ describe('log redaction', () => {
     const out = lines.join('');
     for (const secret of ['p4ss', 't0k', 'p4ss2', 'r3f', 's3cret', 'c00kie']) expect(out).not.toContain(secret);
     expect(JSON.parse(out).body.password).toBe('[redacted]');
+  });
+});
+
+describe('request log line', () => {
+  afterEach(() => {
+    trace.disable();
+    propagation.disable();
+    context.disable();
+  });
+
+  it('writes one line per answered request with its id, trace ids (sampled or not), status and duration; 5xx at error level; probes not at all', async () => {
+    const provider = new node.NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+    provider.register();
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const app = Fastify({ genReqId: () => 'req-1' });
+    traceHttpServer(app, () => false);
+    logRequests(app, pino({ level: 'info' }, sink));
+    app.get('/items/:id', async () => ({ ok: true }));
+    app.get('/boom', async () => {
+      throw new Error('boom');
+    });
+    app.get('/health', async () => ({ status: 'ok' }));
+    await app.inject({ url: '/items/7?x=1' });
+    await app.inject({ url: '/boom' });
+    await app.inject({ url: '/health' });
+    await app.close();
+    await provider.shutdown();
+
+    const [ok, failed, ...rest] = lines.map((l) => JSON.parse(l));
+    expect(rest).toEqual([]);
+    expect(ok).toMatchObject({ level: 30, msg: 'request completed', requestId: 'req-1', req: { method: 'GET', url: '/items/7?x=1' }, res: { statusCode: 200 } });
+    expect(ok.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(ok.span_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(typeof ok.responseTime).toBe('number');
+    expect(failed).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 500 } });
   });
 });

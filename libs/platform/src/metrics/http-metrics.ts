@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
 import { METRIC_NAMES } from './metric-names.js';
@@ -7,8 +6,7 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * One Fastify onResponse hook: observes the duration by route TEMPLATE (`/api/v1/tasks/:id`,
- * never the raw URL, so cardinality stays bounded; unmatched routes share one label), and names
- * the active HTTP server span after that template. Fastify measures the time itself
+ * never the raw URL, so cardinality stays bounded; unmatched routes share one label). Fastify measures the time itself
  * (`reply.elapsedTime`), so nothing runs on the request side.
  */
 export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void {
@@ -17,15 +15,6 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     histogram.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
-    done();
-  });
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    const span = trace.getActiveSpan();
-    const route = request.routeOptions.url;
-    if (span && route) {
-      span.setAttribute('http.route', route);
-      span.updateName(`${request.method} ${route}`);
-    }
     done();
   });
 }

@@ -54,10 +54,8 @@ export function startTracing(options: TracingOptions = {}): NodeSDK | undefined 
         '@opentelemetry/instrumentation-runtime-node': { enabled: false },
         '@opentelemetry/instrumentation-nestjs-core': { enabled: false },
         '@opentelemetry/instrumentation-generic-pool': { enabled: false },
-        '@opentelemetry/instrumentation-http': {
-          // Probes and scrapes are not worth a trace.
-          ignoreIncomingRequestHook: (req) => /^\/(health|ready|metrics)(\?|$)/.test(req.url ?? ''),
-        },
+        // Outgoing requests only: server spans come from the platform's Fastify hooks (http-spans.ts).
+        '@opentelemetry/instrumentation-http': { disableIncomingRequestInstrumentation: true },
         '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false, ignoreConnectSpans: true },
         '@opentelemetry/instrumentation-ioredis': { requireParentSpan: true },
       }),

@@ -1,0 +1,102 @@
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Scope name of the HTTP server spans (what a trace backend shows as their instrumentation). */
+export const HTTP_TRACER_NAME = '@app/platform/http';
+
+const SPAN = Symbol('httpServerSpan');
+const CONTEXT = Symbol('httpServerContext');
+const ENDED = Symbol('httpServerSpanEnded');
+type Traced = FastifyRequest & { [SPAN]?: Span; [CONTEXT]?: Context; [ENDED]?: boolean };
+
+/** `{ trace_id, span_id }` of a request's server span (for its log line), or `{}`. */
+export function requestTraceFields(request: FastifyRequest): { trace_id?: string; span_id?: string } {
+  const ctx = (request as Traced)[SPAN]?.spanContext();
+  return ctx && isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+}
+
+/** The W3C traceparent of a request's server span (sampled or not), or undefined without a valid one. */
+export function requestTraceparent(request: FastifyRequest): string | undefined {
+  const ctx = (request as Traced)[SPAN]?.spanContext();
+  return ctx && isSpanContextValid(ctx) ? `00-${ctx.traceId}-${ctx.spanId}-0${ctx.traceFlags & 1}` : undefined;
+}
+
+/**
+ * One SERVER span per request, started from Fastify's hooks (docs/decisions/0042): named after
+ * the route template (`GET /api/v1/tasks/:id`), continuing the caller's `traceparent`, ended when
+ * the response is sent (or the client aborts). A recorded span's context is active for the
+ * request's work, so pg and ioredis spans become its children. `ignore(url)` skips probes and
+ * scrapes.
+ *
+ * This replaces the server side of `@opentelemetry/instrumentation-http`, which binds every
+ * request's and response's event emitters to the context and builds its attributes even for
+ * unsampled requests; here an unsampled request costs one sampling decision.
+ * Without a started SDK the API is a no-op and so is this (the caller's traceparent still reaches
+ * the request context through configureHttp's fallback).
+ */
+export function traceHttpServer(fastify: FastifyInstance, ignore: (url: string) => boolean): void {
+  const tracer = trace.getTracer(HTTP_TRACER_NAME);
+  // Declared up front so every request object keeps one shape.
+  fastify.decorateRequest(SPAN, undefined);
+  fastify.decorateRequest(CONTEXT, undefined);
+  fastify.decorateRequest(ENDED, false);
+  const end = (request: Traced): Span | undefined => {
+    if (request[ENDED]) return undefined;
+    request[ENDED] = true;
+    return request[SPAN];
+  };
+
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (ignore(request.url)) return done();
+    const route = request.routeOptions.url;
+    const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+    const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent);
+    if (span.isRecording()) {
+      span.setAttributes({
+        'http.request.method': request.method,
+        'url.path': request.url.split('?', 1)[0],
+        'url.scheme': request.protocol,
+        'server.address': request.hostname,
+        'client.address': request.ip,
+        'user_agent.original': request.headers['user-agent'] ?? '',
+        ...(route ? { 'http.route': route } : {}),
+      });
+    }
+    (request as Traced)[SPAN] = span;
+    // Only a recorded span becomes the active one. An unsampled request runs without a span in
+    // its context, so pg and ioredis (requireParentSpan) skip their per-query wrapping entirely;
+    // its trace ids still reach the logs and the request context through the request itself.
+    if (!span.isRecording()) return done();
+    const ctx = trace.setSpan(parent, span);
+    (request as Traced)[CONTEXT] = ctx;
+    context.with(ctx, done);
+  });
+
+  // A body is parsed from socket events, outside the context entered above: the handler (and
+  // everything it awaits) re-enters it here.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const ctx = (request as Traced)[CONTEXT];
+    return ctx ? context.with(ctx, done) : done();
+  });
+
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const span = end(request as Traced);
+    if (span) {
+      if (span.isRecording()) {
+        span.setAttribute('http.response.status_code', reply.statusCode);
+        if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    }
+    done();
+  });
+
+  fastify.addHook('onRequestAbort', (request, done) => {
+    const span = end(request as Traced);
+    if (span) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted the request' });
+      span.end();
+    }
+    done();
+  });
+}
