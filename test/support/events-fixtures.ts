@@ -21,7 +21,13 @@ export const behaviour = {
   /** Payload marker that always throws (a test may 'fix the bug' by changing it). */
   poison: 'poison',
   subscriberCalls: new Map<string, number>(),
+  /** TestSubscriber.prepare calls per event id. */
+  prepareCalls: new Map<string, number>(),
+  /** Times TestSubscriber.prepare found a transaction open (it must run outside). */
+  prepareInTransaction: 0,
 };
+
+const count = (calls: Map<string, number>, id: string) => calls.set(id, (calls.get(id) ?? 0) + 1);
 
 @Injectable()
 @EventConsumer()
@@ -57,12 +63,25 @@ export class TestProjector extends Projector {
 
 @Injectable()
 @EventConsumer()
-export class TestSubscriber extends Subscriber {
+export class TestSubscriber extends Subscriber<string> {
   readonly name = 'test_mailer';
   readonly eventTypes = ['test.happened'];
-  async handle(event: StoredEvent): Promise<void> {
-    behaviour.subscriberCalls.set(event.id, (behaviour.subscriberCalls.get(event.id) ?? 0) + 1);
-    if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
+  constructor(private readonly transactions: TransactionRunner) {
+    super();
+  }
+  /** Payload kind 'prepare-poison' makes it throw. */
+  override async prepare(event: StoredEvent): Promise<string> {
+    count(behaviour.prepareCalls, event.id);
+    if (this.transactions.current()) behaviour.prepareInTransaction++;
+    if ((event.payload as { kind?: string }).kind === 'prepare-poison') throw new Error('prepare failed');
+    return `prepared:${event.id}`;
+  }
+  /** Payload kind 'poison' (while behaviour.poison says so) or 'handle-poison' makes it throw. */
+  async handle(event: StoredEvent, prepared: string): Promise<void> {
+    count(behaviour.subscriberCalls, event.id);
+    if (prepared !== `prepared:${event.id}`) throw new Error(`handle got ${prepared}`);
+    const kind = (event.payload as { kind?: string }).kind;
+    if (kind === behaviour.poison || kind === 'handle-poison') throw new Error('poison event');
   }
 }
 

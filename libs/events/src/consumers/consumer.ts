@@ -25,11 +25,25 @@ export abstract class Projector {
 /**
  * A side effect (mail, webhook, enrichment): delivered at least once, made idempotent by the
  * engine's inbox (consumer, event id), recorded in the same transaction as `handle`'s own writes.
+ * The engine hands a subscriber a batch of events per transaction, in log order.
  */
-export abstract class Subscriber {
+export abstract class Subscriber<Prepared = undefined> {
   abstract readonly name: string;
   abstract readonly eventTypes: readonly string[];
-  abstract handle(event: StoredEvent): Promise<void>;
+  /**
+   * Optional: the slow part of the work (an HTTP call, a model), which must not run inside a
+   * transaction: each open write transaction holds back every consumer's reading horizon
+   * (docs/decisions/0010). The engine calls it outside any transaction, before the write
+   * transaction that calls `handle(event, prepared)` with its result, and not for events the
+   * inbox already holds. It may read (through `TransactionRunner.client`, the plain client here)
+   * but should not write: its result can be discarded (a crash, a failure elsewhere in the batch)
+   * and it can run again for the same event. A throw counts as a failed attempt of the event.
+   * `handle` keeps log order, but the prepare of an event may run before the `handle` of the
+   * events ahead of it in its batch: it must not rely on this subscriber's own earlier writes.
+   */
+  prepare?(event: StoredEvent): Promise<Prepared>;
+  /** Inside the engine's transaction (adapters join it with `TransactionRunner.current()`): keep it short. */
+  abstract handle(event: StoredEvent, prepared: Prepared): Promise<void>;
 }
 
 export const EVENT_CONSUMER = 'app:event-consumer';

@@ -2,15 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { requestContext, type TransactionRunner, type Tx } from '@app/platform';
 import type { StoredEvent } from '../event.js';
-import { eventColumns, type EventRow, type LogEvent, lockCheckpoint, readAfter, saveCheckpoint, toLogEvent } from './event-log.js';
+import { eventColumns, type EventRow, eventsWaitAfter, type LogEvent, type LogPoint, lockCheckpoint, peekCheckpoint, readAfter, samePoint, saveCheckpoint, toLogEvent } from './event-log.js';
 
 /** What the engine runs: a projector, a subscriber or the integration publisher. */
 export interface ConsumerSpec {
   name: string;
   eventTypes: readonly string[];
-  /** 'projector': a batch per transaction, exactly once. 'subscriber': one handled event per transaction, deduplicated by the inbox. */
+  /**
+   * 'projector': a batch per transaction, exactly once. 'subscriber': a batch per transaction
+   * too, each event deduplicated by the inbox (consumer, event id): at least once.
+   */
   kind: 'projector' | 'subscriber';
-  handle(event: StoredEvent): Promise<void>;
+  /** Subscribers only: the slow part of the work, run outside any transaction before the write transaction; its result goes to `handle`. */
+  prepare?(event: StoredEvent): Promise<unknown>;
+  handle(event: StoredEvent, prepared?: unknown): Promise<void>;
   /** Handles a whole batch at once instead of `handle` per event (the integration publisher). */
   handleBatch?(events: StoredEvent[]): Promise<void>;
   /** Overrides the configured attempts before a dead letter (Infinity: never; the publisher waits for Redis). */
@@ -23,10 +28,32 @@ export interface RunnerOptions {
   retryBaseMs: number;
 }
 
-/** The outcome of one step: how many events were passed, and how long to wait before the next one (undefined: go on at once). */
+/**
+ * The outcome of one step: how many events were passed, and how long to wait before the next one
+ * (undefined: go on at once; Infinity: until a wake-up or the poll interval). `blocked`: nothing
+ * was readable although events follow the checkpoint, i.e. a transaction still in flight holds
+ * the horizon (docs/decisions/0010); the engine then polls again soon.
+ */
 export interface StepResult {
   processed: number;
   waitMs?: number;
+  blocked?: boolean;
+}
+
+/** What a step's transaction did. */
+type Outcome =
+  | { kind: 'passed'; count: number; ids: string[] }
+  | { kind: 'idle'; blocked: boolean }
+  /** The checkpoint row is locked elsewhere (a rebuild). */
+  | { kind: 'locked' }
+  /** The checkpoint is not where the prepare phase read it: read again. */
+  | { kind: 'moved' };
+
+/** What the prepare phase read: the write transaction expects the same checkpoint and the same events. */
+interface Planned {
+  kind: 'planned';
+  from: LogPoint;
+  ids: string[];
 }
 
 interface Failing {
@@ -48,11 +75,18 @@ class HandlerFailure extends Error {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+/** A subscriber's `prepare` calls run this many at a time... */
+const PREPARE_CONCURRENCY = 4;
+/** ...and a step starts no new one after this long: it handles what it has prepared and commits. */
+const PREPARE_BUDGET_MS = 1_000;
 
 /**
  * One consumer's progress through the log. Each step is one transaction that locks the
  * consumer's checkpoint row, reads the next events in commit order, handles them and moves the
- * checkpoint, so a projector's writes and its checkpoint commit together (exactly once).
+ * checkpoint, so a projector's writes and its checkpoint commit together (exactly once), and a
+ * subscriber's inbox rows, writes and checkpoint too. A subscriber with `prepare` first reads
+ * the batch without a transaction and prepares it; only then does the short write transaction
+ * run, so slow work never holds the horizon (docs/decisions/0016).
  * A failing event is retried alone with exponential backoff; after `maxAttempts` it goes to
  * `dead_letters` and the checkpoint moves past it (docs/decisions/0011).
  */
@@ -61,7 +95,10 @@ export class ConsumerRunner {
   private prefixLimit?: number;
   /** After a failed batch call: the next step handles these events one by one, to find the failing one. */
   private oneByOne = false;
+  /** Prepared values not committed yet, by event id: a batch retried for its prefix is not prepared twice. */
+  private readonly prepared = new Map<string, unknown>();
   private readonly types: Set<string>;
+  private readonly all: boolean;
 
   constructor(
     readonly spec: ConsumerSpec,
@@ -73,26 +110,44 @@ export class ConsumerRunner {
     this.all = this.types.has('*');
   }
 
-  private readonly all: boolean;
-
   private get maxAttempts(): number {
     return this.spec.maxAttempts ?? this.options.maxAttempts;
+  }
+
+  private wanted(event: StoredEvent): boolean {
+    return this.all || this.types.has(event.type);
   }
 
   async step(): Promise<StepResult> {
     const now = Date.now();
     if (this.failing && now < this.failing.retryAt) return { processed: 0, waitMs: this.failing.retryAt - now };
-    const limit = this.failing ? 1 : (this.prefixLimit ?? this.options.batchSize);
+    let limit = this.failing ? 1 : (this.prefixLimit ?? this.options.batchSize);
     this.prefixLimit = undefined;
     const oneByOne = this.oneByOne;
     this.oneByOne = false;
     try {
-      const processed = await this.transactions.run((tx) => this.inTransaction(tx, limit, oneByOne));
-      if (processed === undefined) return { processed: 0, waitMs: 200 }; // checkpoint locked elsewhere (a rebuild)
-      if (processed > 0) return { processed };
-      return (await this.retryDeadLetter()) ? { processed: 1 } : { processed: 0, waitMs: Infinity };
+      let planned: Planned | undefined;
+      if (this.spec.prepare) {
+        const plan = await this.prepareNext(limit);
+        if (plan.kind === 'idle') return await this.idle(plan.blocked);
+        planned = plan;
+        limit = plan.ids.length;
+      }
+      const outcome = await this.transactions.run((tx) => this.inTransaction(tx, limit, oneByOne, planned));
+      switch (outcome.kind) {
+        case 'locked':
+          return { processed: 0, waitMs: 200 };
+        case 'moved':
+          return { processed: 0 };
+        case 'idle':
+          return await this.idle(outcome.blocked);
+        case 'passed':
+          for (const id of outcome.ids) this.prepared.delete(id);
+          return { processed: outcome.count };
+      }
     } catch (err) {
       if (!(err instanceof HandlerFailure)) throw err;
+      this.prepared.delete(err.event.id); // its retry prepares it afresh
       if (err.index < 0) {
         this.oneByOne = true;
         return { processed: 0 };
@@ -111,79 +166,138 @@ export class ConsumerRunner {
     }
   }
 
-  private async inTransaction(tx: Tx, limit: number, oneByOne: boolean): Promise<number | undefined> {
+  /** Nothing readable: retry a dead letter an admin asked for, else wait (soon when blocked). */
+  private async idle(blocked: boolean): Promise<StepResult> {
+    return (await this.retryDeadLetter()) ? { processed: 1 } : { processed: 0, waitMs: Infinity, blocked };
+  }
+
+  /**
+   * The prepare phase, without a transaction (so without a transaction id: it holds nobody's
+   * horizon back): reads the checkpoint and the next events, and prepares the wanted ones the
+   * inbox does not hold yet, in log order, PREPARE_CONCURRENCY at a time, starting no new one
+   * after PREPARE_BUDGET_MS or after a failure. The plan ends before the first event left
+   * unprepared. A failure on the plan's first event is that event's failed attempt.
+   */
+  private async prepareNext(limit: number): Promise<Planned | { kind: 'idle'; blocked: boolean }> {
+    const db = this.transactions.client;
+    const from = await peekCheckpoint(db, this.spec.name);
+    const events = await readAfter(db, from, limit);
+    if (events.length === 0) return { kind: 'idle', blocked: await eventsWaitAfter(db, from) };
+    const failing = this.failing?.eventId === events[0].id ? this.failing : undefined;
+    if (failing && failing.attempts >= this.maxAttempts) return { kind: 'planned', from, ids: [events[0].id] }; // to be dead-lettered, not prepared
+    if (this.prepared.size > this.options.batchSize) this.prepared.clear();
+    const wanted = events.filter((e) => this.wanted(e)).map((e) => e.id);
+    const inboxed = new Set(
+      wanted.length === 0
+        ? []
+        : (await db.$queryRawUnsafe<{ event_id: string }[]>(`SELECT event_id FROM event_inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, this.spec.name, wanted)).map((r) => r.event_id),
+    );
+    const needs = (e: LogEvent) => this.wanted(e) && !inboxed.has(e.id);
+    const todo = events.filter((e) => needs(e) && !this.prepared.has(e.id));
+    const started = Date.now();
+    let next = 0;
+    const failed: { first?: HandlerFailure } = {};
+    const worker = async () => {
+      while (next < todo.length && !failed.first && (next === 0 || Date.now() - started < PREPARE_BUDGET_MS)) {
+        const event = todo[next++];
+        try {
+          this.prepared.set(event.id, await inEventContext(event, () => this.spec.prepare!(event)));
+        } catch (err) {
+          const index = events.indexOf(event);
+          const earlier = failed.first as HandlerFailure | undefined; // another worker may have set it meanwhile
+          if (!earlier || index < earlier.index) failed.first = new HandlerFailure(index, event, err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PREPARE_CONCURRENCY, todo.length) }, worker));
+    let ready = 0;
+    while (ready < events.length && (!needs(events[ready]) || this.prepared.has(events[ready].id))) ready++;
+    if (ready === 0) throw failed.first!; // the first event needing a value has none: its prepare failed
+    return { kind: 'planned', from, ids: events.slice(0, ready).map((e) => e.id) };
+  }
+
+  private async inTransaction(tx: Tx, limit: number, oneByOne: boolean, planned?: Planned): Promise<Outcome> {
     const checkpoint = await lockCheckpoint(tx, this.spec.name);
-    if (!checkpoint) return undefined;
+    if (!checkpoint) return { kind: 'locked' };
+    if (planned && !samePoint(checkpoint, planned.from)) return { kind: 'moved' };
     const events = await readAfter(tx, checkpoint, limit);
-    if (events.length === 0) return 0;
+    if (events.length === 0) return { kind: 'idle', blocked: await eventsWaitAfter(tx, checkpoint) };
+    if (planned && events.some((e, i) => e.id !== planned.ids[i])) return { kind: 'moved' };
     const failing = this.failing;
     if (failing && failing.eventId !== events[0].id) this.failing = undefined; // moved on elsewhere (a retry, a rebuild)
     if (failing && failing.eventId === events[0].id && failing.attempts >= this.maxAttempts) {
       await this.deadLetter(tx, events[0], failing);
       await saveCheckpoint(tx, this.spec.name, events[0]);
       this.failing = undefined;
-      return 1;
+      return { kind: 'passed', count: 1, ids: [events[0].id] };
     }
+    const wanted = events.filter((e) => this.wanted(e));
     if (this.spec.handleBatch && events.length > 1 && !oneByOne) {
-      const wanted = events.filter((e) => this.all || this.types.has(e.type));
       try {
         if (wanted.length) await this.spec.handleBatch(wanted);
       } catch (err) {
         throw new HandlerFailure(-1, events[0], err);
       }
-      await saveCheckpoint(tx, this.spec.name, events[events.length - 1]);
-      if (failing?.eventId === events[0].id) this.failing = undefined;
-      return events.length;
-    }
-    let passed = 0;
-    for (const event of events) {
-      if (this.all || this.types.has(event.type)) {
+    } else {
+      // A subscriber's inbox: one statement for the batch; events it already holds are skipped.
+      const fresh = this.spec.kind === 'subscriber' ? await this.claim(tx, wanted) : undefined;
+      for (const [index, event] of events.entries()) {
+        if (!this.wanted(event) || (fresh && !fresh.has(event.id))) continue;
         try {
-          await this.deliver(tx, event);
+          await this.deliverPrepared(event);
         } catch (err) {
-          throw new HandlerFailure(passed, event, err);
+          throw new HandlerFailure(index, event, err);
         }
-        passed++;
-        if (this.spec.kind === 'subscriber') break;
-      } else {
-        passed++;
       }
     }
-    await saveCheckpoint(tx, this.spec.name, events[passed - 1]);
+    await saveCheckpoint(tx, this.spec.name, events[events.length - 1]);
     if (failing?.eventId === events[0].id) this.failing = undefined;
-    return passed;
+    return { kind: 'passed', count: events.length, ids: events.map((e) => e.id) };
   }
 
-  private async deliver(tx: Tx, event: LogEvent): Promise<void> {
-    if (this.spec.kind === 'subscriber') {
-      const fresh = await tx.$executeRawUnsafe(`INSERT INTO event_inbox (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING`, this.spec.name, event.id);
-      if (fresh === 0) return;
-    }
-    await handleInContext(this.spec, event);
+  /** Inserts the inbox rows of `events` for this subscriber; returns the ids that were not there yet. */
+  private async claim(tx: Tx, events: readonly StoredEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await tx.$queryRawUnsafe<{ event_id: string }[]>(
+      `INSERT INTO event_inbox (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+      this.spec.name,
+      events.map((e) => e.id),
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  /** Calls `handle` with the event's prepared value (prepared now, inside the transaction, if the prepare phase did not: a rare fallback). */
+  private async deliverPrepared(event: LogEvent): Promise<void> {
+    if (!this.spec.prepare) return handleInContext(this.spec, event);
+    const prepared = this.prepared.has(event.id) ? this.prepared.get(event.id) : await inEventContext(event, () => this.spec.prepare!(event));
+    return handleInContext(this.spec, event, prepared);
   }
 
   /**
-   * Once caught up: handles one dead letter an admin asked to retry. Success removes it; failure
-   * records the attempt and clears the request.
+   * Once nothing is readable: handles one dead letter an admin asked to retry (prepared outside
+   * the transaction, as in a step). Success removes it; failure records the attempt and clears
+   * the request.
    */
   private async retryDeadLetter(): Promise<boolean> {
-    let letter: string | undefined;
+    const rows = await this.transactions.client.$queryRawUnsafe<(EventRow & { dead_letter_id: string })[]>(
+      `SELECT d.id AS dead_letter_id, ${eventColumns('e')} FROM dead_letters d JOIN events e ON e.id = d.event_id
+        WHERE d.consumer = $1 AND d.retry_requested_at IS NOT NULL
+        ORDER BY d.event_position LIMIT 1`,
+      this.spec.name,
+    );
+    if (!rows[0]) return false;
+    const letter = rows[0].dead_letter_id;
+    const event = toLogEvent(rows[0]);
     try {
+      const prepared = this.spec.prepare ? await inEventContext(event, () => this.spec.prepare!(event)) : undefined;
       return await this.transactions.run(async (tx) => {
-        const rows = await tx.$queryRawUnsafe<(EventRow & { dead_letter_id: string })[]>(
-          `SELECT d.id AS dead_letter_id, ${eventColumns('e')} FROM dead_letters d JOIN events e ON e.id = d.event_id
-            WHERE d.consumer = $1 AND d.retry_requested_at IS NOT NULL
-            ORDER BY d.event_position LIMIT 1 FOR UPDATE OF d SKIP LOCKED`,
-          this.spec.name,
-        );
-        if (!rows[0]) return false;
-        letter = rows[0].dead_letter_id;
-        await this.deliver(tx, toLogEvent(rows[0]));
+        const still = await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM dead_letters WHERE id = $1::uuid AND retry_requested_at IS NOT NULL FOR UPDATE SKIP LOCKED`, letter);
+        if (!still.length) return false;
+        if (this.spec.kind !== 'subscriber' || (await this.claim(tx, [event])).size) await handleInContext(this.spec, event, prepared);
         await tx.$executeRawUnsafe(`DELETE FROM dead_letters WHERE id = $1::uuid`, letter);
         return true;
       });
     } catch (err) {
-      if (!letter) throw err;
       await this.transactions.run((tx) =>
         tx.$executeRawUnsafe(
           `UPDATE dead_letters SET attempts = attempts + 1, error = $2, last_failed_at = now(), retry_requested_at = NULL WHERE id = $1::uuid`,
@@ -214,13 +328,15 @@ export class ConsumerRunner {
   }
 }
 
-/** Runs a handler with the event's context, so events it appends carry the cause and trace. */
-export function handleInContext(spec: Pick<ConsumerSpec, 'handle'>, event: StoredEvent): Promise<void> {
+/** Runs `work` with the event's context, so events it appends carry the cause and trace. */
+function inEventContext<T>(event: StoredEvent, work: () => Promise<T>): Promise<T> {
   const m = event.metadata;
-  return requestContext.run(
-    { requestId: randomUUID(), actor: m.actor, correlationId: m.correlationId ?? event.id, causationId: event.id, traceparent: m.traceparent },
-    () => spec.handle(event),
-  );
+  return requestContext.run({ requestId: randomUUID(), actor: m.actor, correlationId: m.correlationId ?? event.id, causationId: event.id, traceparent: m.traceparent }, work);
+}
+
+/** Runs a handler with the event's context, so events it appends carry the cause and trace. */
+export function handleInContext(spec: Pick<ConsumerSpec, 'handle'>, event: StoredEvent, prepared?: unknown): Promise<void> {
+  return inEventContext(event, () => spec.handle(event, prepared));
 }
 
 function describe(err: unknown): string {

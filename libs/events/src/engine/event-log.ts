@@ -46,10 +46,11 @@ export function toLogEvent(row: EventRow): LogEvent {
  * The events after `from` in commit order, skipping none: only transactions older than every
  * transaction still in flight are read (`pg_snapshot_xmin`), so an event whose transaction
  * commits later can never land behind a checkpoint that has already passed it. A rolled-back
- * transaction leaves nothing behind and holds nothing up (docs/decisions/0010).
+ * transaction leaves nothing behind and holds nothing up (docs/decisions/0010). `db`: the
+ * step's transaction, or the plain client (a subscriber's prepare phase takes no transaction id).
  */
-export async function readAfter(tx: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
-  const rows = await tx.$queryRawUnsafe<EventRow[]>(
+export async function readAfter(db: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
+  const rows = await db.$queryRawUnsafe<EventRow[]>(
     `SELECT ${eventColumns()} FROM events
       WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -61,6 +62,31 @@ export async function readAfter(tx: Tx, from: LogPoint, limit: number): Promise<
   );
   return rows.map(toLogEvent);
 }
+
+/**
+ * Whether any committed event follows `from`. Called when `readAfter` found nothing: such events
+ * exist but sit above the horizon, held back by a transaction still in flight (possibly one that
+ * appends nothing and so never wakes anybody when it ends).
+ */
+export async function eventsWaitAfter(db: Tx, from: LogPoint): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint) LIMIT 1`,
+    from.transactionId.toString(),
+    from.position.toString(),
+  );
+  return rows.length > 0;
+}
+
+/** The consumer's checkpoint without locking it (START when it has none yet). */
+export async function peekCheckpoint(db: Tx, consumer: string): Promise<LogPoint> {
+  const rows = await db.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
+    `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1`,
+    consumer,
+  );
+  return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].p) } : START;
+}
+
+export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.transactionId && a.position === b.position;
 
 /**
  * Locks the consumer's checkpoint row for this transaction and returns it, or undefined when

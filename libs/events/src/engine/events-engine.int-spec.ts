@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Metrics } from '../../../platform/src/metrics/metrics';
+import { TransactionRunner } from '../../../platform/src/transactions/transaction-runner';
+import { EventStore } from '../ports/event-store';
+import { ConsumerRunner } from './consumer-runner';
 import { ProjectionRebuilder } from './projection-rebuilder';
 import { behaviour, type EngineContext, startEngineContext } from '../../../../test/support/events-fixtures';
 import { waitFor } from '../../../../test/support/free-port';
@@ -155,4 +158,109 @@ describe.each(kinds)('events engine on %s', (kind) => {
     await waitFor(async () => ((await t.projected()).total === n + 5 ? true : undefined), 10_000, 'the engine to go on');
     behaviour.poison = 'poison';
   }, 60_000);
+
+  // Subscribers: a batch per transaction (the inbox rows' xmin tells which transaction wrote them).
+  const appendOne = (payloads: object[], inboxed: number[] = []) =>
+    t.app.get(TransactionRunner).run(async (tx) => {
+      const events = await t.app.get(EventStore).append(payloads.map((payload) => ({ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload })));
+      for (const i of inboxed) await tx.$executeRawUnsafe(`INSERT INTO event_inbox (consumer, event_id) VALUES ('test_mailer', $1::uuid)`, events[i].id);
+      return events;
+    });
+  const inboxTx = async (ids: string[]) => {
+    const { rows } = await t.pool.query<{ event_id: string; tx: string }>(`SELECT event_id, xmin::text AS tx FROM event_inbox WHERE consumer = 'test_mailer' AND event_id = ANY($1::uuid[])`, [ids]);
+    return ids.map((id) => rows.find((r) => r.event_id === id)?.tx);
+  };
+  const mailerPassed = (event: { position: bigint }) =>
+    waitFor(async () => ((await checkpoint('test_mailer')) >= event.position ? true : undefined), 15_000, 'test_mailer to pass the batch');
+
+  it('a subscriber handles a batch in one transaction and skips only the event its inbox already holds', async () => {
+    const events = await appendOne([{}, {}, {}, {}, {}], [2]);
+    await mailerPassed(events[4]);
+    const ids = events.map((e) => e.id);
+    expect(ids.map((id) => behaviour.subscriberCalls.get(id))).toEqual([1, 1, undefined, 1, 1]);
+    expect(behaviour.prepareCalls.get(ids[2])).toBeUndefined(); // not even prepared
+    const txs = await inboxTx(ids);
+    expect(new Set([txs[0], txs[1], txs[3], txs[4]]).size).toBe(1);
+    expect(txs[2]).not.toBe(txs[0]);
+    expect(behaviour.prepareInTransaction).toBe(0);
+  }, 30_000);
+
+  it('a handler failure in the middle of a subscriber batch commits the prefix, then dead-letters the failing event after N attempts', async () => {
+    const events = await appendOne([{}, {}, { kind: 'handle-poison' }, {}, {}]);
+    await mailerPassed(events[4]);
+    const ids = events.map((e) => e.id);
+    const { rows: letters } = await t.pool.query<{ consumer: string; attempts: number; error: string }>(`SELECT consumer, attempts, error FROM dead_letters WHERE event_id = $1`, [ids[2]]);
+    expect(letters).toEqual([expect.objectContaining({ consumer: 'test_mailer', attempts: 3 })]);
+    const txs = await inboxTx(ids);
+    expect(txs[2]).toBeUndefined();
+    expect(txs[0]).toBe(txs[1]); // the prefix, in one transaction
+    expect(txs[3]).toBe(txs[4]); // the rest, after the dead letter, in another
+    expect(txs[3]).not.toBe(txs[0]);
+    for (const i of [0, 1, 3, 4]) expect(behaviour.prepareCalls.get(ids[i])).toBe(1); // prepared once, though the first transaction rolled back
+    expect(behaviour.subscriberCalls.get(ids[3])).toBe(1);
+  }, 30_000);
+
+  it('a prepare failure in the middle of a subscriber batch commits the prefix without rolling anything back, then dead-letters the failing event', async () => {
+    const events = await appendOne([{}, {}, { kind: 'prepare-poison' }, {}, {}]);
+    await mailerPassed(events[4]);
+    const ids = events.map((e) => e.id);
+    const { rows: letters } = await t.pool.query<{ attempts: number; error: string }>(`SELECT attempts, error FROM dead_letters WHERE consumer = 'test_mailer' AND event_id = $1`, [ids[2]]);
+    expect(letters).toEqual([expect.objectContaining({ attempts: 3, error: expect.stringMatching(/prepare failed/) })]);
+    expect(ids.map((id) => behaviour.subscriberCalls.get(id))).toEqual([1, 1, undefined, 1, 1]);
+    for (const i of [0, 1, 3, 4]) expect(behaviour.prepareCalls.get(ids[i])).toBe(1);
+    const txs = await inboxTx(ids);
+    expect(txs[0]).toBe(txs[1]);
+    expect(txs[3]).toBe(txs[4]);
+    expect(txs[2]).toBeUndefined();
+    expect(behaviour.prepareInTransaction).toBe(0);
+  }, 30_000);
+});
+
+// A transaction that takes a transaction id but appends no event (another consumer's step, a
+// rebuild, a psql session) holds the horizon and wakes nobody when it ends: the loops must look
+// again on their own, soon, without spinning.
+(realPostgresUrl() ? describe : describe.skip)('events engine behind a transaction that appends nothing (postgres)', () => {
+  let t: EngineContext;
+  const steps = new Map<string, number>();
+  const step = ConsumerRunner.prototype.step;
+  beforeAll(async () => {
+    ConsumerRunner.prototype.step = function (this: ConsumerRunner) {
+      steps.set(this.spec.name, (steps.get(this.spec.name) ?? 0) + 1);
+      return step.call(this);
+    };
+    t = await startEngineContext('postgres', { EVENTS_POLL_INTERVAL_MS: '10000' });
+  }, 60_000);
+  afterAll(async () => {
+    ConsumerRunner.prototype.step = step;
+    await t?.close();
+  });
+  const projected = async (id: string) => (await t.pool.query(`SELECT 1 FROM test_projection WHERE event_id = $1`, [id])).rows.length > 0;
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('projects an event soon after the transaction holding it back ends, far below the 10 s poll interval, polling a bounded number of times meanwhile and not at all once caught up', async () => {
+    const [first] = await t.write(1);
+    await waitFor(async () => ((await projected(first.id)) ? true : undefined), 5_000, 'the engine to start');
+    const foreign = new pg.Client({ connectionString: t.url });
+    await foreign.connect();
+    try {
+      await foreign.query('BEGIN');
+      await foreign.query('SELECT pg_current_xact_id()'); // takes a transaction id; appends nothing, so no NOTIFY at its end
+      const [held] = await t.write(1); // rings the in-process signal: the projector looks, finds it above the horizon
+      steps.clear();
+      await pause(1_500);
+      expect(await projected(held.id)).toBe(false);
+      expect(steps.get('test_read') ?? 0).toBeLessThanOrEqual(30); // 5, 10, 20, 40, 80 ms, then every 100 ms
+      const ended = Date.now();
+      await foreign.query('COMMIT');
+      await waitFor(async () => ((await projected(held.id)) ? true : undefined), 5_000, 'the held event to be projected');
+      expect(Date.now() - ended).toBeLessThan(1_000);
+    } finally {
+      await foreign.end();
+    }
+    await pause(200);
+    steps.clear();
+    await pause(1_000);
+    expect(steps.get('test_read') ?? 0).toBeLessThanOrEqual(1); // caught up: waits for a wake-up or the poll interval
+    expect(steps.get('test_mailer') ?? 0).toBeLessThanOrEqual(1);
+  }, 30_000);
 });

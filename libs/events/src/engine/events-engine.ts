@@ -6,11 +6,16 @@ import { AdvisoryLeases, type ConsumerLeases, InProcessLeases } from './consumer
 import { type ConsumerSpec, ConsumerRunner } from './consumer-runner.js';
 import { EventSignal } from './event-signal.js';
 
+/** While blocked (docs/decisions/0010), a loop polls again after 5 ms, doubling up to 100 ms (or the poll interval). */
+const BLOCKED_FIRST_MS = 5;
+const BLOCKED_MAX_MS = 100;
+
 /**
  * Runs every consumer the slices mark with @EventConsumer() (plus any registered in code, such as
  * the integration publisher): one loop per consumer, holding that consumer's lease. A loop
  * handles batches back to back while there is work, then sleeps until a wake-up (commit in this
- * process or NOTIFY from another) or the poll interval, whichever comes first.
+ * process or NOTIFY from another) or the poll interval, whichever comes first. When events are
+ * there but held back by an open transaction, it polls again with a short backoff instead.
  */
 @Injectable()
 export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -44,10 +49,11 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
       const discovered = this.discovery
         .getProviders()
         .map((wrapper) => wrapper.instance as unknown)
-        .filter((instance): instance is Projector | Subscriber => !!instance && typeof instance === 'object' && !!this.reflector.get(EVENT_CONSUMER, instance.constructor as never))
+        .filter((instance): instance is Projector | Subscriber<unknown> => !!instance && typeof instance === 'object' && !!this.reflector.get(EVENT_CONSUMER, instance.constructor as never))
         .map((c): ConsumerSpec => {
           const batch = c instanceof Projector && c.handleBatch ? c.handleBatch.bind(c) : undefined;
-          return { name: c.name, eventTypes: c.eventTypes, kind: c instanceof Projector ? 'projector' : 'subscriber', handle: (e) => c.handle(e), handleBatch: batch };
+          const prepare = c instanceof Subscriber && c.prepare ? c.prepare.bind(c) : undefined;
+          return { name: c.name, eventTypes: c.eventTypes, kind: c instanceof Projector ? 'projector' : 'subscriber', prepare, handle: (e, p) => c.handle(e, p), handleBatch: batch };
         });
       const all = [...discovered, ...this.extra];
       const names = all.map((c) => c.name);
@@ -96,6 +102,8 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
       stop.addEventListener('abort', done, { once: true });
     });
     await this.untilSchemaIsCurrent(sleep);
+    const blockedMaxMs = Math.min(BLOCKED_MAX_MS, pollIntervalMs);
+    let blockedMs = 0;
     while (!stop.aborted) {
       try {
         if (!(await this.leases!.hold(runner.spec.name))) {
@@ -103,8 +111,17 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
           continue;
         }
         const since = this.signal.generation;
-        const { waitMs } = await runner.step();
-        if (waitMs === undefined || stop.aborted) continue;
+        const { waitMs, blocked } = await runner.step();
+        if (stop.aborted) continue;
+        if (blocked) {
+          // Events wait above the horizon: the transaction holding it may end without a wake-up
+          // (one that appends nothing: another consumer's step, a rebuild), so look again soon.
+          blockedMs = Math.min(blockedMs * 2 || BLOCKED_FIRST_MS, blockedMaxMs);
+          await this.signal.wait(blockedMs, stop, since);
+          continue;
+        }
+        blockedMs = 0;
+        if (waitMs === undefined) continue;
         if (waitMs === Infinity) await this.signal.wait(pollIntervalMs, stop, since);
         else await sleep(waitMs);
       } catch (err) {

@@ -1,21 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { EventConsumer, EventStore, Subscriber, type StoredEvent } from '@app/events';
-import { TransactionRunner, type Tx } from '@app/platform';
+import { TransactionRunner } from '@app/platform';
 import { TASK_ENRICHED, type TaskEnrichedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
 import { TaskAnalyser } from '../ports/task-analyser.js';
 import { enrichmentId } from './enrichment-id.js';
 
 export const ENRICHMENT_AGGREGATE = 'task_enrichment';
 
+/** What `prepare` hands to `handle`: the enrichment event to append (null: nothing to do). */
+export interface PreparedEnrichment {
+  id: string;
+  payload: TaskEnrichedPayload;
+}
+
 /**
  * Enriches a task after task.created, and after a task.updated that touched its title or
  * description. The result is an event of its own (task.enriched) that the tasks_read projector
  * applies, so a rebuild of the read side keeps enrichments without calling the analyser again.
  * Idempotent per (task, event, analyser version): that triple is the enrichment's aggregate id.
+ * The analyser (an LLM call can take seconds) runs in `prepare`, outside any transaction; the
+ * engine's write transaction only appends the result (docs/decisions/0053).
  */
 @Injectable()
 @EventConsumer()
-export class TaskEnrichmentSubscriber extends Subscriber {
+export class TaskEnrichmentSubscriber extends Subscriber<PreparedEnrichment | null> {
   readonly name = 'tasks_enrichment';
   readonly eventTypes = ['task.created', 'task.updated'] as const;
 
@@ -27,23 +35,24 @@ export class TaskEnrichmentSubscriber extends Subscriber {
     super();
   }
 
-  async handle(event: StoredEvent): Promise<void> {
+  /** Reads the task's current text and analyses it (no transaction of the engine's is open here). */
+  override async prepare(event: StoredEvent): Promise<PreparedEnrichment | null> {
     if (event.type === 'task.updated') {
       const changes = (event.payload as TaskUpdatedPayload).changes ?? {};
-      if (changes.title === undefined && changes.description === undefined) return;
+      if (changes.title === undefined && changes.description === undefined) return null;
     }
     const id = enrichmentId(event.aggregateId, event.id, this.analyser.version);
-    const work = async (tx: Tx) => {
-      const done = await tx.$queryRawUnsafe<unknown[]>('SELECT 1 FROM events WHERE aggregate_id = $1::uuid LIMIT 1', id);
-      if (done.length) return;
-      const rows = await tx.$queryRawUnsafe<{ owner_id: string; title: string; description: string; version: number }[]>(
-        'SELECT owner_id, title, description, version FROM tasks WHERE id = $1::uuid',
-        event.aggregateId,
-      );
-      const task = rows[0];
-      if (!task) return; // deleted meanwhile: nothing to enrich
-      const analysis = await this.analyser.analyse({ title: task.title, description: task.description });
-      const payload: TaskEnrichedPayload = {
+    const rows = await this.transactions.client.$queryRawUnsafe<{ owner_id: string; title: string; description: string; version: number; done: boolean }[]>(
+      `SELECT owner_id, title, description, version, EXISTS (SELECT 1 FROM events WHERE aggregate_id = $2::uuid) AS done FROM tasks WHERE id = $1::uuid`,
+      event.aggregateId,
+      id,
+    );
+    const task = rows[0];
+    if (!task || task.done) return null; // deleted meanwhile, or enriched already
+    const analysis = await this.analyser.analyse({ title: task.title, description: task.description });
+    return {
+      id,
+      payload: {
         taskId: event.aggregateId,
         ownerId: task.owner_id,
         sourceEventId: event.id,
@@ -54,10 +63,18 @@ export class TaskEnrichmentSubscriber extends Subscriber {
         source: analysis.source,
         model: analysis.model,
         promptVersion: analysis.promptVersion,
-      };
-      await this.events.append([{ type: TASK_ENRICHED, aggregateType: ENRICHMENT_AGGREGATE, aggregateId: id, aggregateVersion: 1, payload }]);
+      },
     };
-    const open = this.transactions.current();
-    await (open ? work(open) : this.transactions.run(work));
+  }
+
+  /** Appends the prepared enrichment. Called without one (outside the engine), it prepares first. */
+  async handle(event: StoredEvent, prepared?: PreparedEnrichment | null): Promise<void> {
+    const enrichment = prepared === undefined ? await this.prepare(event) : prepared;
+    if (!enrichment) return;
+    await this.transactions.run(async (tx) => {
+      const done = await tx.$queryRawUnsafe<unknown[]>('SELECT 1 FROM events WHERE aggregate_id = $1::uuid LIMIT 1', enrichment.id);
+      if (done.length) return;
+      await this.events.append([{ type: TASK_ENRICHED, aggregateType: ENRICHMENT_AGGREGATE, aggregateId: enrichment.id, aggregateVersion: 1, payload: enrichment.payload }]);
+    });
   }
 }
