@@ -43,7 +43,7 @@ class BenchController {
   async create(body, reply) {
     const id = randomUUID();
     const result = await this.transactions.run(async (tx) => {
-      await tx.$executeRaw`INSERT INTO bench_tasks (id, title) VALUES (${id}::uuid, ${body.title})`;
+      await tx.execute('INSERT INTO bench_tasks (id, title) VALUES ($1::uuid, $2)', id, body.title);
       const [event] = await this.events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: id, aggregateVersion: 1, payload: { title: body.title } }]);
       return { id, position: event.position };
     });

@@ -32,11 +32,11 @@ class BenchProjector extends Projector {
     super();
   }
   async handle(event: StoredEvent): Promise<void> {
-    await this.transactions.current()!.$executeRawUnsafe(`INSERT INTO bench_read (event_id, position) VALUES ($1::uuid, $2::bigint)`, event.id, event.position.toString());
+    await this.transactions.current()!.execute(`INSERT INTO bench_read (event_id, position) VALUES ($1::uuid, $2::bigint)`, event.id, event.position.toString());
     this.transactions.afterCommit(() => visibleAt.set(event.id, performance.now()));
   }
   override async handleBatch(events: StoredEvent[]): Promise<void> {
-    await this.transactions.current()!.$executeRawUnsafe(
+    await this.transactions.current()!.execute(
       `INSERT INTO bench_read (event_id, position) SELECT * FROM unnest($1::uuid[], $2::bigint[])`,
       events.map((e) => e.id),
       events.map((e) => e.position.toString()),
@@ -47,7 +47,7 @@ class BenchProjector extends Projector {
     });
   }
   async reset(): Promise<void> {
-    await this.transactions.current()!.$executeRawUnsafe(`DELETE FROM bench_read`);
+    await this.transactions.current()!.execute(`DELETE FROM bench_read`);
   }
 }
 

@@ -39,13 +39,13 @@ export class TestProjector extends Projector {
   }
   async handle(event: StoredEvent): Promise<void> {
     const tx = this.transactions.current()!;
-    await tx.$executeRawUnsafe(`INSERT INTO test_projection VALUES ($1::uuid, $2::bigint, $3::uuid, $4)`, event.id, event.position.toString(), event.aggregateId, event.aggregateVersion);
+    await tx.execute(`INSERT INTO test_projection VALUES ($1::uuid, $2::bigint, $3::uuid, $4)`, event.id, event.position.toString(), event.aggregateId, event.aggregateVersion);
     if (behaviour.failOnce.delete(event.id)) throw new Error('transient failure');
     if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
   }
   /** One statement for the whole batch; a failing event fails the batch (the engine then goes one by one). */
   override async handleBatch(events: StoredEvent[]): Promise<void> {
-    await this.transactions.current()!.$executeRawUnsafe(
+    await this.transactions.current()!.execute(
       `INSERT INTO test_projection SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::int[])`,
       events.map((e) => e.id),
       events.map((e) => e.position.toString()),
@@ -57,7 +57,7 @@ export class TestProjector extends Projector {
     }
   }
   async reset(): Promise<void> {
-    await this.transactions.current()!.$executeRawUnsafe(`DELETE FROM test_projection`);
+    await this.transactions.current()!.execute(`DELETE FROM test_projection`);
   }
 }
 

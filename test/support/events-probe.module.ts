@@ -30,7 +30,7 @@ class EventsProbeController {
   @Get()
   @ConsistentRead('test_read')
   async read(): Promise<{ ids: string[] }> {
-    const rows = await this.transactions.run((tx) => tx.$queryRawUnsafe<{ event_id: string }[]>(`SELECT event_id FROM test_projection`));
+    const rows = await this.transactions.run((tx) => tx.query<{ event_id: string }[]>(`SELECT event_id FROM test_projection`));
     return { ids: rows.map((r) => r.event_id) };
   }
 }

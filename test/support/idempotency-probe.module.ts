@@ -66,7 +66,7 @@ export class IdemProbeController {
       const id = randomUUID();
       const createdAt = new Date();
       if (body.delayMs) await sleep(body.delayMs);
-      await this.transactions.current()!.$executeRaw`INSERT INTO idem_probe_rows (id, title) VALUES (${id}::uuid, ${body.title})`;
+      await this.transactions.current()!.execute('INSERT INTO idem_probe_rows (id, title) VALUES ($1::uuid, $2)', id, body.title);
       const [event] = await this.events.append([{ type: 'probe.created', aggregateType: 'probe', aggregateId: id, aggregateVersion: 1, payload: { title: body.title } }]);
       return { id, position: event.position, createdAt };
     });

@@ -55,23 +55,34 @@ export class PrismaRefreshTokenStore extends RefreshTokenStore {
       replacedBy: null,
       revokedAt: null,
     };
-    await this.db.refreshToken.create({ data: { ...record, tokenHash: hashRefreshToken(token) } });
+    await this.db.execute(
+      `INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at, rotated_at, replaced_by, revoked_at)
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, NULL, NULL, NULL)`,
+      record.id,
+      record.familyId,
+      record.userId,
+      hashRefreshToken(token),
+      record.createdAt,
+      record.expiresAt,
+    );
     return { token, record };
   }
 
   async findForUpdate(token: string): Promise<RefreshTokenRecord | null> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
-    const rows = await this.db.$queryRaw<Row[]>`
-      SELECT id, family_id, user_id, created_at, expires_at, rotated_at, replaced_by, revoked_at
-      FROM refresh_tokens WHERE token_hash = ${hashRefreshToken(token)} FOR UPDATE`;
+    const rows = await this.db.query<Row[]>(
+      `SELECT id, family_id, user_id, created_at, expires_at, rotated_at, replaced_by, revoked_at
+         FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
+      hashRefreshToken(token),
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async markRotated(id: string, replacedBy: string, at: Date): Promise<void> {
-    await this.db.refreshToken.update({ where: { id }, data: { rotatedAt: at, replacedBy } });
+    await this.db.execute('UPDATE refresh_tokens SET rotated_at = $2, replaced_by = $3::uuid WHERE id = $1::uuid', id, at, replacedBy);
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {
-    await this.db.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: at } });
+    await this.db.execute('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1::uuid AND revoked_at IS NULL', familyId, at);
   }
 }

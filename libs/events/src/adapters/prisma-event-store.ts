@@ -31,7 +31,7 @@ export class PrismaEventStore extends EventStore {
     const ids = events.map(() => randomUUID());
     try {
       // pg_notify wakes the listening workers at COMMIT (one per transaction: duplicates fold).
-      const rows = await tx.$queryRawUnsafe<{ id: string; position: bigint; occurred_at: Date; transaction_id: string }[]>(
+      const rows = await tx.query<{ id: string; position: bigint; occurred_at: Date; transaction_id: string }[]>(
         `WITH appended AS (
            INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[])

@@ -190,7 +190,7 @@ export class ConsumerRunner {
     const inboxed = new Set(
       wanted.length === 0
         ? []
-        : (await db.$queryRawUnsafe<{ event_id: string }[]>(`SELECT event_id FROM event_inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, this.spec.name, wanted)).map((r) => r.event_id),
+        : (await db.query<{ event_id: string }[]>(`SELECT event_id FROM event_inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, this.spec.name, wanted)).map((r) => r.event_id),
     );
     const needs = (e: LogEvent) => this.wanted(e) && !inboxed.has(e.id);
     const todo = events.filter((e) => needs(e) && !this.prepared.has(e.id));
@@ -258,7 +258,7 @@ export class ConsumerRunner {
   /** Inserts the inbox rows of `events` for this subscriber; returns the ids that were not there yet. */
   private async claim(tx: Tx, events: readonly StoredEvent[]): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const rows = await tx.$queryRawUnsafe<{ event_id: string }[]>(
+    const rows = await tx.query<{ event_id: string }[]>(
       `INSERT INTO event_inbox (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
       this.spec.name,
       events.map((e) => e.id),
@@ -279,7 +279,7 @@ export class ConsumerRunner {
    * the request.
    */
   private async retryDeadLetter(): Promise<boolean> {
-    const rows = await this.transactions.client.$queryRawUnsafe<(EventRow & { dead_letter_id: string })[]>(
+    const rows = await this.transactions.client.query<(EventRow & { dead_letter_id: string })[]>(
       `SELECT d.id AS dead_letter_id, ${eventColumns('e')} FROM dead_letters d JOIN events e ON e.id = d.event_id
         WHERE d.consumer = $1 AND d.retry_requested_at IS NOT NULL
         ORDER BY d.event_position LIMIT 1`,
@@ -291,15 +291,15 @@ export class ConsumerRunner {
     try {
       const prepared = this.spec.prepare ? await inEventContext(event, () => this.spec.prepare!(event)) : undefined;
       return await this.transactions.run(async (tx) => {
-        const still = await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM dead_letters WHERE id = $1::uuid AND retry_requested_at IS NOT NULL FOR UPDATE SKIP LOCKED`, letter);
+        const still = await tx.query<unknown[]>(`SELECT 1 FROM dead_letters WHERE id = $1::uuid AND retry_requested_at IS NOT NULL FOR UPDATE SKIP LOCKED`, letter);
         if (!still.length) return false;
         if (this.spec.kind !== 'subscriber' || (await this.claim(tx, [event])).size) await handleInContext(this.spec, event, prepared);
-        await tx.$executeRawUnsafe(`DELETE FROM dead_letters WHERE id = $1::uuid`, letter);
+        await tx.execute(`DELETE FROM dead_letters WHERE id = $1::uuid`, letter);
         return true;
       });
     } catch (err) {
       await this.transactions.run((tx) =>
-        tx.$executeRawUnsafe(
+        tx.execute(
           `UPDATE dead_letters SET attempts = attempts + 1, error = $2, last_failed_at = now(), retry_requested_at = NULL WHERE id = $1::uuid`,
           letter,
           describe(err),
@@ -311,7 +311,7 @@ export class ConsumerRunner {
   }
 
   private async deadLetter(tx: Tx, event: LogEvent, failing: Failing): Promise<void> {
-    await tx.$executeRawUnsafe(
+    await tx.execute(
       `INSERT INTO dead_letters (id, consumer, event_id, event_position, event_type, error, attempts, first_failed_at, last_failed_at)
        VALUES ($1::uuid, $2, $3::uuid, $4::bigint, $5, $6, $7, $8, now())
        ON CONFLICT (consumer, event_id) DO UPDATE SET error = EXCLUDED.error, attempts = dead_letters.attempts + EXCLUDED.attempts, last_failed_at = now()`,

@@ -50,7 +50,7 @@ export function toLogEvent(row: EventRow): LogEvent {
  * step's transaction, or the plain client (a subscriber's prepare phase takes no transaction id).
  */
 export async function readAfter(db: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
-  const rows = await db.$queryRawUnsafe<EventRow[]>(
+  const rows = await db.query<EventRow[]>(
     `SELECT ${eventColumns()} FROM events
       WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -69,7 +69,7 @@ export async function readAfter(db: Tx, from: LogPoint, limit: number): Promise<
  * appends nothing and so never wakes anybody when it ends).
  */
 export async function eventsWaitAfter(db: Tx, from: LogPoint): Promise<boolean> {
-  const rows = await db.$queryRawUnsafe<unknown[]>(
+  const rows = await db.query<unknown[]>(
     `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint) LIMIT 1`,
     from.transactionId.toString(),
     from.position.toString(),
@@ -79,7 +79,7 @@ export async function eventsWaitAfter(db: Tx, from: LogPoint): Promise<boolean> 
 
 /** The consumer's checkpoint without locking it (START when it has none yet). */
 export async function peekCheckpoint(db: Tx, consumer: string): Promise<LogPoint> {
-  const rows = await db.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
+  const rows = await db.query<{ t: string; p: bigint | string }[]>(
     `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1`,
     consumer,
   );
@@ -94,21 +94,21 @@ export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.tra
  */
 export async function lockCheckpoint(tx: Tx, consumer: string, wait = false): Promise<LogPoint | undefined> {
   const select = () =>
-    tx.$queryRawUnsafe<{ t: string; p: bigint | string }[]>(
+    tx.query<{ t: string; p: bigint | string }[]>(
       `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
       consumer,
     );
   let rows = await select();
   if (!rows[0]) {
     // A new consumer has no row yet (or another transaction holds it: then the insert does nothing).
-    const created = await tx.$executeRawUnsafe(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
+    const created = await tx.execute(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
     if (created || wait) rows = await select();
   }
   return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].p) } : undefined;
 }
 
 export async function saveCheckpoint(tx: Tx, consumer: string, at: LogPoint): Promise<void> {
-  await tx.$executeRawUnsafe(
+  await tx.execute(
     `UPDATE consumer_checkpoints SET last_transaction_id = $2::text::xid8, last_position = $3::bigint, updated_at = now() WHERE consumer = $1`,
     consumer,
     at.transactionId.toString(),

@@ -163,7 +163,7 @@ describe.each(kinds)('events engine on %s', (kind) => {
   const appendOne = (payloads: object[], inboxed: number[] = []) =>
     t.app.get(TransactionRunner).run(async (tx) => {
       const events = await t.app.get(EventStore).append(payloads.map((payload) => ({ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload })));
-      for (const i of inboxed) await tx.$executeRawUnsafe(`INSERT INTO event_inbox (consumer, event_id) VALUES ('test_mailer', $1::uuid)`, events[i].id);
+      for (const i of inboxed) await tx.execute(`INSERT INTO event_inbox (consumer, event_id) VALUES ('test_mailer', $1::uuid)`, events[i].id);
       return events;
     });
   const inboxTx = async (ids: string[]) => {

@@ -49,7 +49,7 @@ export class ProjectionRebuilder {
           onProgress?.(events);
         }
         await saveCheckpoint(tx, name, at);
-        await tx.$executeRawUnsafe(`DELETE FROM dead_letters WHERE consumer = $1`, name);
+        await tx.execute(`DELETE FROM dead_letters WHERE consumer = $1`, name);
         return { events, handled };
       },
       { timeoutMs: REBUILD_TIMEOUT_MS },

@@ -5,3 +5,4 @@ export * from './migration.service.js';
 export * from './migrations.js';
 export * from './prisma.service.js';
 export { migrationsSource } from './project-paths.js';
+export * from './sql-client.js';

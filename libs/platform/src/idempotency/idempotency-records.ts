@@ -53,12 +53,17 @@ export class IdempotencyRecords {
    * command, or one that commits while this waits on the row): the caller must roll back.
    */
   async insert(tx: Tx, scope: string, fingerprint: string, result: unknown, ttlSeconds: number): Promise<boolean> {
-    const count = await tx.$executeRaw`
-      INSERT INTO idempotency_keys (scope_key, fingerprint, result)
-      VALUES (${scope}, ${fingerprint}, ${encodeResult(result)}::jsonb)
-      ON CONFLICT (scope_key) DO UPDATE
-        SET fingerprint = EXCLUDED.fingerprint, result = EXCLUDED.result, response = NULL, created_at = now()
-        WHERE idempotency_keys.created_at < now() - make_interval(secs => ${ttlSeconds})`;
+    const count = await tx.execute(
+      `INSERT INTO idempotency_keys (scope_key, fingerprint, result)
+       VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (scope_key) DO UPDATE
+         SET fingerprint = EXCLUDED.fingerprint, result = EXCLUDED.result, response = NULL, created_at = now()
+         WHERE idempotency_keys.created_at < now() - make_interval(secs => $4::float8)`,
+      scope,
+      fingerprint,
+      encodeResult(result),
+      ttlSeconds,
+    );
     return count === 1;
   }
 

@@ -1,12 +1,41 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import pg from 'pg';
 import { UnitOfWork } from '@app/shared-kernel';
 import { AppConfig } from '../config/app-config.js';
-import type { Prisma } from '../database/generated/client.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { PgSqlClient, type SqlClient } from '../database/sql-client.js';
 
-/** A Prisma client bound to the open transaction. */
-export type Tx = Prisma.TransactionClient;
+/** The open transaction's connection, as adapters query it. */
+export type Tx = SqlClient;
+
+/** The transaction stayed open longer than its timeout: it was rolled back. */
+export class TransactionTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`transaction rolled back: open longer than ${timeoutMs} ms`);
+  }
+}
+
+/** The open transaction's client: refuses statements once the transaction has timed out. */
+class TxClient extends PgSqlClient {
+  expired = false;
+
+  constructor(
+    connection: pg.PoolClient,
+    private readonly timeoutMs: number,
+  ) {
+    super(connection);
+  }
+
+  override query<T>(text: string, ...values: unknown[]): Promise<T> {
+    if (this.expired) return Promise.reject(new TransactionTimeoutError(this.timeoutMs));
+    return super.query<T>(text, ...values);
+  }
+
+  override execute(text: string, ...values: unknown[]): Promise<number> {
+    if (this.expired) return Promise.reject(new TransactionTimeoutError(this.timeoutMs));
+    return super.execute(text, ...values);
+  }
+}
 
 /** Called inside the transaction, after the work and before COMMIT, with the work's result. */
 export type BeforeCommitHook = (tx: Tx, result: unknown) => Promise<void>;
@@ -21,25 +50,28 @@ const recorded = new AsyncLocalStorage<{ result: unknown; used: boolean }>();
 
 /**
  * One transaction per command, cross-cutting: a command handler wraps its writes (rows and
- * events) in `run`; nested calls join the open transaction. Edge plumbing such as idempotency
+ * events) in `run`; nested calls join the open transaction. A transaction is one pg connection
+ * (BEGIN ... COMMIT), not Prisma's interactive transaction: on the write path that machinery cost
+ * more than the SQL (docs/decisions/0055). Edge plumbing such as idempotency
  * registers a before-commit hook for the current request with `withBeforeCommit`, so its record
  * commits atomically with the command without the handler knowing.
  */
 @Injectable()
 export class TransactionRunner extends UnitOfWork {
   private readonly scope = new AsyncLocalStorage<Scope>();
+  private readonly pooled: SqlClient;
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(pg.Pool) private readonly pool: pg.Pool,
     private readonly config: AppConfig,
   ) {
     super();
+    this.pooled = new PgSqlClient(pool);
   }
 
-  /** The transaction the caller runs in, if any. */
-  /** The open transaction when there is one, else the plain client: what an adapter queries through. */
-  get client(): Tx {
-    return this.current() ?? this.prisma;
+  /** The open transaction when there is one, else the pool: what an adapter queries through. */
+  get client(): SqlClient {
+    return this.current() ?? this.pooled;
   }
 
   current(): Tx | undefined {
@@ -57,15 +89,30 @@ export class TransactionRunner extends UnitOfWork {
     }
     const pending = hooks.getStore();
     const afterCommit: (() => void)[] = [];
-    const result = await this.prisma.$transaction(
-      (tx) =>
-        this.scope.run({ tx, afterCommit }, async () => {
-          const result = await work(tx);
-          if (pending) for (const hook of pending.splice(0)) await hook(tx, result);
-          return result;
-        }),
-      { maxWait: this.config.database.acquireTimeoutMs, timeout: options.timeoutMs ?? Math.max(this.config.database.statementTimeoutMs, 5_000) },
-    );
+    const timeoutMs = options.timeoutMs ?? Math.max(this.config.database.statementTimeoutMs, 5_000);
+    // Waits at most the pool's acquire timeout (connectionTimeoutMillis) for a connection.
+    const connection = await this.pool.connect();
+    const tx = new TxClient(connection, timeoutMs);
+    const timer = setTimeout(() => (tx.expired = true), timeoutMs);
+    let broken: Error | undefined;
+    let result: T;
+    try {
+      await connection.query('BEGIN');
+      result = await this.scope.run({ tx, afterCommit }, async () => {
+        const value = await work(tx);
+        if (pending) for (const hook of pending.splice(0)) await hook(tx, value);
+        return value;
+      });
+      if (tx.expired) throw new TransactionTimeoutError(timeoutMs);
+      await connection.query('COMMIT');
+    } catch (err) {
+      await connection.query('ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
+      connection.release(broken);
+    }
     for (const callback of afterCommit) callback();
     return result;
   }

@@ -5,18 +5,29 @@ import { isUniqueViolation, TransactionRunner } from '@app/platform';
 import type { User, UserRole } from '../domain/user.js';
 import { UserRepository } from '../ports/user.repository.js';
 
-interface UserRecord {
+interface UserRow {
   id: string;
   name: string;
   email: string;
-  emailNormalized: string;
-  displayName: string | null;
-  passwordHash: string;
+  email_normalized: string;
+  display_name: string | null;
+  password_hash: string;
   role: string;
-  createdAt: Date;
+  created_at: Date;
 }
 
-const toUser = (r: UserRecord): User => ({ ...r, role: r.role === 'admin' ? 'admin' : 'user' });
+const COLUMNS = 'id, name, email, email_normalized, display_name, password_hash, role, created_at';
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  emailNormalized: r.email_normalized,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  role: r.role === 'admin' ? 'admin' : 'user',
+  createdAt: r.created_at,
+});
 
 @Injectable()
 export class PrismaUserRepository extends UserRepository {
@@ -35,12 +46,22 @@ export class PrismaUserRepository extends UserRepository {
   }
 
   async emailTaken(emailNormalized: string): Promise<boolean> {
-    return (await this.db.user.count({ where: { emailNormalized } })) > 0;
+    return (await this.db.query<unknown[]>('SELECT 1 FROM users WHERE email_normalized = $1', emailNormalized)).length > 0;
   }
 
   async add(user: User): Promise<void> {
     try {
-      await this.db.user.create({ data: { ...user } });
+      await this.db.execute(
+        `INSERT INTO users (${COLUMNS}) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)`,
+        user.id,
+        user.name,
+        user.email,
+        user.emailNormalized,
+        user.displayName,
+        user.passwordHash,
+        user.role,
+        user.createdAt,
+      );
     } catch (err) {
       if (isUniqueViolation(err)) throw emailTaken();
       throw err;
@@ -48,17 +69,17 @@ export class PrismaUserRepository extends UserRepository {
   }
 
   async byEmail(emailNormalized: string): Promise<User | null> {
-    const r = await this.db.user.findUnique({ where: { emailNormalized } });
+    const [r] = await this.db.query<UserRow[]>(`SELECT ${COLUMNS} FROM users WHERE email_normalized = $1`, emailNormalized);
     return r ? toUser(r) : null;
   }
 
   async byId(id: string): Promise<User | null> {
-    const r = await this.db.user.findUnique({ where: { id } });
+    const [r] = await this.db.query<UserRow[]>(`SELECT ${COLUMNS} FROM users WHERE id = $1::uuid`, id);
     return r ? toUser(r) : null;
   }
 
   async setRole(id: string, role: UserRole): Promise<void> {
-    await this.db.user.update({ where: { id }, data: { role } });
+    await this.db.execute('UPDATE users SET role = $2 WHERE id = $1::uuid', id, role);
   }
 }
 

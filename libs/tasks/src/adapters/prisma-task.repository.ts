@@ -33,7 +33,7 @@ export class PrismaTaskRepository extends TaskRepository {
   }
 
   async findOwned(id: string, ownerId: string): Promise<TaskState | null> {
-    const rows = await this.tx().$queryRawUnsafe<Row[]>(
+    const rows = await this.tx().query<Row[]>(
       'SELECT id, owner_id, title, description, priority, status, due_date, version, created_at, updated_at FROM tasks WHERE id = $1::uuid AND owner_id = $2::uuid FOR UPDATE',
       id,
       ownerId,
@@ -44,14 +44,14 @@ export class PrismaTaskRepository extends TaskRepository {
   }
 
   async insert(t: TaskState): Promise<void> {
-    await this.tx().$executeRawUnsafe(
+    await this.tx().execute(
       'INSERT INTO tasks (id, owner_id, title, description, priority, status, due_date, version, created_at, updated_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7::timestamptz, $8, $9::timestamptz, $10::timestamptz)',
       t.id, t.ownerId, t.title, t.description, t.priority, t.status, t.dueDate, t.version, t.createdAt, t.updatedAt,
     );
   }
 
   async update(t: TaskState, expectedVersion: number): Promise<void> {
-    const n = await this.tx().$executeRawUnsafe(
+    const n = await this.tx().execute(
       'UPDATE tasks SET title = $3, description = $4, priority = $5, status = $6, due_date = $7::timestamptz, version = $8, updated_at = $9::timestamptz WHERE id = $1::uuid AND version = $2',
       t.id, expectedVersion, t.title, t.description, t.priority, t.status, t.dueDate, t.version, t.updatedAt,
     );
@@ -59,7 +59,7 @@ export class PrismaTaskRepository extends TaskRepository {
   }
 
   async delete(id: string, expectedVersion: number): Promise<void> {
-    const n = await this.tx().$executeRawUnsafe('DELETE FROM tasks WHERE id = $1::uuid AND version = $2', id, expectedVersion);
+    const n = await this.tx().execute('DELETE FROM tasks WHERE id = $1::uuid AND version = $2', id, expectedVersion);
     if (n !== 1) throw conflict();
   }
 }

@@ -42,16 +42,16 @@ export class TasksReadProjector extends Projector {
   async handle(event: StoredEvent): Promise<void> {
     const work = async (tx: Tx) => {
       const id = event.type === TASK_ENRICHED ? (event.payload as TaskEnrichedPayload).taskId : event.aggregateId;
-      const rows = await tx.$queryRawUnsafe<DbRow[]>('SELECT * FROM tasks_read WHERE id = $1::uuid FOR UPDATE', id);
+      const rows = await tx.query<DbRow[]>('SELECT * FROM tasks_read WHERE id = $1::uuid FOR UPDATE', id);
       const change = projectTaskEvent(rows[0] ? fromDb(rows[0]) : null, { ...event, aggregateId: id });
       if (change.kind === 'none') return;
       if (change.kind === 'delete') {
-        await tx.$executeRawUnsafe('DELETE FROM tasks_read WHERE id = $1::uuid', change.id);
+        await tx.execute('DELETE FROM tasks_read WHERE id = $1::uuid', change.id);
         await this.cache.invalidate(change.id, change.revision);
         return;
       }
       const r = change.row;
-      await tx.$executeRawUnsafe(
+      await tx.execute(
         `INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at, completed_at,
                                  summary, subtasks, category, enrichment_source, enrichment_model, enrichment_prompt_version, enriched_version, enriched_at)
          VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10, $11, $12::timestamptz, $13::timestamptz, $14::timestamptz,
@@ -71,7 +71,7 @@ export class TasksReadProjector extends Projector {
   }
 
   async reset(): Promise<void> {
-    const work = (tx: Tx) => tx.$executeRawUnsafe('DELETE FROM tasks_read');
+    const work = (tx: Tx) => tx.execute('DELETE FROM tasks_read');
     const open = this.transactions.current();
     await (open ? work(open) : this.transactions.run(work));
   }

@@ -30,23 +30,35 @@ export class UsersReadProjector extends Projector {
   async apply(change: UsersReadChange): Promise<void> {
     if (change.kind === 'insert') {
       const r = change.row;
-      await this.db.$executeRaw`
-        INSERT INTO users_read (id, name, email, display_name, created_at)
-        VALUES (${r.id}::uuid, ${r.name}, ${r.email}, ${r.displayName}, ${r.createdAt})
-        ON CONFLICT (id) DO NOTHING`;
+      await this.db.execute(
+        `INSERT INTO users_read (id, name, email, display_name, created_at)
+         VALUES ($1::uuid, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING`,
+        r.id,
+        r.name,
+        r.email,
+        r.displayName,
+        r.createdAt,
+      );
     } else if (change.kind === 'adjust') {
       const d = change.deltas;
-      await this.db.$executeRaw`
-        UPDATE users_read SET
-          tasks_pending = GREATEST(0, tasks_pending + ${d.pending ?? 0}::int),
-          tasks_in_progress = GREATEST(0, tasks_in_progress + ${d.in_progress ?? 0}::int),
-          tasks_completed = GREATEST(0, tasks_completed + ${d.completed ?? 0}::int),
-          tasks_cancelled = GREATEST(0, tasks_cancelled + ${d.cancelled ?? 0}::int)
-        WHERE id = ${change.userId}::uuid`;
+      await this.db.execute(
+        `UPDATE users_read SET
+           tasks_pending = GREATEST(0, tasks_pending + $1::int),
+           tasks_in_progress = GREATEST(0, tasks_in_progress + $2::int),
+           tasks_completed = GREATEST(0, tasks_completed + $3::int),
+           tasks_cancelled = GREATEST(0, tasks_cancelled + $4::int)
+         WHERE id = $5::uuid`,
+        d.pending ?? 0,
+        d.in_progress ?? 0,
+        d.completed ?? 0,
+        d.cancelled ?? 0,
+        change.userId,
+      );
     }
   }
 
   async reset(): Promise<void> {
-    await this.db.$executeRaw`DELETE FROM users_read`;
+    await this.db.execute('DELETE FROM users_read');
   }
 }
