@@ -1,10 +1,14 @@
-// npm run bench:tasks — the full API (auth, validation, unit of work + event log, logging,
-// consistency tokens, engine running in-process) against a bare Fastify + pg server doing the
-// same work, in one run, on 127.0.0.1, each on its own fresh database. Bounded: DURATION seconds
-// per phase (default 8), CONNECTIONS (default 16). Also: keyset list latency, first vs last page,
-// for a user with LIST_TASKS (default 100,000) tasks.
+// npm run bench:tasks — the full API (auth, validation, unit of work + event log, info logging,
+// tracing with its default sampling and an OTLP exporter, consistency tokens) against a bare
+// Fastify + pg server doing the same work, in one run, on 127.0.0.1, each on its own fresh
+// database. The worker (projections, enrichment) runs as its own process, as deployed, started
+// once the POST phase has ended so that it does not share the two cores with the measured API
+// (BENCH_WORKER=in-api runs the engine inside the API instead). Bounded: DURATION seconds per
+// phase (default 8), CONNECTIONS (default 16). Also: keyset list latency, first vs last page, for
+// a user with LIST_TASKS (default 100,000) tasks.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -17,6 +21,8 @@ const LIST_TASKS = Number(process.env.LIST_TASKS ?? 100_000);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
+const WORKER_IN_API = process.env.BENCH_WORKER === 'in-api';
+const REGISTER_TRACING = 'dist/libs/platform/src/tracing/register.js';
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const withDb = (url, db) => { const u = new URL(url); u.pathname = `/${db}`; return u.toString(); };
@@ -81,11 +87,12 @@ async function drained(url) {
   }
 }
 
-async function measure(name, base, headers, prepare = async () => undefined, dbUrl = undefined) {
+async function measure(name, base, headers, prepare = async () => undefined, dbUrl = undefined, afterPosts = async () => undefined) {
   const body = JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' });
   await load({ url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, duration: 2 }); // warm-up
   const create = summary(await load({ url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }));
   const drainStart = Date.now();
+  await afterPosts();
   await drained(dbUrl);
   if (dbUrl) console.error(`${name}: consumers caught up with the POST phase's events ${((Date.now() - drainStart) / 1000).toFixed(1)} s after it ended`);
   const created = await fetch(`${base}/api/v1/tasks`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
@@ -171,10 +178,25 @@ try {
   await stop(bare);
   children.length = 0;
 
+  // A stand-in OTLP collector: the sampled spans are exported to it over HTTP, as to a real one.
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+  sink.unref();
+  const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}` };
+  const fullEnv = { DATABASE_URL: fullUrl, REDIS_URL, JWT_SECRET: SECRET, HOST: '127.0.0.1', LOG_LEVEL: 'info', MIGRATE_ON_START: 'false', NODE_ENV: 'production', ...tracingEnv, ...JSON.parse(process.env.BENCH_API_ENV ?? '{}') };
   const apiPort = await freePort();
-  const api = await start(['dist/apps/api/src/main.js'], { DATABASE_URL: fullUrl, REDIS_URL, JWT_SECRET: SECRET, HOST: '127.0.0.1', LOG_LEVEL: 'info', RUN_WORKER_IN_API: 'true', MIGRATE_ON_START: 'false', ...JSON.parse(process.env.BENCH_API_ENV ?? '{}') }, apiPort);
+  const api = await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...fullEnv, RUN_WORKER_IN_API: String(WORKER_IN_API) }, apiPort);
   children.push(api);
-  out.full = await measure('full', `http://127.0.0.1:${apiPort}`, headers, undefined, fullUrl);
+  const startWorker = async () => {
+    if (WORKER_IN_API) return;
+    const workerPort = await freePort();
+    const worker = spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd: root, env: { ...process.env, ...fullEnv, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(worker);
+  };
+  out.full = await measure('full', `http://127.0.0.1:${apiPort}`, headers, undefined, fullUrl, startWorker);
   out.ratio = { create: out.full.create.rps / out.bare.create.rps, cachedGet: out.full.get.rps / out.bare.get.rps };
 
   const listOwner = randomUUID();
@@ -186,7 +208,7 @@ try {
     const check = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/tasks?limit=20&sort=${sort}&cursor=${cursor}`, { headers: lh })).json();
     out.list[sort] = { firstP50: first.p50, lastP50: last.p50, firstP99: first.p99, lastP99: last.p99, ratio: last.p50 / first.p50, lastPageItems: check.items.length, lastNextCursor: check.nextCursor };
   }
-  await stop(api);
+  for (const c of children) await stop(c);
   children.length = 0;
 } finally {
   for (const c of children) await stop(c);
@@ -195,7 +217,7 @@ try {
 }
 
 const f = (x) => x.toFixed(0).padStart(7);
-console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase, 127.0.0.1`);
+console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase, 127.0.0.1, worker ${WORKER_IN_API ? 'inside the API' : 'in its own process, started after the POST phase'}`);
 console.log(`                          req/s      p50 ms   p99 ms`);
 for (const [k, label] of [['create', 'POST /tasks'], ['get', 'GET /tasks/:id (cached)']]) {
   console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50)} ${f(out.bare[k].p99)}`);

@@ -10,17 +10,25 @@ interface AccessClaims {
   email: string;
   roles: Role[];
   typ: 'access';
+  exp?: number;
 }
 
 const ALGORITHM = 'HS256';
+/** Verified tokens remembered (a client sends the same token on every request until it expires). */
+export const VERIFIED_TOKENS_KEPT = 10_000;
 
 /**
  * Short-lived access tokens: JWT signed with HS256 and JWT_SECRET. Verification accepts only
  * HS256 (so `alg: none` and algorithm confusion fail), checks expiry, and the token type.
+ *
+ * A token that verified is remembered until its `exp` (up to VERIFIED_TOKENS_KEPT tokens, oldest
+ * dropped first): the same string with the same secret verifies the same way until then, and the
+ * HMAC plus JSON decoding was the largest single cost of a cached read (docs/decisions/0055).
  */
 @Injectable()
 export class AccessTokens {
   private readonly jwt: JwtService;
+  private readonly verified = new Map<string, { user: AuthenticatedUser; expiresAtMs: number }>();
 
   constructor(private readonly config: AppConfig) {
     // A KeyObject, not the string: given a string, jsonwebtoken first tries createPublicKey on it
@@ -35,6 +43,15 @@ export class AccessTokens {
   }
 
   verify(token: string): AuthenticatedUser {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAtMs) return known.user;
+      this.verified.delete(token); // expired: the full check below says so
+    }
+    return this.check(token);
+  }
+
+  private check(token: string): AuthenticatedUser {
     let claims: AccessClaims;
     try {
       claims = this.jwt.verify<AccessClaims>(token, { algorithms: [ALGORITHM] });
@@ -45,6 +62,12 @@ export class AccessTokens {
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !Array.isArray(claims.roles)) {
       throw new DomainError('unauthenticated', 'invalid-token', 'The access token is invalid.');
     }
-    return { id: claims.sub, email: claims.email, roles: claims.roles };
+    // Frozen: the remembered object is handed to every later request with this token.
+    const user = Object.freeze({ id: claims.sub, email: claims.email, roles: Object.freeze([...claims.roles]) }) as AuthenticatedUser;
+    if (typeof claims.exp === 'number') {
+      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { user, expiresAtMs: claims.exp * 1000 });
+    }
+    return user;
   }
 }

@@ -7,6 +7,7 @@ import { appendedInThisRequest, CONSISTENCY_HEADER, formatToken, parseToken } fr
 import { ProjectionWaiter } from './projection-waiter.js';
 
 const PROJECTIONS = 'app:consistent-read';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const STALE_HEADER = 'x-consistency-stale';
 
 /**
@@ -17,7 +18,10 @@ export const STALE_HEADER = 'x-consistency-stale';
 export class ConsistencyTokenInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const http = context.switchToHttp();
+    // Reads append nothing: no need to look after them.
+    if (SAFE_METHODS.has(http.getRequest<FastifyRequest>().method)) return next.handle();
+    const reply = http.getResponse<FastifyReply>();
     return next.handle().pipe(
       tap(() => {
         const point = appendedInThisRequest();
@@ -40,11 +44,16 @@ export class ConsistentReadInterceptor implements NestInterceptor {
     private readonly config: AppConfig,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers[CONSISTENCY_HEADER];
+    // Without a token there is nothing to wait for (and no promise to make).
+    if (header === undefined) return next.handle();
+    return this.waitThenHandle(context, next, header);
+  }
+
+  private async waitThenHandle(context: ExecutionContext, next: CallHandler, header: string | string[]): Promise<Observable<unknown>> {
     const projections = this.reflector.getAllAndOverride<string[]>(PROJECTIONS, [context.getHandler(), context.getClass()]) ?? [];
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers[CONSISTENCY_HEADER];
-    if (header !== undefined && projections.length > 0) {
+    if (projections.length > 0) {
       const point = typeof header === 'string' ? parseToken(header) : undefined;
       if (!point) throw new ProblemException(400, 'invalid-consistency-token', 'X-Consistency-Token must be a token returned by this API in the X-Consistency-Token header.');
       const reached = await this.waiter.waitFor(point, projections, this.config.events.consistencyWaitMs);
