@@ -7,6 +7,24 @@ import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
 import { EventStore } from '../ports/event-store.js';
 
+interface AppendedRow {
+  id: string;
+  position: bigint;
+  occurred_at: Date;
+  transaction_id: string;
+}
+
+// pg_notify wakes the listening workers at COMMIT (one per transaction: duplicates fold).
+const APPENDED = `RETURNING id, position, occurred_at, transaction_id::text AS transaction_id)
+   SELECT appended.* FROM appended CROSS JOIN (SELECT pg_notify('events', '')) AS wake`;
+const APPEND_ONE = `WITH appended AS (
+   INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
+   VALUES ($1::uuid, $2, $3::uuid, $4::int, $5, $6::jsonb, $7::jsonb)
+   ${APPENDED}`;
+const APPEND_MANY = `WITH appended AS (
+   INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
+   SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[])
+   ${APPENDED}`;
 
 @Injectable()
 export class PrismaEventStore extends EventStore {
@@ -30,21 +48,21 @@ export class PrismaEventStore extends EventStore {
     };
     const ids = events.map(() => randomUUID());
     try {
-      // pg_notify wakes the listening workers at COMMIT (one per transaction: duplicates fold).
-      const rows = await tx.query<{ id: string; position: bigint; occurred_at: Date; transaction_id: string }[]>(
-        `WITH appended AS (
-           INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[])
-           RETURNING id, position, occurred_at, transaction_id::text AS transaction_id)
-         SELECT appended.* FROM appended CROSS JOIN (SELECT pg_notify('events', '')) AS wake`,
-        ids,
-        events.map((e) => e.aggregateType),
-        events.map((e) => e.aggregateId),
-        events.map((e) => e.aggregateVersion),
-        events.map((e) => e.type),
-        events.map((e) => JSON.stringify(e.payload)),
-        events.map(() => JSON.stringify(metadata)),
-      );
+      const meta = JSON.stringify(metadata);
+      // One event (most commands): plain parameters; several: one array per column.
+      const rows =
+        events.length === 1
+          ? await tx.query<AppendedRow[]>(APPEND_ONE, ids[0], events[0].aggregateType, events[0].aggregateId, events[0].aggregateVersion, events[0].type, JSON.stringify(events[0].payload), meta)
+          : await tx.query<AppendedRow[]>(
+              APPEND_MANY,
+              ids,
+              events.map((e) => e.aggregateType),
+              events.map((e) => e.aggregateId),
+              events.map((e) => e.aggregateVersion),
+              events.map((e) => e.type),
+              events.map((e) => JSON.stringify(e.payload)),
+              events.map(() => meta),
+            );
       const byId = new Map(rows.map((r) => [r.id, r]));
       const last = rows.reduce((a, b) => (BigInt(b.position) > BigInt(a.position) ? b : a));
       const point = { transactionId: BigInt(last.transaction_id), position: BigInt(last.position) };
