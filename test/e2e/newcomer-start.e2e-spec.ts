@@ -31,11 +31,14 @@ describe('npm start on the embedded database', () => {
       const first = start(dataDir, port);
       await waitFor(async () => ((await status(`http://127.0.0.1:${port}/ready`)) === 200 ? true : undefined), 200_000, 'first start');
       expect(await status(`http://127.0.0.1:${port}/health`)).toBe(200);
-      const firstLines = first.output().split('\n').filter((l) => l.startsWith('{'));
+      // Log lines reach stdout within the logger's flush interval (500 ms).
+      const firstLines = await waitFor(async () => {
+        const lines = first.output().split('\n').filter((l) => l.startsWith('{'));
+        return lines.length ? lines : undefined;
+      }, 5_000, 'first log line');
       expect(JSON.parse(firstLines[0])).toMatchObject({ msg: 'starting with these backends', database: expect.stringContaining('embedded PostgreSQL'), redis: expect.stringContaining('in-process') });
       await fetch(`http://127.0.0.1:${port}/api/v1/nothing`, { headers: { 'x-request-id': 'trace-me-123', authorization: 'Bearer s3cret-token' } });
-      await new Promise((r) => setTimeout(r, 300));
-      const requestLine = first.output().split('\n').find((l) => l.includes('trace-me-123'));
+      const requestLine = await waitFor(async () => first.output().split('\n').find((l) => l.includes('trace-me-123')), 5_000, 'request log line');
       expect(JSON.parse(requestLine!)).toMatchObject({ requestId: 'trace-me-123', res: { statusCode: 404 }, msg: 'request completed' });
       expect(first.output()).not.toContain('s3cret-token');
       first.child.kill('SIGTERM');
