@@ -3,9 +3,11 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { node } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
 import Fastify from 'fastify';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
+import { loadConfig } from '../config/app-config';
+import { requestContext } from '../context/request-context';
 import { traceHttpServer } from '../tracing/http-spans';
-import { logRequests, REDACTED_PATHS } from './logging.module';
+import { LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
 
 describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
@@ -52,5 +54,21 @@ describe('request log line', () => {
     expect(ok.span_id).toMatch(/^[0-9a-f]{16}$/);
     expect(typeof ok.responseTime).toBe('number');
     expect(failed).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 500 } });
+  });
+});
+
+describe('log lines written inside a request', () => {
+  it('carry the request id and the trace ids of the request context when no span is active (an unsampled request)', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const module = LoggingModule.forRoot(loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }), sink);
+    const root = (module.providers as { provide: unknown; useValue: Logger }[]).find((p) => p.provide === ROOT_LOGGER)!.useValue;
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
+    requestContext.run({ requestId: 'req-9', correlationId: 'req-9', traceparent }, () => root.info({ password: 'hunter2' }, 'inside'));
+    root.info('outside');
+    const [inside, outside] = lines.map((l) => JSON.parse(l));
+    expect(inside).toMatchObject({ msg: 'inside', requestId: 'req-9', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', password: '[redacted]' });
+    expect(outside.requestId).toBeUndefined();
+    expect(outside.trace_id).toBeUndefined();
   });
 });
