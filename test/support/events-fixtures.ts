@@ -16,7 +16,7 @@ export const PROJECTION_TABLE = `CREATE TABLE IF NOT EXISTS test_projection (eve
 
 /** Knobs the tests turn: which events fail and how. */
 export const behaviour = {
-  /** Event ids that throw once, then succeed. */
+  /** Event ids, or payload tags (`payload.tag`), that throw once, then succeed. */
   failOnce: new Set<string>(),
   /** Payload marker that always throws (a test may 'fix the bug' by changing it). */
   poison: 'poison',
@@ -27,6 +27,8 @@ export const behaviour = {
   prepareInTransaction: 0,
 };
 
+/** An event's `payload.tag`: lets a test mark an event in `behaviour.failOnce` before it is written. */
+const tagOf = (event: StoredEvent) => (event.payload as { tag?: string }).tag ?? '';
 const count = (calls: Map<string, number>, id: string) => calls.set(id, (calls.get(id) ?? 0) + 1);
 
 @Injectable()
@@ -40,7 +42,7 @@ export class TestProjector extends Projector {
   async handle(event: StoredEvent): Promise<void> {
     const tx = this.transactions.current()!;
     await tx.execute(`INSERT INTO test_projection VALUES ($1::uuid, $2::bigint, $3::uuid, $4)`, event.id, event.position.toString(), event.aggregateId, event.aggregateVersion);
-    if (behaviour.failOnce.delete(event.id)) throw new Error('transient failure');
+    if (behaviour.failOnce.delete(event.id) || behaviour.failOnce.delete(tagOf(event))) throw new Error('transient failure');
     if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
   }
   /** One statement for the whole batch; a failing event fails the batch (the engine then goes one by one). */
@@ -53,7 +55,7 @@ export class TestProjector extends Projector {
       events.map((e) => e.aggregateVersion),
     );
     for (const event of events) {
-      if (behaviour.failOnce.has(event.id) || (event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('batch failed');
+      if (behaviour.failOnce.has(event.id) || behaviour.failOnce.has(tagOf(event)) || (event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('batch failed');
     }
   }
   async reset(): Promise<void> {
