@@ -18,7 +18,7 @@ import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
 export const API_PREFIX = 'api/v1';
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
-/** Probes and scrapes: not worth a trace. */
+/** Probes and scrapes: neither traced nor logged. */
 const QUIET = /^\/(health|ready|metrics)(\?|$)/;
 
 /**
@@ -33,9 +33,10 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
 
   // First: the span's context must be active for every later hook and the handler.
-  traceHttpServer(fastify, (url) => QUIET.test(url));
+  const quiet = (url: string) => QUIET.test(url);
+  traceHttpServer(fastify, quiet);
   instrumentHttp(fastify, app.get(Metrics));
-  logRequests(fastify, app.get(REQUEST_LOGGER));
+  logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
   fastify.addHook('onRequest', async (request) => {
     const traceparent = request.headers.traceparent;

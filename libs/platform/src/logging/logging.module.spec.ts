@@ -35,7 +35,7 @@ describe('request log line', () => {
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const app = Fastify({ genReqId: () => 'req-1' });
     traceHttpServer(app, () => false);
-    logRequests(app, pino({ level: 'info' }, sink));
+    logRequests(app, pino({ level: 'info' }, sink), (url) => url.startsWith('/health'));
     app.get('/items/:id', async () => ({ ok: true }));
     app.get('/boom', async () => {
       throw new Error('boom');

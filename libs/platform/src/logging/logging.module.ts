@@ -80,17 +80,15 @@ function stdout(): DestinationStream {
   return destination;
 }
 
-const QUIET = /^\/(health|ready|metrics)(\?|$)/;
-
 /**
  * One line per request when it has been answered: method, URL, status, duration, request id,
- * trace ids; 5xx at error level. Probes and scrapes are not logged.
+ * trace ids; 5xx at error level. Requests whose URL `quiet` accepts (probes, scrapes) are not logged.
  */
-export function logRequests(fastify: FastifyInstance, log: Logger): void {
+export function logRequests(fastify: FastifyInstance, log: Logger, quiet: (url: string) => boolean): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : 'info';
-    if (log.isLevelEnabled(level) && !QUIET.test(request.url)) {
+    if (log.isLevelEnabled(level) && !quiet(request.url)) {
       log[level](
         { requestId: request.id, ...requestTraceFields(request), req: { method: request.method, url: request.url }, res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) },
         status >= 500 ? 'request errored' : 'request completed',
