@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { node } from '@opentelemetry/sdk-node';
@@ -7,7 +11,7 @@ import { type Logger, pino } from 'pino';
 import { loadConfig } from '../config/app-config';
 import { requestContext } from '../context/request-context';
 import { traceHttpServer } from '../tracing/http-spans';
-import { LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
+import { bufferedDestination, LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
 
 describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
@@ -70,5 +74,28 @@ describe('log lines written inside a request', () => {
     expect(inside).toMatchObject({ msg: 'inside', requestId: 'req-9', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', password: '[redacted]' });
     expect(outside.requestId).toBeUndefined();
     expect(outside.trace_id).toBeUndefined();
+  });
+});
+
+describe('buffered log destination', () => {
+  it('writes a lone line within the flush interval, and its timer stays harmless once the stream has ended', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tb-log-'));
+    const file = path.join(dir, 'out.log');
+    const destination = bufferedDestination(file) as ReturnType<typeof pino.destination>;
+    await new Promise((r) => destination.once('ready', r));
+    pino({ level: 'info' }, destination).info('lonely line');
+    expect(readFileSync(file, 'utf8')).toBe(''); // below 4 KiB: still buffered
+    await new Promise((r) => setTimeout(r, 700));
+    expect(readFileSync(file, 'utf8')).toContain('lonely line');
+    const failures: unknown[] = [];
+    const onError = (err: unknown) => failures.push(err);
+    process.on('uncaughtException', onError);
+    try {
+      destination.end();
+      await new Promise((r) => setTimeout(r, 700)); // a flush tick after the end
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(failures).toEqual([]);
   });
 });

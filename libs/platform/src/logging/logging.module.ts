@@ -49,7 +49,7 @@ function contextFields(): Record<string, string> {
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig, destination?: DestinationStream): DynamicModule {
-    const stream = destination ?? (config.log.pretty ? pino.transport({ target: 'pino-pretty', options: { singleLine: true } }) : stdout());
+    const stream = destination ?? (config.log.pretty ? pino.transport({ target: 'pino-pretty', options: { singleLine: true } }) : bufferedDestination());
     const root = pino({ level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: contextFields }, stream);
     // The per-request line has fixed fields and no secrets: no redaction pass, no mixin.
     const requests = pino({ level: config.log.level }, stream);
@@ -70,13 +70,16 @@ const STDOUT_BUFFER_BYTES = 4096;
 const FLUSH_INTERVAL_MS = 500;
 
 /**
- * stdout, written asynchronously in chunks of about 4 KiB, at least every half second, and
- * synchronously at exit: a write call per line was most of logging's cost per request
+ * `dest` (stdout by default), written asynchronously in chunks of about 4 KiB, at least every half
+ * second, and synchronously at exit: a write call per line was most of logging's cost per request
  * (docs/decisions/0042). A SIGKILL loses at most the last half second of lines.
  */
-function stdout(): DestinationStream {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: STDOUT_BUFFER_BYTES });
-  setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
+export function bufferedDestination(dest: number | string = 1): DestinationStream {
+  const destination = pino.destination({ dest, sync: false, minLength: STDOUT_BUFFER_BYTES });
+  const timer = setInterval(() => {
+    if (!(destination as unknown as { destroyed: boolean }).destroyed) destination.flush();
+  }, FLUSH_INTERVAL_MS).unref();
+  destination.once('close', () => clearInterval(timer));
   return destination;
 }
 
