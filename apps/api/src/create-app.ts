@@ -2,7 +2,8 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, configureHttp, fastifyOptions } from '@app/platform';
+import { ConsistencyTokenInterceptor } from '@app/events';
+import { AppConfig, configureHttp, fastifyOptions, IdempotencyInterceptor, interceptWrites } from '@app/platform';
 import { AppModule } from './app.module.js';
 
 /** Builds the API application (not yet listening); main.ts and the e2e tests share it. */
@@ -14,5 +15,7 @@ export async function createApp(config: AppConfig, extraModules: ModuleMetadata[
   );
   app.useLogger(app.get(Logger));
   await configureHttp(app);
+  // Every write route runs these (outermost first); reads run no interceptor (docs/decisions/0056).
+  interceptWrites(app, [IdempotencyInterceptor, ConsistencyTokenInterceptor]);
   return app;
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConsistencyTokenInterceptor } from './consistency/consistent-read.js';
 import { DeadLetters } from './dead-letters/dead-letters.js';
 import { EventsModule } from './events.module.js';
@@ -10,11 +9,13 @@ import { EventsController } from './http/events.controller.js';
 
 /**
  * The HTTP side of the events, imported by the API: the consistency-token header on every
- * command response, the caller's feed (page and SSE stream) and the admin's dead letters.
+ * command response (ConsistencyTokenInterceptor, which the API applies to its write routes),
+ * the caller's feed (page and SSE stream) and the admin's dead letters.
  */
 @Module({
   imports: [EventsModule],
   controllers: [EventsController, DeadLettersController],
-  providers: [{ provide: APP_INTERCEPTOR, useClass: ConsistencyTokenInterceptor }, EventFeed, EventStreams, DeadLetters],
+  providers: [ConsistencyTokenInterceptor, EventFeed, EventStreams, DeadLetters],
+  exports: [ConsistencyTokenInterceptor],
 })
 export class EventsHttpModule {}

@@ -1,4 +1,4 @@
-import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, type CallHandler, type CanActivate, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, tap } from 'rxjs';
@@ -12,7 +12,8 @@ export const STALE_HEADER = 'x-consistency-stale';
 
 /**
  * Sets `X-Consistency-Token` on the response of every request that committed events (the
- * event store records the point after the commit). Registered globally by EventsHttpModule.
+ * event store records the point after the commit). The API runs it on every write route
+ * (interceptWrites in apps/api/src/create-app.ts).
  */
 @Injectable()
 export class ConsistencyTokenInterceptor implements NestInterceptor {
@@ -35,23 +36,28 @@ export class ConsistencyTokenInterceptor implements NestInterceptor {
  * Waits, bounded by CONSISTENCY_WAIT_MS, until the given projections have reached the
  * `X-Consistency-Token` the request carries. A malformed token is a 400 problem; on timeout the
  * (possibly stale) data is served with `X-Consistency-Stale: true` (docs/decisions/0014).
+ *
+ * A guard rather than an interceptor: all of its work comes before the handler, and a read route
+ * with no interceptor skips Nest's observable chain (docs/decisions/0056). It never refuses a
+ * request; it only delays it. It runs after the class's guards, so an unauthenticated read is a
+ * 401 without waiting.
  */
 @Injectable()
-export class ConsistentReadInterceptor implements NestInterceptor {
+export class ConsistentReadGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly waiter: ProjectionWaiter,
     private readonly config: AppConfig,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers[CONSISTENCY_HEADER];
     // Without a token there is nothing to wait for (and no promise to make).
-    if (header === undefined) return next.handle();
-    return this.waitThenHandle(context, next, header);
+    if (header === undefined) return true;
+    return this.wait(context, header);
   }
 
-  private async waitThenHandle(context: ExecutionContext, next: CallHandler, header: string | string[]): Promise<Observable<unknown>> {
+  private async wait(context: ExecutionContext, header: string | string[]): Promise<boolean> {
     const projections = this.reflector.getAllAndOverride<string[]>(PROJECTIONS, [context.getHandler(), context.getClass()]) ?? [];
     if (projections.length > 0) {
       const point = typeof header === 'string' ? parseToken(header) : undefined;
@@ -59,9 +65,9 @@ export class ConsistentReadInterceptor implements NestInterceptor {
       const reached = await this.waiter.waitFor(point, projections, this.config.events.consistencyWaitMs);
       if (!reached) context.switchToHttp().getResponse<FastifyReply>().header(STALE_HEADER, 'true');
     }
-    return next.handle();
+    return true;
   }
 }
 
 /** The route reads these projections: it honours the caller's `X-Consistency-Token`. */
-export const ConsistentRead = (...projections: string[]) => applyDecorators(SetMetadata(PROJECTIONS, projections), UseInterceptors(ConsistentReadInterceptor));
+export const ConsistentRead = (...projections: string[]) => applyDecorators(SetMetadata(PROJECTIONS, projections), UseGuards(ConsistentReadGuard));

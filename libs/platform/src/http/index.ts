@@ -5,3 +5,4 @@ export * from './problem.filter.js';
 export * from './response-capture.js';
 export * from './to-problem.js';
 export * from './validation.js';
+export * from './write-routes.js';

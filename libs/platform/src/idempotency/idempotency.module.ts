@@ -1,5 +1,4 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
 import { REDIS, type RedisConnection } from '../redis/redis.module.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
@@ -11,7 +10,8 @@ import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 const PURGE_EVERY_MS = 10 * 60_000;
 
 /**
- * Idempotency-Key for every POST and PATCH of the API (a global interceptor). The store is Redis
+ * Idempotency-Key for every POST and PATCH of the API: the API applies IdempotencyInterceptor to
+ * every write route (interceptWrites in apps/api/src/create-app.ts). The store is Redis
  * when REDIS_URL is set, else in-process (single-instance mode). Expired database records are
  * purged every 10 minutes.
  */
@@ -25,9 +25,9 @@ const PURGE_EVERY_MS = 10 * 60_000;
         redis ? new RedisIdempotencyStore(redis, config.idempotency.redisPrefix) : new MemoryIdempotencyStore(),
     },
     IdempotencyRecords,
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    IdempotencyInterceptor,
   ],
-  exports: [IdempotencyStore, IdempotencyRecords],
+  exports: [IdempotencyStore, IdempotencyRecords, IdempotencyInterceptor],
 })
 export class IdempotencyModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');

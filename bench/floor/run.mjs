@@ -1,0 +1,111 @@
+// npm run bench:floor: where a cached read's time goes, as server CPU per request (from /proc)
+// and req/s under autocannon (16 connections, DURATION s, default 6; ROUNDS, default 2, rotate
+// the order). Servers: Fastify alone and Nest on Fastify answering a constant (the frameworks'
+// floors); bench/tasks' bare server doing the cached GET (one Redis GET); the built API's
+// GET /health, and its cached GET /api/v1/tasks/:id with logs and tracing off, then with info logs
+// and default tracing exporting to a stand-in collector (bench/tasks' configuration).
+// Needs the local PostgreSQL and Redis; creates and drops its own database.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const DURATION = Number(process.env.DURATION ?? 6);
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = 'bench-secret-bench-secret-bench-secret!!';
+const db = `bench_floor_${process.pid}`;
+const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${db}` }).toString();
+
+const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+/** User and system CPU time of a process so far, in µs (Linux /proc; clock ticks of 10 ms). */
+function cpu(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(f[11]) * 10_000, sys: Number(f[12]) * 10_000 };
+}
+
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${db}`);
+execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, JWT_SECRET: SECRET }, stdio: 'ignore' });
+const owner = randomUUID();
+const taskId = randomUUID();
+const seed = new pg.Client({ connectionString: dbUrl });
+await seed.connect();
+await seed.query(
+  `INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
+   VALUES ($1, $2, 'Write the report', 'Quarterly numbers for the board', 'high', 3, 'pending', now() + interval '2 days', now() + interval '2 days', 1, 1, now(), now())`,
+  [taskId, owner],
+);
+await seed.end();
+const now = Math.floor(Date.now() / 1000);
+const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: owner, email: 'floor@bench.test', roles: ['user'], typ: 'access', iat: now, exp: now + 3600 })}`;
+const auth = { authorization: `Bearer ${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}` };
+
+const sink = http.createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()); });
+await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+const api = { DATABASE_URL: dbUrl, REDIS_URL, JWT_SECRET: SECRET, HOST: '127.0.0.1', MIGRATE_ON_START: 'false', RUN_WORKER_IN_API: 'false', NODE_ENV: 'production', LOG_LEVEL: 'silent', OTEL_SDK_DISABLED: 'true' };
+const tracing = ['--import', './dist/libs/platform/src/tracing/register.js'];
+const SERVERS = [
+  { name: 'Fastify alone, constant', args: ['bench/floor/servers.mjs', 'bare'], path: '/x' },
+  { name: 'Nest on Fastify, constant', args: ['bench/floor/servers.mjs', 'nest'], path: '/x' },
+  { name: 'bare server, cached GET', args: ['bench/tasks/bare-server.mjs'], env: { DATABASE_URL: dbUrl, REDIS_URL }, path: `/api/v1/tasks/${taskId}` },
+  { name: 'API GET /health', args: ['dist/apps/api/src/main.js'], env: api, path: '/health' },
+  { name: 'API cached GET, logs+tracing off', args: ['dist/apps/api/src/main.js'], env: api, path: `/api/v1/tasks/${taskId}`, headers: auth },
+  {
+    name: 'API cached GET, info logs+tracing',
+    args: [...tracing, 'dist/apps/api/src/main.js'],
+    env: { ...api, LOG_LEVEL: 'info', OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}` },
+    path: `/api/v1/tasks/${taskId}`,
+    headers: auth,
+  },
+];
+
+async function measure(server) {
+  const port = await freePort();
+  const child = spawn(process.execPath, server.args, { cwd: root, env: { ...process.env, ...server.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}${server.path}`;
+  for (let i = 0; !(await fetch(url, { headers: server.headers }).then((r) => r.ok, () => false)); i++) {
+    if (i > 600) throw new Error(`${server.name}: no 200 from ${url}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await autocannon({ url, headers: server.headers, connections: 16, duration: 2 });
+  const before = cpu(child.pid);
+  const result = await autocannon({ url, headers: server.headers, connections: 16, duration: DURATION });
+  const after = cpu(child.pid);
+  await new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
+  const n = result.requests.total;
+  return { rps: result.requests.average, user: (after.user - before.user) / n, sys: (after.sys - before.sys) / n, failed: result.errors + result.non2xx };
+}
+
+const results = SERVERS.map(() => []);
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < SERVERS.length; k++) {
+      const i = (k + round) % SERVERS.length;
+      const r = await measure(SERVERS[i]);
+      results[i].push(r);
+      process.stdout.write(`round ${round + 1}  ${SERVERS[i].name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} req/s  CPU ${(r.user + r.sys).toFixed(1)} µs/request${r.failed ? `  failed ${r.failed}` : ''}\n`);
+    }
+  }
+} finally {
+  sink.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await admin.end();
+}
+const mean = (xs, f) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
+const bareGet = mean(results[2], (r) => r.rps);
+process.stdout.write(`\n${'server'.padEnd(36)}  req/s   x bare GET   CPU µs/request (user + sys)\n`);
+SERVERS.forEach((s, i) => {
+  const rps = mean(results[i], (r) => r.rps);
+  const user = mean(results[i], (r) => r.user);
+  const sys = mean(results[i], (r) => r.sys);
+  process.stdout.write(`${s.name.padEnd(36)} ${rps.toFixed(0).padStart(6)}   ${(rps / bareGet).toFixed(2).padStart(5)}        ${(user + sys).toFixed(1).padStart(5)} (${user.toFixed(1)} + ${sys.toFixed(1)})\n`);
+});
