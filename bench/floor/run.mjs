@@ -68,6 +68,16 @@ const SERVERS = [
   },
 ];
 
+// FLOOR_ONLY=4,5 measures only those servers (0-based, in the order above); FLOOR_VARIANT='{"name":
+// "...", "env": {...}}' adds the API cached GET once more with those environment variables on top of
+// the logs+tracing-off configuration (to measure one setting's cost in the same run).
+if (process.env.FLOOR_VARIANT) {
+  const variant = JSON.parse(process.env.FLOOR_VARIANT);
+  const base = SERVERS[variant.tracing ? 5 : 4];
+  SERVERS.push({ ...base, name: variant.name, env: { ...base.env, ...variant.env } });
+}
+const only = process.env.FLOOR_ONLY ? new Set(process.env.FLOOR_ONLY.split(',').map(Number).concat(process.env.FLOOR_VARIANT ? [SERVERS.length - 1] : [])) : undefined;
+
 async function measure(server) {
   const port = await freePort();
   const child = spawn(process.execPath, server.args, { cwd: root, env: { ...process.env, ...server.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -90,6 +100,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < SERVERS.length; k++) {
       const i = (k + round) % SERVERS.length;
+      if (only && !only.has(i)) continue;
       const r = await measure(SERVERS[i]);
       results[i].push(r);
       process.stdout.write(`round ${round + 1}  ${SERVERS[i].name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} req/s  CPU ${(r.user + r.sys).toFixed(1)} µs/request${r.failed ? `  failed ${r.failed}` : ''}\n`);
@@ -101,9 +112,10 @@ try {
   await admin.end();
 }
 const mean = (xs, f) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
-const bareGet = mean(results[2], (r) => r.rps);
+const bareGet = results[2].length ? mean(results[2], (r) => r.rps) : NaN;
 process.stdout.write(`\n${'server'.padEnd(36)}  req/s   x bare GET   CPU µs/request (user + sys)\n`);
 SERVERS.forEach((s, i) => {
+  if (!results[i].length) return;
   const rps = mean(results[i], (r) => r.rps);
   const user = mean(results[i], (r) => r.user);
   const sys = mean(results[i], (r) => r.sys);

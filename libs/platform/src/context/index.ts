@@ -1,1 +1,2 @@
+export * from './async-context.js';
 export * from './request-context.js';

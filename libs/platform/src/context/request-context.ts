@@ -1,4 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context } from '@opentelemetry/api';
+import { contextSlot } from './async-context.js';
 
 /**
  * Who and what a unit of work runs for: set per HTTP request (and per handled event in the
@@ -14,22 +15,22 @@ export interface RequestContext {
   traceparent?: string;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+const slot = contextSlot<RequestContext>('request context');
 
 export const requestContext = {
   run<T>(context: RequestContext, work: () => T): T {
-    return storage.run(context, work);
+    return slot.run(context, work);
   },
-  /** Enters `context` for the rest of the current async flow (a Fastify onRequest hook has no callback to wrap). */
-  enter(context: RequestContext): void {
-    storage.enterWith(context);
+  /** `base` with `context` as its request context (the HTTP hooks enter it for the request's work). */
+  in(base: Context, context: RequestContext): Context {
+    return slot.set(base, context);
   },
   current(): RequestContext | undefined {
-    return storage.getStore();
+    return slot.get();
   },
   /** Sets the actor once authentication has identified the caller. */
   setActor(actor: string): void {
-    const context = storage.getStore();
+    const context = slot.get();
     if (context) context.actor = actor;
   },
 };

@@ -34,22 +34,25 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
 
   // First: the span's context must be active for every later hook and the handler.
   const quiet = (url: string) => QUIET.test(url);
-  traceHttpServer(fastify, quiet);
+  traceHttpServer(fastify, {
+    ignore: quiet,
+    // The request context rides in the same async context as the span (docs/decisions/0057).
+    context: (request, base) => {
+      const traceparent = request.headers.traceparent;
+      return requestContext.in(base, {
+        requestId: request.id,
+        correlationId: request.id,
+        // This request's server span (so the worker's span continues its trace), else the caller's
+        // traceparent when tracing is off.
+        traceparent: requestTraceparent(request) ?? (typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined),
+      });
+    },
+  });
   instrumentHttp(fastify, app.get(Metrics));
   logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
-  fastify.addHook('onRequest', async (request) => {
-    const traceparent = request.headers.traceparent;
-    requestContext.enter({
-      requestId: request.id,
-      correlationId: request.id,
-      // This request's server span (so the worker's span continues its trace), else the caller's
-      // traceparent when tracing is off.
-      traceparent: requestTraceparent(request) ?? (typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined),
-    });
-    if (hasInvalidRequestId(request.raw)) {
-      throw new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.');
-    }
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    done(hasInvalidRequestId(request.raw) ? new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.') : undefined);
   });
   const lifecycle = app.get(Lifecycle);
   fastify.addHook('onSend', async (request, reply, payload) => {

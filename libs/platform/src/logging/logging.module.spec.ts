@@ -38,7 +38,7 @@ describe('request log line', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const app = Fastify({ genReqId: () => 'req-1' });
-    traceHttpServer(app, () => false);
+    traceHttpServer(app, { ignore: () => false });
     logRequests(app, pino({ level: 'info' }, sink), (url) => url.startsWith('/health'));
     app.get('/items/:id', async () => ({ ok: true }));
     app.get('/boom', async () => {

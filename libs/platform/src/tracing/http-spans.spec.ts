@@ -2,6 +2,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { node } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, type Sampler } from '@opentelemetry/sdk-trace-base';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { contextManager } from '../context/async-context';
 import { HTTP_TRACER_NAME, requestTraceparent, traceHttpServer } from './http-spans';
 
 const caller = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -9,7 +10,7 @@ const caller = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 /** A Fastify server with the hooks, whose handlers report the active span and the request's traceparent. */
 async function server(): Promise<FastifyInstance> {
   const app = Fastify();
-  traceHttpServer(app, (url) => url.startsWith('/health'));
+  traceHttpServer(app, { ignore: (url) => url.startsWith('/health') });
   const seen = async (request: Parameters<typeof requestTraceparent>[0]) => {
     await new Promise((r) => setTimeout(r, 1)); // the context must survive awaiting
     return { active: trace.getActiveSpan()?.spanContext().spanId ?? null, traceparent: requestTraceparent(request) ?? null };
@@ -30,7 +31,7 @@ describe('HTTP server spans from Fastify hooks', () => {
   const withSdk = (sampler: Sampler) => {
     exporter = new InMemorySpanExporter();
     provider = new node.NodeTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    provider.register();
+    provider.register({ contextManager });
   };
   afterEach(async () => {
     await provider?.shutdown();

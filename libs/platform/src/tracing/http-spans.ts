@@ -1,5 +1,6 @@
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { runInContext } from '../context/async-context.js';
 
 /** Scope name of the HTTP server spans (what a trace backend shows as their instrumentation). */
 export const HTTP_TRACER_NAME = '@app/platform/http';
@@ -21,20 +22,31 @@ export function requestTraceparent(request: FastifyRequest): string | undefined 
   return ctx && isSpanContextValid(ctx) ? `00-${ctx.traceId}-${ctx.spanId}-0${ctx.traceFlags & 1}` : undefined;
 }
 
+export interface HttpSpanOptions {
+  /** Requests to leave alone: no span, no context (probes and scrapes). */
+  ignore: (url: string) => boolean;
+  /**
+   * The context the request's work runs in, given the span's (or ROOT_CONTEXT when the span is
+   * not recorded): configureHttp adds the request context. Without it, only a recorded span's
+   * context is entered.
+   */
+  context?: (request: FastifyRequest, base: Context) => Context;
+}
+
 /**
  * One SERVER span per request, started from Fastify's hooks (docs/decisions/0042): named after
  * the route template (`GET /api/v1/tasks/:id`), continuing the caller's `traceparent`, ended when
  * the response is sent (or the client aborts). A recorded span's context is active for the
- * request's work, so pg and ioredis spans become its children. `ignore(url)` skips probes and
- * scrapes.
+ * request's work, so pg and ioredis spans become its children; it is entered in the process's one
+ * async context (docs/decisions/0057), together with whatever `options.context` adds.
  *
  * This replaces the server side of `@opentelemetry/instrumentation-http`, which binds every
  * request's and response's event emitters to the context and builds its attributes even for
  * unsampled requests; here an unsampled request costs one sampling decision.
- * Without a started SDK the API is a no-op and so is this (the caller's traceparent still reaches
- * the request context through configureHttp's fallback).
+ * Without a started SDK the API is a no-op and so is the span (the caller's traceparent still
+ * reaches the request context through configureHttp's fallback).
  */
-export function traceHttpServer(fastify: FastifyInstance, ignore: (url: string) => boolean): void {
+export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptions): void {
   const tracer = trace.getTracer(HTTP_TRACER_NAME);
   // Declared up front so every request object keeps one shape.
   fastify.decorateRequest(SPAN, undefined);
@@ -47,10 +59,15 @@ export function traceHttpServer(fastify: FastifyInstance, ignore: (url: string) 
   };
 
   fastify.addHook('onRequest', (request, _reply, done) => {
-    if (ignore(request.url)) return done();
+    if (options.ignore(request.url)) return done();
     const route = request.routeOptions.url;
     const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
     const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent);
+    (request as Traced)[SPAN] = span;
+    // Only a recorded span becomes the active one. An unsampled request runs without a span in
+    // its context, so pg and ioredis (requireParentSpan) skip their per-query wrapping entirely;
+    // its trace ids still reach the logs and the request context through the request itself.
+    let ctx: Context | undefined;
     if (span.isRecording()) {
       span.setAttributes({
         'http.request.method': request.method,
@@ -61,24 +78,20 @@ export function traceHttpServer(fastify: FastifyInstance, ignore: (url: string) 
         'user_agent.original': request.headers['user-agent'] ?? '',
         ...(route ? { 'http.route': route } : {}),
       });
+      ctx = trace.setSpan(parent, span);
     }
-    (request as Traced)[SPAN] = span;
-    // Only a recorded span becomes the active one. An unsampled request runs without a span in
-    // its context, so pg and ioredis (requireParentSpan) skip their per-query wrapping entirely;
-    // its trace ids still reach the logs and the request context through the request itself.
-    if (!span.isRecording()) return done();
-    const ctx = trace.setSpan(parent, span);
+    if (options.context) ctx = options.context(request, ctx ?? ROOT_CONTEXT);
+    if (!ctx) return done();
     (request as Traced)[CONTEXT] = ctx;
-    context.with(ctx, done);
+    runInContext(ctx, done);
   });
 
   // A body is parsed from socket events, outside the context entered above: the handler (and
   // everything it awaits) re-enters it here.
   fastify.addHook('preHandler', (request, _reply, done) => {
     const ctx = (request as Traced)[CONTEXT];
-    return ctx ? context.with(ctx, done) : done();
+    return ctx ? runInContext(ctx, done) : done();
   });
-
   fastify.addHook('onResponse', (request, reply, done) => {
     const span = end(request as Traced);
     if (span) {

@@ -2,6 +2,7 @@ import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentation
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ParentBasedSampler, type Sampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { contextManager } from '../context/async-context.js';
 
 /** Share of new traces recorded when OTEL_TRACES_SAMPLER is unset. */
 export const DEFAULT_SAMPLE_RATIO = 0.1;
@@ -36,6 +37,8 @@ export function startTracing(options: TracingOptions = {}): NodeSDK | undefined 
   const sampler = options.sampler ?? (env.OTEL_TRACES_SAMPLER ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(DEFAULT_SAMPLE_RATIO) }));
   const sdk = new NodeSDK({
     ...(sampler ? { sampler } : {}),
+    // The process's one async context: request context and transactions live in it too (0057).
+    contextManager,
     serviceName: env.OTEL_SERVICE_NAME || options.serviceName || 'task-backend',
     spanProcessors,
     // No cloud detectors: they probe metadata endpoints over the network at start.

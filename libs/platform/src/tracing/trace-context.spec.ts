@@ -1,6 +1,8 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { node } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { contextManager } from '../context/async-context';
+import { requestContext } from '../context/request-context';
 import { currentTraceparent, runInTraceContext, traceLogFields } from './trace-context';
 
 const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -14,11 +16,15 @@ describe('trace context helpers', () => {
     await expect(runInTraceContext(undefined, 'project y', async () => 42)).resolves.toBe(42);
   });
 
-  it('with an SDK: the handler span continues the stored traceparent, and failures are recorded', async () => {
+  describe('with an SDK', () => {
+    // One provider for the file: the module's tracer keeps the first provider it is given.
     const exporter = new InMemorySpanExporter();
     const provider = new node.NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    provider.register();
-    try {
+    beforeAll(() => provider.register({ contextManager }));
+    afterEach(() => exporter.reset());
+    afterAll(() => provider.shutdown());
+
+    it('the handler span continues the stored traceparent, and failures are recorded', async () => {
       const inside = await runInTraceContext(parent, 'project task.created', async () => currentTraceparent(), { 'event.type': 'task.created' });
       await expect(runInTraceContext(parent, 'project task.deleted', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
       const [ok, failed] = exporter.getFinishedSpans();
@@ -30,8 +36,17 @@ describe('trace context helpers', () => {
       expect(inside).toBe(`00-${ok.spanContext().traceId}-${ok.spanContext().spanId}-01`);
       expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'boom' });
       expect(failed.events.map((e) => e.name)).toEqual(['exception']);
-    } finally {
-      await provider.shutdown();
-    }
+    });
+
+    it('keeps the rest of the active context (the request context, an open transaction) inside the span', async () => {
+      const seen = await requestContext.run({ requestId: 'outer', correlationId: 'outer' }, () =>
+        runInTraceContext(parent, 'tasks_read task.created', async () => ({ requestId: requestContext.current()?.requestId, traceparent: currentTraceparent() })),
+      );
+      const [span] = exporter.getFinishedSpans();
+      expect(seen).toEqual({ requestId: 'outer', traceparent: `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01` });
+      // Without a traceparent the span starts a new trace, even inside another span.
+      const nested = await runInTraceContext(parent, 'outer', () => runInTraceContext(undefined, 'inner', async () => currentTraceparent()));
+      expect(nested?.slice(3, 35)).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    });
   });
 });

@@ -1,5 +1,6 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, defaultTextMapGetter, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, defaultTextMapGetter, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { activeContext, runDetached } from '../context/async-context.js';
 
 /**
  * Trace helpers on the OpenTelemetry API only (no SDK): without a started SDK they cost next to
@@ -25,11 +26,13 @@ export function traceLogFields(): { trace_id?: string; span_id?: string } {
 /**
  * Runs `work` in a new span (kind CONSUMER) whose parent is `traceparent`, e.g. the one stored in
  * an event's metadata, so the worker's handling continues the trace of the request that wrote
- * the event. Without a valid traceparent the span starts a new trace. The events engine calls it
- * around each handler: `runInTraceContext(event.metadata.traceparent, 'project task.created', () => handle(event))`.
+ * the event. Without a valid traceparent the span starts a new trace. The rest of the active
+ * context (an open transaction, for one) is kept. The events engine calls it around each handler:
+ * `runInTraceContext(event.metadata.traceparent, 'tasks-projector task.created', () => handle(event))`.
  */
 export function runInTraceContext<T>(traceparent: string | undefined, name: string, work: () => Promise<T>, attributes: Attributes = {}): Promise<T> {
-  const parent = traceparent ? propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter) : ROOT_CONTEXT;
+  const base = trace.deleteSpan(activeContext());
+  const parent = traceparent ? propagator.extract(base, { traceparent }, defaultTextMapGetter) : base;
   return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
     try {
       return await work();
@@ -43,7 +46,7 @@ export function runInTraceContext<T>(traceparent: string | undefined, name: stri
   });
 }
 
-/** Runs `work` outside any trace (background loops that should not attach to whoever started them). */
+/** Runs `work` outside any trace or request (background loops that should not attach to whoever started them). */
 export function runUntraced<T>(work: () => T): T {
-  return context.with(ROOT_CONTEXT, work);
+  return runDetached(work);
 }

@@ -1,8 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
 import { UnitOfWork } from '@app/shared-kernel';
 import { AppConfig } from '../config/app-config.js';
+import { contextSlot } from '../context/async-context.js';
 import { PgSqlClient, type SqlClient } from '../database/sql-client.js';
 
 /** The open transaction's connection, as adapters query it. */
@@ -45,8 +45,9 @@ interface Scope {
   afterCommit: (() => void)[];
 }
 
-const hooks = new AsyncLocalStorage<BeforeCommitHook[]>();
-const recorded = new AsyncLocalStorage<{ result: unknown; used: boolean }>();
+// In the process's one async context (docs/decisions/0057).
+const hooks = contextSlot<BeforeCommitHook[]>('before-commit hooks');
+const recorded = contextSlot<{ result: unknown; used: boolean }>('recorded result');
 
 /**
  * One transaction per command, cross-cutting: a command handler wraps its writes (rows and
@@ -58,7 +59,7 @@ const recorded = new AsyncLocalStorage<{ result: unknown; used: boolean }>();
  */
 @Injectable()
 export class TransactionRunner extends UnitOfWork {
-  private readonly scope = new AsyncLocalStorage<Scope>();
+  private readonly scope = contextSlot<Scope>('transaction');
   private readonly pooled: SqlClient;
 
   constructor(
@@ -75,19 +76,19 @@ export class TransactionRunner extends UnitOfWork {
   }
 
   current(): Tx | undefined {
-    return this.scope.getStore()?.tx;
+    return this.scope.get()?.tx;
   }
 
   /** `timeoutMs`: how long the transaction may stay open (default: the statement timeout, at least 5 s). */
   async run<T>(work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
-    const open = this.scope.getStore();
+    const open = this.scope.get();
     if (open) return work(open.tx);
-    const replay = recorded.getStore();
+    const replay = recorded.get();
     if (replay && !replay.used) {
       replay.used = true;
       return replay.result as T;
     }
-    const pending = hooks.getStore();
+    const pending = hooks.get();
     const afterCommit: (() => void)[] = [];
     const timeoutMs = options.timeoutMs ?? Math.max(this.config.database.statementTimeoutMs, 5_000);
     // Waits at most the pool's acquire timeout (connectionTimeoutMillis) for a connection.
@@ -119,7 +120,7 @@ export class TransactionRunner extends UnitOfWork {
 
   /** Calls `callback` once the open transaction has committed (never if it rolls back); at once outside one. */
   afterCommit(callback: () => void): void {
-    const open = this.scope.getStore();
+    const open = this.scope.get();
     if (open) open.afterCommit.push(callback);
     else callback();
   }
