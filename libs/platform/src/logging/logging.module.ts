@@ -70,12 +70,14 @@ const STDOUT_BUFFER_BYTES = 4096;
 const FLUSH_INTERVAL_MS = 500;
 
 /**
- * `dest` (stdout by default), written asynchronously in chunks of about 4 KiB, at least every half
- * second, and synchronously at exit: a write call per line was most of logging's cost per request
- * (docs/decisions/0042). A SIGKILL loses at most the last half second of lines.
+ * `dest` (stdout by default), written in chunks of about 4 KiB, at least every half second, and at
+ * exit: a write call per line was most of logging's cost per request (docs/decisions/0042). The
+ * chunk is written synchronously, as pino's own destination does by default: an asynchronous write
+ * hands each chunk to libuv's thread pool, and that hand-off cost more than the write itself. A
+ * SIGKILL loses at most the last half second of lines.
  */
 export function bufferedDestination(dest: number | string = 1): DestinationStream {
-  const destination = pino.destination({ dest, sync: false, minLength: STDOUT_BUFFER_BYTES });
+  const destination = pino.destination({ dest, sync: true, minLength: STDOUT_BUFFER_BYTES });
   const timer = setInterval(() => {
     if (!(destination as unknown as { destroyed: boolean }).destroyed) destination.flush();
   }, FLUSH_INTERVAL_MS).unref();
