@@ -69,14 +69,15 @@ const SERVERS = [
 ];
 
 // FLOOR_ONLY=4,5 measures only those servers (0-based, in the order above); FLOOR_VARIANT='{"name":
-// "...", "env": {...}}' adds the API cached GET once more with those environment variables on top of
-// the logs+tracing-off configuration (to measure one setting's cost in the same run).
-if (process.env.FLOOR_VARIANT) {
-  const variant = JSON.parse(process.env.FLOOR_VARIANT);
+// "...", "env": {...}, "tracing": true}' (or an array of them) adds the API cached GET once more per
+// variant, with those environment variables on top of the logs+tracing-off configuration (or of
+// the logs+tracing one with "tracing": true), to measure one setting's cost in the same run.
+const variants = process.env.FLOOR_VARIANT ? [JSON.parse(process.env.FLOOR_VARIANT)].flat() : [];
+for (const variant of variants) {
   const base = SERVERS[variant.tracing ? 5 : 4];
   SERVERS.push({ ...base, name: variant.name, env: { ...base.env, ...variant.env } });
 }
-const only = process.env.FLOOR_ONLY ? new Set(process.env.FLOOR_ONLY.split(',').map(Number).concat(process.env.FLOOR_VARIANT ? [SERVERS.length - 1] : [])) : undefined;
+const only = process.env.FLOOR_ONLY ? new Set(process.env.FLOOR_ONLY.split(',').map(Number).concat(variants.map((_, i) => SERVERS.length - variants.length + i))) : undefined;
 
 async function measure(server) {
   const port = await freePort();
