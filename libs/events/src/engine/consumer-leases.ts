@@ -27,6 +27,8 @@ export class AdvisoryLeases implements ConsumerLeases {
   private connecting?: Promise<pg.Client | undefined>;
   private readonly held = new Set<string>();
   private closed = false;
+  /** The last query on the connection: the consumers ask at once, their queries take turns. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly url: string,
@@ -39,7 +41,7 @@ export class AdvisoryLeases implements ConsumerLeases {
     if (!client) return false;
     if (this.held.has(consumer)) return true;
     try {
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [LOCK_NAMESPACE, consumer]);
+      const { rows } = await this.inTurn(() => client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [LOCK_NAMESPACE, consumer]));
       if (rows[0]?.ok) this.held.add(consumer);
       return this.held.has(consumer);
     } catch (err) {
@@ -83,6 +85,13 @@ export class AdvisoryLeases implements ConsumerLeases {
       }
     })();
     return this.connecting;
+  }
+
+  /** Runs `query` once the connection's previous query has settled (pg runs one at a time per client; pg 9 will not queue them). */
+  private inTurn<T>(query: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(query, query);
+    this.turn = result.catch(() => undefined);
+    return result;
   }
 
   /** The connection is gone: so are the locks. Consumers stop at their next step and try again. */

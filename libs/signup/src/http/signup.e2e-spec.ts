@@ -114,13 +114,15 @@ describe('GET /api/v1/users/me', () => {
     const user = await signUp(t.baseUrl);
     const { accessToken } = await logIn(t.baseUrl, user.email, user.password);
     const [a, b] = [randomUUID(), randomUUID()];
+    const at = new Date().toISOString();
     const task = (id: string, version: number, type: string, payload: object) => ({ type, aggregateType: 'task', aggregateId: id, aggregateVersion: version, payload: { ownerId: user.id, ...payload } });
     await t.app.get(UnitOfWork).run(() =>
       t.app.get(EventStore).append([
-        task(a, 1, 'task.created', { title: 'a', priority: 'high', status: 'pending', dueDate: null }),
-        task(b, 1, 'task.created', { title: 'b', priority: 'low', status: 'pending', dueDate: null }),
-        task(a, 2, 'task.status_changed', { from: 'pending', to: 'in_progress' }),
-        task(b, 2, 'task.deleted', { status: 'pending' }),
+        // Complete payloads (the tasks slice's shapes): the tasks_read projector handles them too.
+        task(a, 1, 'task.created', { title: 'a', description: '', priority: 'high', status: 'pending', dueDate: null, createdAt: at }),
+        task(b, 1, 'task.created', { title: 'b', description: '', priority: 'low', status: 'pending', dueDate: null, createdAt: at }),
+        task(a, 2, 'task.status_changed', { from: 'pending', to: 'in_progress', changedAt: at }),
+        task(b, 2, 'task.deleted', { status: 'pending', deletedAt: at }),
       ]),
     );
     const counts = await waitFor(async () => {
