@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { AppConfig, ConfigError, loadConfig } from './app-config';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 
@@ -13,6 +13,21 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBeUndefined();
     expect(config.http).toMatchObject({ port: 3000, bodyLimitBytes: 1_048_576 });
     expect(config.database.dataDir).toMatch(/\.data$/);
+  });
+
+  it('withDatabaseUrl changes only the database URL, and a config built by name fills in the optional sections', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://a@h/one', JWT_SECRET: 'x'.repeat(32), EVENTS_BATCH_SIZE: '50', LLM_MODEL: 'm' });
+    const moved = config.withDatabaseUrl('postgresql://a@h/two');
+    expect(moved).toBeInstanceOf(AppConfig);
+    expect(moved.database).toEqual({ ...config.database, url: 'postgresql://a@h/two' });
+    expect({ ...moved, database: undefined }).toEqual({ ...config, database: undefined });
+    expect(moved.events.batchSize).toBe(50);
+    const { env, http, database, redis, log, runWorkerInApi, auth } = config;
+    const minimal = new AppConfig({ env, http, database, redis, log, runWorkerInApi, auth });
+    expect(minimal.events.batchSize).toBe(500);
+    expect(minimal.idempotency.ttlSeconds).toBe(86_400);
+    expect(minimal.llm.model).toBeUndefined();
+    expect(minimal.ops.shutdownGraceMs).toBe(25_000);
   });
 
   it('switches to shared mode with DATABASE_URL: no migrations at start, separate worker', () => {

@@ -37,45 +37,101 @@ export interface AuthConfig {
   loginRateLimit: { perEmail: number; perIp: number; windowSeconds: number; keyPrefix: string };
 }
 
+export interface HttpConfig {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  shutdownDrainDelayMs: number;
+}
+
+export interface DatabaseConfig {
+  mode: DatabaseMode;
+  /** Unset in embedded mode until the embedded server has started. */
+  url: string | undefined;
+  poolMax: number;
+  acquireTimeoutMs: number;
+  statementTimeoutMs: number;
+  migrateOnStart: boolean;
+  dataDir: string;
+}
+
+/** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
+export interface IdempotencyConfig {
+  ttlSeconds: number;
+  leaseMs: number;
+  redisPrefix: string;
+}
+
+export interface EventsConfig {
+  maxAttempts: number;
+  retryBaseMs: number;
+  batchSize: number;
+  pollIntervalMs: number;
+  leaseRetryMs: number;
+  consistencyWaitMs: number;
+  /** The Redis Stream that integration events are published to. */
+  stream: string;
+}
+
+/** OpenAI-compatible chat completions for task enrichment; off when baseUrl or model is unset. */
+export interface LlmConfig {
+  baseUrl: string | undefined;
+  model: string | undefined;
+  apiKey: string | undefined;
+  timeoutMs: number;
+  retries: number;
+}
+
+/** What an AppConfig is made of, by name; the sections with defaults may be left out. */
+export interface AppSettings {
+  env: Environment['NODE_ENV'];
+  http: HttpConfig;
+  database: DatabaseConfig;
+  redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number };
+  log: { level: string; pretty: boolean };
+  runWorkerInApi: boolean;
+  auth: AuthConfig;
+  idempotency?: IdempotencyConfig;
+  events?: EventsConfig;
+  llm?: LlmConfig;
+  ops?: OpsConfig;
+}
+
+const DEFAULT_IDEMPOTENCY: IdempotencyConfig = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' };
+const DEFAULT_EVENTS: EventsConfig = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000, stream: 'task-backend.events' };
+const DEFAULT_LLM: LlmConfig = { baseUrl: undefined, model: undefined, apiKey: undefined, timeoutMs: 10_000, retries: 2 };
+
 /** The typed configuration the rest of the code reads; built once from the environment. */
 export class AppConfig {
-  constructor(
-    readonly env: Environment['NODE_ENV'],
-    readonly http: { host: string; port: number; bodyLimitBytes: number; shutdownDrainDelayMs: number },
-    readonly database: {
-      mode: DatabaseMode;
-      /** Unset in embedded mode until the embedded server has started. */
-      url: string | undefined;
-      poolMax: number;
-      acquireTimeoutMs: number;
-      statementTimeoutMs: number;
-      migrateOnStart: boolean;
-      dataDir: string;
-    },
-    readonly redis: { url: string | undefined; commandTimeoutMs: number; connectTimeoutMs: number },
-    readonly log: { level: string; pretty: boolean },
-    readonly runWorkerInApi: boolean,
-    readonly auth: AuthConfig,
-    /** Idempotency-Key records: kept `ttlSeconds`; an in-flight claim is a lease of `leaseMs`, renewed while it runs. */
-    readonly idempotency: { ttlSeconds: number; leaseMs: number; redisPrefix: string } = { ttlSeconds: 86_400, leaseMs: 15_000, redisPrefix: 'idem:' },
-    readonly events: {
-      maxAttempts: number;
-      retryBaseMs: number;
-      batchSize: number;
-      pollIntervalMs: number;
-      leaseRetryMs: number;
-      consistencyWaitMs: number;
-      /** The Redis Stream that integration events are published to. */
-      stream: string;
-    } = { maxAttempts: 5, retryBaseMs: 200, batchSize: 500, pollIntervalMs: 1_000, leaseRetryMs: 2_000, consistencyWaitMs: 5_000, stream: 'task-backend.events' },
-    /** OpenAI-compatible chat completions for task enrichment; off when baseUrl or model is unset. */
-    readonly llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined; timeoutMs: number; retries: number } = { baseUrl: undefined, model: undefined, apiKey: undefined, timeoutMs: 10_000, retries: 2 },
-    readonly ops: OpsConfig = DEFAULT_OPS,
-  ) {}
+  readonly env: AppSettings['env'];
+  readonly http: HttpConfig;
+  readonly database: DatabaseConfig;
+  readonly redis: AppSettings['redis'];
+  readonly log: AppSettings['log'];
+  readonly runWorkerInApi: boolean;
+  readonly auth: AuthConfig;
+  readonly idempotency: IdempotencyConfig;
+  readonly events: EventsConfig;
+  readonly llm: LlmConfig;
+  readonly ops: OpsConfig;
+
+  constructor(settings: AppSettings) {
+    this.env = settings.env;
+    this.http = settings.http;
+    this.database = settings.database;
+    this.redis = settings.redis;
+    this.log = settings.log;
+    this.runWorkerInApi = settings.runWorkerInApi;
+    this.auth = settings.auth;
+    this.idempotency = settings.idempotency ?? DEFAULT_IDEMPOTENCY;
+    this.events = settings.events ?? DEFAULT_EVENTS;
+    this.llm = settings.llm ?? DEFAULT_LLM;
+    this.ops = settings.ops ?? DEFAULT_OPS;
+  }
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */
   withDatabaseUrl(url: string): AppConfig {
-    return new AppConfig(this.env, this.http, { ...this.database, url }, this.redis, this.log, this.runWorkerInApi, this.auth, this.idempotency, this.events, this.llm, this.ops);
+    return new AppConfig({ ...this, database: { ...this.database, url } });
   }
 
   /** Single-instance mode: no DATABASE_URL; embedded PostgreSQL and the worker in the API process. */
@@ -124,10 +180,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!embedded && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when DATABASE_URL is set (replicas must share it)');
   }
-  return new AppConfig(
-    e.NODE_ENV,
-    { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS },
-    {
+  return new AppConfig({
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS },
+    database: {
       mode: embedded ? 'embedded' : 'postgres',
       url: e.DATABASE_URL,
       poolMax: embedded ? 1 : e.DATABASE_POOL_MAX,
@@ -136,11 +192,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       migrateOnStart: e.MIGRATE_ON_START ?? embedded,
       dataDir: path.resolve(e.DATA_DIR),
     },
-    { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS },
-    { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
-    e.RUN_WORKER_IN_API ?? embedded,
+    redis: { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS },
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    runWorkerInApi: e.RUN_WORKER_IN_API ?? embedded,
     // Single-instance mode may run without a secret: one is drawn per process (tokens end with it).
-    {
+    auth: {
       jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
@@ -156,8 +212,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
       },
     },
-    { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
-    {
+    idempotency: { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, leaseMs: e.IDEMPOTENCY_LEASE_MS, redisPrefix: e.IDEMPOTENCY_REDIS_PREFIX },
+    events: {
       maxAttempts: e.EVENTS_MAX_ATTEMPTS,
       retryBaseMs: e.EVENTS_RETRY_BASE_MS,
       batchSize: e.EVENTS_BATCH_SIZE,
@@ -166,13 +222,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       consistencyWaitMs: e.CONSISTENCY_WAIT_MS,
       stream: e.EVENTS_STREAM,
     },
-    { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, apiKey: e.LLM_API_KEY, timeoutMs: e.LLM_TIMEOUT_MS, retries: e.LLM_RETRIES },
-    {
+    llm: { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, apiKey: e.LLM_API_KEY, timeoutMs: e.LLM_TIMEOUT_MS, retries: e.LLM_RETRIES },
+    ops: {
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       readyMaxHeapRatio: e.READY_MAX_HEAP_RATIO,
       readyMinFreeDiskBytes: e.READY_MIN_FREE_DISK_BYTES,
       readyMaxProjectionLagSeconds: e.READY_MAX_PROJECTION_LAG_SECONDS,
       testSlowRoute: e.TEST_SLOW_ROUTE,
     },
-  );
+  });
 }
