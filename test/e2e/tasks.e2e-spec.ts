@@ -64,6 +64,8 @@ describe('POST /tasks', () => {
     expect(r.headers.get('location')).toBe(`/api/v1/tasks/${r.body.id}`);
     expect(r.headers.get('etag')).toBe('"1"');
     expect(r.body).toMatchObject({ title: 'Write docs', description: '', priority: 'medium', status: 'pending', version: 1, dueDate: '2026-12-01T10:00:00.000Z' });
+    const doc: any = await (await fetch(`${t.baseUrl}/docs-json`)).json();
+    expect(Object.keys(doc.components.schemas.TaskResponse.properties).sort()).toEqual(Object.keys(r.body).sort());
   });
 
   it('a retried POST with the same Idempotency-Key replays the first answer and creates one task', async () => {
@@ -110,6 +112,12 @@ describe('GET /tasks/:id', () => {
     expect(r.body.summary).toBe('Fix crash on save: the editor crashes.');
     // cached read gives the same
     expect((await call('GET', `/tasks/${id}`, alice)).body).toEqual(r.body);
+    // and the OpenAPI document describes exactly these fields
+    const doc: any = await (await fetch(`${t.baseUrl}/docs-json`)).json();
+    const { properties, allOf } = doc.components.schemas.TaskViewResponse;
+    const documented = [...Object.keys(properties), ...(allOf ?? []).flatMap((s: any) => Object.keys(doc.components.schemas[s.$ref?.split('/').pop()]?.properties ?? s.properties ?? {}))];
+    expect([...new Set(documented)].sort()).toEqual(Object.keys(r.body).sort());
+    expect(Object.keys(doc.components.schemas.TaskEnrichmentResponse.properties).sort()).toEqual(Object.keys(r.body.enrichment).sort());
     const other = await call('GET', `/tasks/${id}`, bob);
     expect(other.status).toBe(404);
     expect((await call('GET', `/tasks/00000000-0000-4000-8000-000000000000`, alice)).status).toBe(404);

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Module, Post } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { IsInt, IsString, Length, Min } from 'class-validator';
 import pg from 'pg';
 
@@ -14,6 +15,7 @@ export class ProbeRequest {
  * A route that only the platform tests mount: validates a JSON body and writes one row, so the
  * tests can show that rejected input writes nothing and that database failures become 503s.
  */
+@ApiExcludeController()
 @Controller('probe')
 export class ProbeController {
   constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}

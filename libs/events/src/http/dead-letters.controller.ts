@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { AdminOnly } from '@app/access';
@@ -32,6 +33,7 @@ export class DeadLettersController {
 
   @Get()
   @ApiOperation({ summary: 'Dead letters by event position: {items, nextCursor}.' })
+  @ApiOkResponse({ type: DeadLetterPageResponse })
   list(@Query() query: DeadLettersRequest): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
     return this.deadLetters.list({ consumer: query.consumer, cursor: query.cursor, limit: query.limit ?? 20 });
   }
@@ -39,6 +41,7 @@ export class DeadLettersController {
   @Post(':id/retry')
   @HttpCode(202)
   @ApiOperation({ summary: 'Asks the worker running the consumer to handle the event again (202); success removes the dead letter.' })
+  @ApiAcceptedResponse({ type: DeadLetterResponse })
   retry(@Param('id') id: string): Promise<DeadLetterView> {
     return this.deadLetters.requestRetry(checkId(id));
   }

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { type AuthenticatedUser, Authenticated, CurrentUser } from '@app/access';
 import { ProblemException } from '@app/platform';
 import { EventFeed, type FeedPage } from '../feed/event-feed.js';
+import { FeedPageResponse } from './events.openapi.js';
 import { EventStreams } from '../feed/event-streams.js';
 
 export class FeedRequest {
@@ -31,6 +32,7 @@ export class EventsController {
   @Get()
   @Authenticated()
   @ApiOperation({ summary: "The caller's own events by position: {items, nextCursor}; pass nextCursor back as `after`." })
+  @ApiOkResponse({ type: FeedPageResponse })
   page(@CurrentUser() user: AuthenticatedUser, @Query() query: FeedRequest): Promise<FeedPage> {
     return this.feed.page(user.id, { type: query.type, after: query.after ? BigInt(query.after) : undefined, limit: query.limit ?? 20 });
   }
@@ -39,7 +41,7 @@ export class EventsController {
   @Authenticated()
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: "Server-sent events of the caller's own events; `id` is the position, resumable with Last-Event-ID; a heartbeat comment every 15 s." })
-  @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiOkResponse({ description: 'One `event:` (its type), `id:` (its position) and `data:` (the feed item as JSON) per event.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   async stream(@CurrentUser() user: AuthenticatedUser, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     if (lastEventId !== undefined && !/^\d{1,18}$/.test(lastEventId)) {
       throw new ProblemException(400, 'invalid-last-event-id', 'Last-Event-ID must be the id of an event this stream sent.');

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
@@ -16,7 +16,7 @@ import { TaskStatsQuery } from '../application/queries/task-stats/task-stats.que
 import type { TaskFields } from '../domain/task.js';
 import type { TaskSortField } from '../ports/task-read-model.js';
 import { CreateTaskRequest, ListTasksRequest, ReplaceTaskRequest, UpdateTaskRequest } from './task.request.js';
-import { stateResponse, viewResponse } from './task.response.js';
+import { stateResponse, TaskPageResponse, TaskResponse, TaskStatsResponse, TaskViewResponse, viewResponse } from './task.response.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ETAG = /^\s*(?:W\/)?"(\d{1,9})"\s*$/;
@@ -51,6 +51,7 @@ export class TasksController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: TaskResponse, description: 'The task as written; Location points at it, ETag is its version.' })
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const task = await this.commands.execute(new CreateTaskCommand(user.id, body.title, body.description, body.priority, dueDate(body.dueDate)));
     reply.status(201).header('location', `/api/v1/tasks/${task.id}`).header('etag', etag(task.version));
@@ -59,6 +60,7 @@ export class TasksController {
 
   @Get()
   @ConsistentRead('tasks_read')
+  @ApiOkResponse({ type: TaskPageResponse })
   async list(@CurrentUser() user: AuthenticatedUser, @Query() query: ListTasksRequest) {
     const sort = query.sort ?? '-createdAt';
     const field = sort.replace(/^-/, '') as TaskSortField;
@@ -76,12 +78,14 @@ export class TasksController {
 
   @Get('stats')
   @ConsistentRead('tasks_read')
+  @ApiOkResponse({ type: TaskStatsResponse })
   stats(@CurrentUser() user: AuthenticatedUser) {
     return this.queries.execute(new TaskStatsQuery(user.id));
   }
 
   @Get(':id')
   @ConsistentRead('tasks_read')
+  @ApiOkResponse({ type: TaskViewResponse, description: 'ETag is its version.' })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const view = await this.queries.execute(new GetTaskQuery(user.id, taskId(id)));
     reply.header('etag', etag(view.version));
@@ -89,6 +93,7 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: TaskResponse })
   async patch(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Body() body: UpdateTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const { status, ...rest } = body;
     const fields: Partial<TaskFields> = {};
@@ -106,6 +111,7 @@ export class TasksController {
   }
 
   @Put(':id')
+  @ApiOkResponse({ type: TaskResponse })
   async replace(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Body() body: ReplaceTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const fields: Partial<TaskFields> = { title: body.title, description: body.description, priority: body.priority, dueDate: dueDate(body.dueDate) ?? null };
     const task = await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'replace', fields, body.status, expectedVersion(ifMatch)));
