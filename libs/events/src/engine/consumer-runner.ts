@@ -201,7 +201,7 @@ export class ConsumerRunner {
       while (next < todo.length && !failed.first && (next === 0 || Date.now() - started < PREPARE_BUDGET_MS)) {
         const event = todo[next++];
         try {
-          this.prepared.set(event.id, await inEventContext(`${this.spec.name} prepare`, event, () => this.spec.prepare!(event)));
+          this.prepared.set(event.id, await inEventContext(this.spec.name, event, () => this.spec.prepare!(event), 'prepare'));
         } catch (err) {
           const index = events.indexOf(event);
           const earlier = failed.first as HandlerFailure | undefined; // another worker may have set it meanwhile
@@ -269,7 +269,7 @@ export class ConsumerRunner {
   /** Calls `handle` with the event's prepared value (prepared now, inside the transaction, if the prepare phase did not: a rare fallback). */
   private async deliverPrepared(event: LogEvent): Promise<void> {
     if (!this.spec.prepare) return handleInContext(this.spec, event);
-    const prepared = this.prepared.has(event.id) ? this.prepared.get(event.id) : await inEventContext(`${this.spec.name} prepare`, event, () => this.spec.prepare!(event));
+    const prepared = this.prepared.has(event.id) ? this.prepared.get(event.id) : await inEventContext(this.spec.name, event, () => this.spec.prepare!(event), 'prepare');
     return handleInContext(this.spec, event, prepared);
   }
 
@@ -289,7 +289,7 @@ export class ConsumerRunner {
     const letter = rows[0].dead_letter_id;
     const event = toLogEvent(rows[0]);
     try {
-      const prepared = this.spec.prepare ? await inEventContext(`${this.spec.name} prepare`, event, () => this.spec.prepare!(event)) : undefined;
+      const prepared = this.spec.prepare ? await inEventContext(this.spec.name, event, () => this.spec.prepare!(event), 'prepare') : undefined;
       return await this.transactions.run(async (tx) => {
         const still = await tx.query<unknown[]>(`SELECT 1 FROM dead_letters WHERE id = $1::uuid AND retry_requested_at IS NOT NULL FOR UPDATE SKIP LOCKED`, letter);
         if (!still.length) return false;
@@ -334,17 +334,17 @@ export class ConsumerRunner {
  * kind CONSUMER) that continues the trace of the request that wrote the
  * event (its traceparent in the metadata), and with a request context whose cause is the event.
  */
-function inEventContext<T>(step: string, event: StoredEvent, work: () => Promise<T>): Promise<T> {
+function inEventContext<T>(consumer: string, event: StoredEvent, work: () => Promise<T>, phase?: 'prepare'): Promise<T> {
   const m = event.metadata;
   return runInTraceContext(
     m.traceparent,
-    `${step} ${event.type}`,
+    phase ? `${consumer} ${phase} ${event.type}` : `${consumer} ${event.type}`,
     () =>
       requestContext.run(
         { requestId: randomUUID(), actor: m.actor, correlationId: m.correlationId ?? event.id, causationId: event.id, traceparent: currentTraceparent() ?? m.traceparent },
         work,
       ),
-    { 'messaging.consumer.group.name': step.split(' ', 1)[0], 'messaging.message.id': event.id, 'event.type': event.type },
+    { 'messaging.consumer.group.name': consumer, 'messaging.message.id': event.id, 'event.type': event.type },
   );
 }
 

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { node } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { contextManager } from '../context/async-context';
+import { contextManager, contextSlot } from '../context/async-context';
 import { requestContext } from '../context/request-context';
 import { currentTraceparent, runInTraceContext, traceLogFields } from './trace-context';
 
@@ -39,11 +39,14 @@ describe('trace context helpers', () => {
     });
 
     it('keeps the rest of the active context (the request context, an open transaction) inside the span', async () => {
+      const transaction = contextSlot<string>('transaction');
       const seen = await requestContext.run({ requestId: 'outer', correlationId: 'outer' }, () =>
-        runInTraceContext(parent, 'tasks_read task.created', async () => ({ requestId: requestContext.current()?.requestId, traceparent: currentTraceparent() })),
+        transaction.run('tx-1', () =>
+          runInTraceContext(parent, 'tasks_read task.created', async () => ({ requestId: requestContext.current()?.requestId, tx: transaction.get(), traceparent: currentTraceparent() })),
+        ),
       );
       const [span] = exporter.getFinishedSpans();
-      expect(seen).toEqual({ requestId: 'outer', traceparent: `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01` });
+      expect(seen).toEqual({ requestId: 'outer', tx: 'tx-1', traceparent: `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01` });
       // Without a traceparent the span starts a new trace, even inside another span.
       const nested = await runInTraceContext(parent, 'outer', () => runInTraceContext(undefined, 'inner', async () => currentTraceparent()));
       expect(nested?.slice(3, 35)).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');

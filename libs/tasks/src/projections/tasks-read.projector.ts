@@ -60,15 +60,13 @@ export class TasksReadProjector extends Projector {
     await this.handleBatch([event]);
   }
 
+  /** In the engine's transaction (run joins the open one). */
   override async handleBatch(events: StoredEvent[]): Promise<void> {
-    const open = this.transactions.current();
-    await (open ? this.apply(open, events) : this.transactions.run((tx) => this.apply(tx, events)));
+    await this.transactions.run((tx) => this.apply(tx, events));
   }
 
   async reset(): Promise<void> {
-    const work = (tx: Tx) => tx.execute('DELETE FROM tasks_read');
-    const open = this.transactions.current();
-    await (open ? work(open) : this.transactions.run(work));
+    await this.transactions.run((tx) => tx.execute('DELETE FROM tasks_read'));
   }
 
   private async apply(tx: Tx, events: StoredEvent[]): Promise<void> {
