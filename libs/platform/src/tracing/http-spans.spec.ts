@@ -2,6 +2,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { node } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, type Sampler } from '@opentelemetry/sdk-trace-base';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { connect } from 'node:net';
 import { contextManager } from '../context/async-context';
 import { HTTP_TRACER_NAME, requestTraceparent, traceHttpServer } from './http-spans';
 
@@ -21,6 +22,11 @@ async function server(): Promise<FastifyInstance> {
   app.get('/boom', async () => {
     throw new Error('boom');
   });
+  app.get('/slow', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    return { late: true };
+  });
+  app.get('/listeners', (request, reply) => ({ request: request.raw.listenerCount('close'), reply: reply.raw.listenerCount('close') }));
   await app.ready();
   return app;
 }
@@ -29,6 +35,8 @@ describe('HTTP server spans from Fastify hooks', () => {
   let provider: InstanceType<typeof node.NodeTracerProvider>;
   let exporter: InMemorySpanExporter;
   const withSdk = (sampler: Sampler) => {
+    trace.disable();
+    context.disable();
     exporter = new InMemorySpanExporter();
     provider = new node.NodeTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
     provider.register({ contextManager });
@@ -92,5 +100,44 @@ describe('HTTP server spans from Fastify hooks', () => {
     await app.close();
     expect(res.json()).toEqual({ active: null, traceparent: null });
     expect(none.json()).toEqual({ active: null, traceparent: null });
+  });
+
+  it('ends a recorded span with an error when the client goes away before the answer', async () => {
+    withSdk(new AlwaysOnSampler());
+    const app = await server();
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 400)); // the handler finishes after the client left
+    const answered = await app.inject({ url: '/items/7' });
+    await app.close();
+
+    expect(answered.statusCode).toBe(200);
+    const [abortedSpan, answeredSpan] = exporter.getFinishedSpans();
+    expect(abortedSpan.name).toBe('GET /slow');
+    expect(abortedSpan.status).toEqual({ code: SpanStatusCode.ERROR, message: 'client aborted the request' });
+    expect(answeredSpan.name).toBe('GET /items/:id');
+    expect(answeredSpan.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('an unsampled request adds no listener to the request or the response', async () => {
+    const plain = Fastify();
+    plain.get('/listeners', (request, reply) => ({ request: request.raw.listenerCount('close'), reply: reply.raw.listenerCount('close') }));
+    const untraced = (await plain.inject({ url: '/listeners' })).json();
+    await plain.close();
+    withSdk(new AlwaysOffSampler());
+    const app = await server();
+    const unsampled = (await app.inject({ url: '/listeners' })).json();
+    await app.close();
+    withSdk(new AlwaysOnSampler());
+    const sampledApp = await server();
+    const sampled = (await sampledApp.inject({ url: '/listeners' })).json();
+    await sampledApp.close();
+
+    expect(unsampled).toEqual(untraced);
+    expect(sampled.reply).toBe(untraced.reply + 1);
   });
 });

@@ -1,6 +1,6 @@
 import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { runInContext } from '../context/async-context.js';
+import { activeContext, runInContext } from '../context/async-context.js';
 
 /** Scope name of the HTTP server spans (what a trace backend shows as their instrumentation). */
 export const HTTP_TRACER_NAME = '@app/platform/http';
@@ -58,7 +58,15 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
     return request[SPAN];
   };
 
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  const aborted = (request: Traced) => {
+    const span = end(request);
+    if (span) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted the request' });
+      span.end();
+    }
+  };
+
+  fastify.addHook('onRequest', (request, reply, done) => {
     if (options.ignore(request.url)) return done();
     const route = request.routeOptions.url;
     const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
@@ -79,6 +87,10 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
         ...(route ? { 'http.route': route } : {}),
       });
       ctx = trace.setSpan(parent, span);
+      // Only a recorded span waits to hear that its client went away: Fastify's onRequestAbort
+      // hook would add a 'close' listener to every request, which cost an unsampled request more
+      // than the rest of this hook (docs/decisions/0058).
+      reply.raw.once('close', () => reply.raw.writableFinished || aborted(request as Traced));
     }
     if (options.context) ctx = options.context(request, ctx ?? ROOT_CONTEXT);
     if (!ctx) return done();
@@ -87,10 +99,10 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
   });
 
   // A body is parsed from socket events, outside the context entered above: the handler (and
-  // everything it awaits) re-enters it here.
+  // everything it awaits) re-enters it here. A request without a body is still inside it.
   fastify.addHook('preHandler', (request, _reply, done) => {
     const ctx = (request as Traced)[CONTEXT];
-    return ctx ? runInContext(ctx, done) : done();
+    return ctx && activeContext() !== ctx ? runInContext(ctx, done) : done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const span = end(request as Traced);
@@ -99,15 +111,6 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
         span.setAttribute('http.response.status_code', reply.statusCode);
         if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       }
-      span.end();
-    }
-    done();
-  });
-
-  fastify.addHook('onRequestAbort', (request, done) => {
-    const span = end(request as Traced);
-    if (span) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted the request' });
       span.end();
     }
     done();
