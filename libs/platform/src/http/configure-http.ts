@@ -12,7 +12,7 @@ import { hasInvalidRequestId } from './request-id.js';
 import { createValidationPipe } from './validation.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { ProblemFilter } from './problem.filter.js';
-import { runResponseCapture } from './response-capture.js';
+import { responseCaptureOf } from './response-capture.js';
 import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
 
 export const API_PREFIX = 'api/v1';
@@ -55,13 +55,15 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
     done(hasInvalidRequestId(request.raw) ? new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.') : undefined);
   });
   const lifecycle = app.get(Lifecycle);
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook, not an async one: most responses have nothing to await here.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Once shutdown has begun, every response closes its connection: a keep-alive socket left
     // idle after its in-flight request would otherwise hold the server open until keepAliveTimeout.
     if (lifecycle.shuttingDown) reply.header('connection', 'close');
-    await runResponseCapture(request, reply, payload);
-    return payload;
+    const capture = responseCaptureOf(request);
+    if (!capture) return done(null, payload);
+    capture(reply, payload).then(() => done(null, payload), done);
   });
 
   addSecurityHeaders(fastify);

@@ -10,7 +10,7 @@ export function captureResponse(request: FastifyRequest, capture: ResponseCaptur
   (request as unknown as Record<symbol, ResponseCapture>)[CAPTURE] = capture;
 }
 
-export async function runResponseCapture(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
-  const capture = (request as unknown as Record<symbol, ResponseCapture | undefined>)[CAPTURE];
-  if (capture) await capture(reply, payload);
+/** The capture this request asked for, if any. */
+export function responseCaptureOf(request: FastifyRequest): ResponseCapture | undefined {
+  return (request as unknown as Record<symbol, ResponseCapture | undefined>)[CAPTURE];
 }
