@@ -5,6 +5,7 @@ import { pino } from 'pino';
 // rest of the application's modules load (about a second of module loading on this runtime).
 import { type AppConfig, ConfigError, loadConfig } from '../../../libs/platform/src/config/app-config.js';
 import { EmbeddedPostgres } from '../../../libs/platform/src/database/embedded-postgres.js';
+import { stdoutDestination } from '../../../libs/platform/src/logging/chunked-destination.js';
 import { EMBEDDED_SEED } from './embedded-seed-path.js';
 
 function configOrExit(): AppConfig {
@@ -20,7 +21,8 @@ function configOrExit(): AppConfig {
 async function main(): Promise<void> {
   const started = performance.now();
   let config = configOrExit();
-  const log = pino({ level: config.log.level });
+  // The application's loggers share this destination: one order of lines, all written at exit.
+  const log = pino({ level: config.log.level }, stdoutDestination());
   const embeddedDir = config.singleInstance ? path.join(config.database.dataDir, 'pglite') : undefined;
   log.info(
     {

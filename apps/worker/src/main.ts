@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
-import { ConfigError, configureHttp, fastifyOptions, flushTracing, installGracefulShutdown, loadConfig } from '@app/platform';
+import { ConfigError, configureHttp, fastifyOptions, flushTracing, installGracefulShutdown, loadConfig, stdoutDestination } from '@app/platform';
 import { WorkerAppModule } from './worker-app.module.js';
 
 /** The worker process: runs the consumers, and answers probes and /metrics on PORT. Needs DATABASE_URL. */
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     process.stderr.write('Invalid configuration: DATABASE_URL is required by the worker (single-instance mode runs the worker inside the API)\n');
     process.exit(1);
   }
-  const log = pino({ level: config.log.level });
+  const log = pino({ level: config.log.level }, stdoutDestination());
   const app = await NestFactory.create<NestFastifyApplication>(WorkerAppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   await configureHttp(app, { openApi: false });

@@ -1,1 +1,2 @@
 export * from './logging.module.js';
+export { ChunkedDestination, stdoutDestination } from './chunked-destination.js';

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { type Logger, pino } from 'pino';
 import { loadConfig } from '../config/app-config';
 import { requestContext } from '../context/request-context';
 import { traceHttpServer } from '../tracing/http-spans';
-import { bufferedDestination, LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
+import { CHUNK_CHARS, ChunkedDestination, FLUSH_INTERVAL_MS } from './chunked-destination';
+import { LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
 
 describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
@@ -77,25 +79,47 @@ describe('log lines written inside a request', () => {
   });
 });
 
-describe('buffered log destination', () => {
-  it('writes a lone line within the flush interval, and its timer stays harmless once the stream has ended', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'tb-log-'));
-    const file = path.join(dir, 'out.log');
-    const destination = bufferedDestination(file) as ReturnType<typeof pino.destination>;
-    await new Promise((r) => destination.once('ready', r));
+describe('chunked log destination', () => {
+  const tempFile = async () => path.join(await mkdtemp(path.join(tmpdir(), 'tb-log-')), 'out.log');
+  const line = (i: number) => `${JSON.stringify({ i, msg: 'x'.repeat(200) })}\n`;
+
+  it('writes a chunk once about 4 KiB have gathered, and a lone line within the flush interval', async () => {
+    const file = await tempFile();
+    const destination = ChunkedDestination.to(file);
+    for (let i = 0; i < 20; i++) destination.write(line(i)); // about 4.4 K characters
+    const first = readFileSync(file, 'utf8');
+    expect(first.length).toBeGreaterThanOrEqual(CHUNK_CHARS);
+    expect(first).toBe(Array.from({ length: first.split('\n').length - 1 }, (_, i) => line(i)).join(''));
+
     pino({ level: 'info' }, destination).info('lonely line');
-    expect(readFileSync(file, 'utf8')).toBe(''); // below 4 KiB: still buffered
-    await new Promise((r) => setTimeout(r, 700));
-    expect(readFileSync(file, 'utf8')).toContain('lonely line');
-    const failures: unknown[] = [];
-    const onError = (err: unknown) => failures.push(err);
-    process.on('uncaughtException', onError);
-    try {
-      destination.end();
-      await new Promise((r) => setTimeout(r, 700)); // a flush tick after the end
-    } finally {
-      process.off('uncaughtException', onError);
-    }
-    expect(failures).toEqual([]);
+    expect(readFileSync(file, 'utf8')).not.toContain('lonely line'); // still gathered
+    await new Promise((r) => setTimeout(r, FLUSH_INTERVAL_MS + 200));
+    const all = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(all.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => line(i).trimEnd()));
+    expect(JSON.parse(all[20]).msg).toBe('lonely line');
+    destination.end();
+  });
+
+  it('after end, writes nothing more and its timer stays harmless', async () => {
+    const file = await tempFile();
+    const destination = ChunkedDestination.to(file);
+    destination.write(line(1));
+    destination.end();
+    destination.write(line(2));
+    await new Promise((r) => setTimeout(r, FLUSH_INTERVAL_MS + 200));
+    expect(readFileSync(file, 'utf8')).toBe(line(1));
+  });
+
+  it('writes the gathered lines when the process exits, process.exit included, in the order they were logged', () => {
+    const script = [
+      "import { pino } from 'pino';",
+      "import { stdoutDestination } from './libs/platform/src/logging/chunked-destination.ts';",
+      "const early = pino({ base: null, timestamp: false }, stdoutDestination());",
+      "const late = pino({ base: null, timestamp: false }, stdoutDestination());",
+      "early.info('first'); late.info('second'); early.info('third');",
+      'process.exit(0);',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['first', 'second', 'third']);
   });
 });

@@ -6,6 +6,7 @@ import { requestContext } from '../context/request-context.js';
 import type { AppConfig } from '../config/app-config.js';
 import { requestTraceFields } from '../tracing/http-spans.js';
 import { traceLogFields } from '../tracing/trace-context.js';
+import { stdoutDestination } from './chunked-destination.js';
 
 /** Paths pino replaces with "[redacted]" in every log line. */
 export const REDACTED_PATHS = [
@@ -49,7 +50,7 @@ function contextFields(): Record<string, string> {
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig, destination?: DestinationStream): DynamicModule {
-    const stream = destination ?? (config.log.pretty ? pino.transport({ target: 'pino-pretty', options: { singleLine: true } }) : bufferedDestination());
+    const stream = destination ?? (config.log.pretty ? pino.transport({ target: 'pino-pretty', options: { singleLine: true } }) : stdoutDestination());
     const root = pino({ level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: contextFields }, stream);
     // The per-request line has fixed fields and no secrets: no redaction pass, no mixin.
     const requests = pino({ level: config.log.level }, stream);
@@ -63,26 +64,6 @@ export class LoggingModule {
       exports: [ROOT_LOGGER, REQUEST_LOGGER],
     };
   }
-}
-
-/** Bytes gathered before a write to stdout; a timer writes what is left every FLUSH_INTERVAL_MS. */
-const STDOUT_BUFFER_BYTES = 4096;
-const FLUSH_INTERVAL_MS = 500;
-
-/**
- * `dest` (stdout by default), written in chunks of about 4 KiB, at least every half second, and at
- * exit: a write call per line was most of logging's cost per request (docs/decisions/0042). The
- * chunk is written synchronously, as pino's own destination does by default: an asynchronous write
- * hands each chunk to libuv's thread pool, and that hand-off cost more than the write itself. A
- * SIGKILL loses at most the last half second of lines.
- */
-export function bufferedDestination(dest: number | string = 1): DestinationStream {
-  const destination = pino.destination({ dest, sync: true, minLength: STDOUT_BUFFER_BYTES });
-  const timer = setInterval(() => {
-    if (!(destination as unknown as { destroyed: boolean }).destroyed) destination.flush();
-  }, FLUSH_INTERVAL_MS).unref();
-  destination.once('close', () => clearInterval(timer));
-  return destination;
 }
 
 /**
