@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Body, CanActivate, Controller, type ExecutionContext, HttpCode, Inject, Injectable, Module, type OnModuleInit, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import { CanActivate, Controller, type ExecutionContext, HttpCode, Inject, Injectable, Module, type OnModuleInit, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
 import { EventsModule, EventStore } from '../../libs/events/src/index';
 import { requestContext } from '../../libs/platform/src/context/request-context';
+import { ValidBody } from '../../libs/platform/src/http/validation';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
 import { IdempotencyExempt, RequiresIdempotencyKey } from '../../libs/platform/src/idempotency/requires-idempotency-key.decorator';
 import { DomainError, UnitOfWork } from '../../libs/shared-kernel/src/index';
@@ -74,7 +75,7 @@ export class IdemProbeController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+  async create(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const result = await this.command(body);
     reply.header('location', `/api/v1/idem-probe/${result.id}`).header('etag', `W/"1"`).header('x-consistency-token', String(result.position));
     return { id: result.id, title: body.title, version: 1, createdAt: result.createdAt.toISOString() };
@@ -83,19 +84,19 @@ export class IdemProbeController {
   @Post('required')
   @HttpCode(201)
   @RequiresIdempotencyKey()
-  async required(@Body() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+  async required(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     return this.create(body, reply);
   }
 
   @Post('exempt')
   @HttpCode(201)
   @IdempotencyExempt()
-  async exempt(@Body() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+  async exempt(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     return this.create(body, reply);
   }
 
   @Patch(':id')
-  async update(@Param('id') id: string, @Body() body: IdemProbeRequest): Promise<unknown> {
+  async update(@Param('id') id: string, @ValidBody() body: IdemProbeRequest): Promise<unknown> {
     const result = await this.command(body);
     return { id, title: body.title, position: String(result.position) };
   }

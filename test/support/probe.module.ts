@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Module, Post } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Module, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { IsInt, IsString, Length, Min } from 'class-validator';
 import pg from 'pg';
+import { ValidBody } from '../../libs/platform/src/http/validation';
 
 export class ProbeRequest {
   @IsString() @Length(1, 20)
@@ -22,7 +23,7 @@ export class ProbeController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: ProbeRequest): Promise<{ name: string; count: number }> {
+  async create(@ValidBody() body: ProbeRequest): Promise<{ name: string; count: number }> {
     await this.pool.query('CREATE TABLE IF NOT EXISTS probe_writes (name text, count int)');
     await this.pool.query('INSERT INTO probe_writes VALUES ($1, $2)', [body.name, body.count]);
     return { name: body.name, count: body.count };

@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { IdempotencyExempt } from '@app/platform';
+import { IdempotencyExempt, ValidBody } from '@app/platform';
 import { LogInCommand } from '../application/commands/log-in/log-in.command.js';
 import { LogOutCommand } from '../application/commands/log-out/log-out.command.js';
 import { RefreshSessionCommand } from '../application/commands/refresh-session/refresh-session.command.js';
@@ -21,7 +21,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password (one answer for both): invalid-credentials.' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts for this email or from this address; see Retry-After.' })
-  logIn(@Body() body: LogInRequest, @Req() request: FastifyRequest): Promise<TokenPairResponse> {
+  logIn(@ValidBody() body: LogInRequest, @Req() request: FastifyRequest): Promise<TokenPairResponse> {
     return this.commands.execute(new LogInCommand(body.email, body.password, request.ip));
   }
 
@@ -30,7 +30,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Rotate a refresh token; presenting an already rotated one revokes its whole family' })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'invalid-refresh-token, refresh-token-expired, refresh-token-revoked or refresh-token-reused.' })
-  refresh(@Body() body: RefreshTokenRequest): Promise<TokenPairResponse> {
+  refresh(@ValidBody() body: RefreshTokenRequest): Promise<TokenPairResponse> {
     return this.commands.execute(new RefreshSessionCommand(body.refreshToken));
   }
 
@@ -39,7 +39,7 @@ export class AuthController {
   @ApiOperation({ summary: "Revoke the refresh token's family (this session); access tokens expire on their own" })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ description: 'invalid-refresh-token' })
-  async logOut(@Body() body: RefreshTokenRequest): Promise<void> {
+  async logOut(@ValidBody() body: RefreshTokenRequest): Promise<void> {
     await this.commands.execute(new LogOutCommand(body.refreshToken));
   }
 }

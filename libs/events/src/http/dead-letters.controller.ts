@@ -1,10 +1,11 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { AdminOnly } from '@app/access';
 import { DomainError } from '@app/shared-kernel';
+import { ValidQuery } from '@app/platform';
 import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.js';
 
 export class DeadLettersRequest {
@@ -34,7 +35,7 @@ export class DeadLettersController {
   @Get()
   @ApiOperation({ summary: 'Dead letters by event position: {items, nextCursor}.' })
   @ApiOkResponse({ type: DeadLetterPageResponse })
-  list(@Query() query: DeadLettersRequest): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
+  list(@ValidQuery() query: DeadLettersRequest): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
     return this.deadLetters.list({ consumer: query.consumer, cursor: query.cursor, limit: query.limit ?? 20 });
   }
 

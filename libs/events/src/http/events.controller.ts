@@ -1,10 +1,10 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { type AuthenticatedUser, Authenticated, CurrentUser } from '@app/access';
-import { ProblemException } from '@app/platform';
+import { ProblemException, ValidQuery } from '@app/platform';
 import { EventFeed, type FeedPage } from '../feed/event-feed.js';
 import { FeedPageResponse } from './events.openapi.js';
 import { EventStreams } from '../feed/event-streams.js';
@@ -33,7 +33,7 @@ export class EventsController {
   @Authenticated()
   @ApiOperation({ summary: "The caller's own events by position: {items, nextCursor}; pass nextCursor back as `after`." })
   @ApiOkResponse({ type: FeedPageResponse })
-  page(@CurrentUser() user: AuthenticatedUser, @Query() query: FeedRequest): Promise<FeedPage> {
+  page(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: FeedRequest): Promise<FeedPage> {
     return this.feed.page(user.id, { type: query.type, after: query.after ? BigInt(query.after) : undefined, limit: query.limit ?? 20 });
   }
 

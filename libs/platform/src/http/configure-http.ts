@@ -1,3 +1,5 @@
+import type { Type } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +11,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { requestTraceparent, traceHttpServer } from '../tracing/http-spans.js';
 import { ProblemException } from './problem.js';
 import { hasInvalidRequestId } from './request-id.js';
-import { createValidationPipe } from './validation.js';
+import { unvalidatedInputs } from './validation.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { ProblemFilter } from './problem.filter.js';
 import { responseCaptureOf } from './response-capture.js';
@@ -23,7 +25,7 @@ const QUIET = /^\/(health|ready|metrics)(\?|$)/;
 
 /**
  * Everything about HTTP that is the same for every route: JSON-only bodies, problem+json for
- * every error (Nest's and Fastify's), request ids, security headers, validation, OpenAPI.
+ * every error (Nest's and Fastify's), request ids, security headers, validated bodies and queries, OpenAPI.
  */
 export async function configureHttp(app: NestFastifyApplication, options: { openApi?: boolean } = {}): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
@@ -69,7 +71,8 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   addSecurityHeaders(fastify);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: OPERATIONS_ROUTES });
-  app.useGlobalPipes(createValidationPipe());
+  const unvalidated = unvalidatedInputs([...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((c) => c.metatype as Type)));
+  if (unvalidated.length) throw new Error(`Request bodies and queries must be validated with ValidBody()/ValidQuery() from @app/platform: ${unvalidated.join(', ')}`);
   app.useGlobalFilters(new ProblemFilter());
 
   if (options.openApi !== false) {

@@ -1,4 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { Body, Query, type Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { FieldError } from '@app/shared-kernel';
 import { ProblemException } from './problem.js';
 
@@ -10,7 +12,7 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
-/** class-validator on every body and query: unknown fields rejected, failures as 422 with errors[]. */
+/** class-validator on a body or query: unknown fields rejected, failures as 422 with errors[]. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
@@ -20,4 +22,33 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) =>
       new ProblemException(422, 'validation-failed', 'The request has invalid fields.', { errors: flatten(errors) }),
   });
+}
+
+const VALIDATION = createValidationPipe();
+
+/**
+ * The request body, validated against the parameter's class. Bound to the parameter rather than
+ * as a global pipe, which Nest would run (asynchronously) on every parameter of every route, an
+ * id or the current user included (docs/decisions/0058). configureHttp refuses to start when a
+ * body or query parameter is not validated.
+ */
+export const ValidBody = (): ParameterDecorator => Body(VALIDATION);
+
+/** The query string (or one of its fields), validated like ValidBody. */
+export const ValidQuery = (field?: string): ParameterDecorator => (field === undefined ? Query(VALIDATION) : Query(field, VALIDATION));
+
+const INPUTS = new Set([RouteParamtypes.BODY, RouteParamtypes.QUERY]);
+
+/** `Controller.method` of every route parameter bound to the body or the query without ValidBody/ValidQuery. */
+export function unvalidatedInputs(controllers: Type[]): string[] {
+  const found: string[] = [];
+  for (const controller of controllers) {
+    for (const method of Object.getOwnPropertyNames(controller.prototype)) {
+      const args: Record<string, { pipes?: unknown[] }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
+      for (const [key, arg] of Object.entries(args)) {
+        if (INPUTS.has(Number(key.split(':')[0])) && !arg.pipes?.some((pipe) => pipe instanceof ValidationPipe)) found.push(`${controller.name}.${method}`);
+      }
+    }
+  }
+  return found;
 }

@@ -1,8 +1,9 @@
-import { Controller, Get, Inject, Module, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { requestContext } from '../context/request-context.js';
+import { ValidQuery } from '../http/validation.js';
 
 /**
  * GET /api/v1/__test/slow?ms=N: waits, then queries the database. Mounted only with
@@ -16,7 +17,7 @@ class SlowRouteController {
   constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
 
   @Get('slow')
-  async slow(@Query('ms') ms = '1000'): Promise<{ waitedMs: number; database: number; traceparent?: string }> {
+  async slow(@ValidQuery('ms') ms = '1000'): Promise<{ waitedMs: number; database: number; traceparent?: string }> {
     const waitedMs = Math.min(Number(ms) || 0, 30_000);
     await sleep(waitedMs);
     const { rows } = await this.pool.query<{ one: number }>('SELECT 1 AS one');

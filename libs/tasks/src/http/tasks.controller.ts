@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
-import { ProblemException } from '@app/platform';
+import { ProblemException, ValidBody, ValidQuery } from '@app/platform';
 import { DomainError } from '@app/shared-kernel';
 import { ChangeStatusCommand } from '../application/commands/change-status/change-status.command.js';
 import { CreateTaskCommand } from '../application/commands/create-task/create-task.command.js';
@@ -52,7 +52,7 @@ export class TasksController {
 
   @Post()
   @ApiCreatedResponse({ type: TaskResponse, description: 'The task as written; Location points at it, ETag is its version.' })
-  async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(@CurrentUser() user: AuthenticatedUser, @ValidBody() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const task = await this.commands.execute(new CreateTaskCommand(user.id, body.title, body.description, body.priority, dueDate(body.dueDate)));
     reply.status(201).header('location', `/api/v1/tasks/${task.id}`).header('etag', etag(task.version));
     return stateResponse(task);
@@ -61,7 +61,7 @@ export class TasksController {
   @Get()
   @ConsistentRead('tasks_read')
   @ApiOkResponse({ type: TaskPageResponse })
-  async list(@CurrentUser() user: AuthenticatedUser, @Query() query: ListTasksRequest) {
+  async list(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: ListTasksRequest) {
     const sort = query.sort ?? '-createdAt';
     const field = sort.replace(/^-/, '') as TaskSortField;
     const page = await this.queries.execute(
@@ -94,7 +94,7 @@ export class TasksController {
 
   @Patch(':id')
   @ApiOkResponse({ type: TaskResponse })
-  async patch(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Body() body: UpdateTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async patch(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidBody() body: UpdateTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const { status, ...rest } = body;
     const fields: Partial<TaskFields> = {};
     if (rest.title !== undefined) fields.title = rest.title;
@@ -112,7 +112,7 @@ export class TasksController {
 
   @Put(':id')
   @ApiOkResponse({ type: TaskResponse })
-  async replace(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Body() body: ReplaceTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async replace(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidBody() body: ReplaceTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const fields: Partial<TaskFields> = { title: body.title, description: body.description, priority: body.priority, dueDate: dueDate(body.dueDate) ?? null };
     const task = await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'replace', fields, body.status, expectedVersion(ifMatch)));
     reply.header('etag', etag(task.version));
