@@ -37,4 +37,12 @@ describe('AccessTokens', () => {
     const other = new AccessTokens(loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: 'another-secret-another-secret-another-secret' }));
     expect(() => other.verify(accessToken)).toThrow(expect.objectContaining({ code: 'invalid-token' }));
   });
+
+  it('refuses a string that is not header.payload.signature in base64url before any decoding', () => {
+    const tokens = new AccessTokens(config());
+    const { accessToken } = tokens.issue(alice);
+    for (const malformed of ['not-a-jwt', `${accessToken} `, accessToken.replace('.', '+.'), 'a.b']) {
+      expect(() => tokens.verify(malformed)).toThrow(expect.objectContaining({ code: 'invalid-token', message: 'The access token is malformed.' }));
+    }
+  });
 });

@@ -14,6 +14,8 @@ interface AccessClaims {
 }
 
 const ALGORITHM = 'HS256';
+/** header.payload.signature, base64url. */
+const JWT_FORMAT = /^[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*$/;
 /** Verified tokens remembered (a client sends the same token on every request until it expires). */
 export const VERIFIED_TOKENS_KEPT = 10_000;
 
@@ -52,6 +54,7 @@ export class AccessTokens {
   }
 
   private check(token: string): AuthenticatedUser {
+    if (!JWT_FORMAT.test(token)) throw new DomainError('unauthenticated', 'invalid-token', 'The access token is malformed.');
     let claims: AccessClaims;
     try {
       claims = this.jwt.verify<AccessClaims>(token, { algorithms: [ALGORITHM] });

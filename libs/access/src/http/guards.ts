@@ -8,7 +8,7 @@ import type { AuthenticatedUser } from '../domain/authenticated-user.js';
 
 type AuthedRequest = FastifyRequest & { user?: AuthenticatedUser };
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
+const SCHEME = 'Bearer ';
 
 /** Requires a valid bearer access token; 401 problem otherwise. Sets the request's actor. */
 @Injectable()
@@ -19,9 +19,9 @@ export class BearerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const header = request.headers.authorization;
     if (!header) throw new DomainError('unauthenticated', 'missing-token', 'A bearer access token is required.');
-    const match = BEARER.exec(header);
-    if (!match) throw new DomainError('unauthenticated', 'invalid-token', 'The Authorization header must be "Bearer <access token>".');
-    request.user = this.tokens.verify(match[1]);
+    if (!header.startsWith(SCHEME)) throw new DomainError('unauthenticated', 'invalid-token', 'The Authorization header must be "Bearer <access token>".');
+    // The token's format is checked with its signature, once: AccessTokens remembers verified tokens.
+    request.user = this.tokens.verify(header.slice(SCHEME.length));
     requestContext.setActor(request.user.id);
     return true;
   }
