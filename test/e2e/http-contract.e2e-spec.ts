@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { API_SECURITY_HEADERS } from '../../libs/platform/src/http/security-headers';
 import { ProbeModule } from '../support/probe.module';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -83,11 +84,18 @@ describe('HTTP contract of the platform', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('sends security headers', async () => {
-    const res = await fetch(`${t.baseUrl}/health`);
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  it('sends security headers: OWASP\'s REST set on JSON answers, helmet\'s on the docs pages', async () => {
+    for (const url of ['/health', '/api/v1/tasks', '/api/v1/nothing-here']) {
+      const res = await fetch(`${t.baseUrl}${url}`);
+      expect(Object.fromEntries([...res.headers].filter(([name]) => name in API_SECURITY_HEADERS))).toEqual(API_SECURITY_HEADERS);
+      expect(res.headers.get('x-xss-protection')).toBeNull();
+    }
+    const docs = await fetch(`${t.baseUrl}/docs`);
+    expect(docs.headers.get('content-type')).toContain('text/html');
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(docs.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(docs.headers.get('x-xss-protection')).toBe('0');
   });
 
   it('publishes the OpenAPI document', async () => {
