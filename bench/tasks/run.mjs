@@ -1,11 +1,13 @@
 // npm run bench:tasks — the full API (auth, validation, unit of work + event log, info logging,
 // tracing with its default sampling and an OTLP exporter, consistency tokens) against a bare
 // Fastify + pg server doing the same work, in one run, on 127.0.0.1, each on its own fresh
-// database. The worker (projections, enrichment) runs as its own process, as deployed, started
-// once the POST phase has ended so that it does not share the two cores with the measured API
+// database. Both servers run side by side and take turns under load in SLICES slices per phase
+// (default 6), so that a slow stretch of the machine hits both alike (docs/decisions/0054). The
+// worker (projections, enrichment) runs as its own process, as deployed, started once the POST
+// phase has ended so that it does not share the two cores with the measured API
 // (BENCH_WORKER=in-api runs the engine inside the API instead). Bounded: DURATION seconds per
-// phase (default 8), CONNECTIONS (default 16). Also: keyset list latency, first vs last page, for
-// a user with LIST_TASKS (default 100,000) tasks.
+// phase and server (default 12), CONNECTIONS (default 16). Also: keyset list latency, first vs last
+// page, for a user with LIST_TASKS (default 100,000) tasks.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -15,8 +17,9 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const DURATION = Number(process.env.DURATION ?? 8);
+const DURATION = Number(process.env.DURATION ?? 12);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+const SLICES = Math.max(1, Number(process.env.SLICES ?? 6));
 const LIST_TASKS = Number(process.env.LIST_TASKS ?? 100_000);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,11 +70,35 @@ function load(opts) {
     autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
   });
 }
-const summary = (r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
+
+/**
+ * The same load against each target in turn, DURATION seconds per target cut into SLICES slices
+ * whose order alternates, after a 2 s warm-up each. req/s is all requests over all slices' time;
+ * p50 and p99 are the median of the slices' (autocannon reports percentiles, not samples);
+ * `ratios` is full/bare per round (the spread shows the machine's noise).
+ */
+async function interleaved(targets) {
+  for (const t of targets) await load({ ...t.opts, duration: 2 });
+  const slices = targets.map(() => []);
+  const seconds = DURATION / SLICES;
+  for (let round = 0; round < SLICES; round++) {
+    const order = round % 2 === 0 ? targets.map((_, i) => i) : targets.map((_, i) => targets.length - 1 - i);
+    for (const i of order) slices[i].push(await load({ ...targets[i].opts, duration: seconds }));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const summaries = slices.map((runs) => ({
+    rps: runs.reduce((n, r) => n + r.requests.total, 0) / (seconds * runs.length),
+    p50: median(runs.map((r) => r.latency.p50)),
+    p99: median(runs.map((r) => r.latency.p99)),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  }));
+  summaries.ratios = slices[1].map((r, k) => r.requests.total / slices[0][k].requests.total);
+  return summaries;
+}
 
 /** Waits (bounded) until every consumer has handled the whole log, so the next phase is not competing with a backlog. */
 async function drained(url) {
-  if (!url) return;
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const deadline = Date.now() + 180_000;
@@ -87,14 +114,9 @@ async function drained(url) {
   }
 }
 
-async function measure(name, base, headers, prepare = async () => undefined, dbUrl = undefined, afterPosts = async () => undefined) {
+/** A task each server can read: created through its POST, then readable (and cached) through its GET. */
+async function readableTask(name, base, headers, prepare = async () => undefined) {
   const body = JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' });
-  await load({ url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, duration: 2 }); // warm-up
-  const create = summary(await load({ url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }));
-  const drainStart = Date.now();
-  await afterPosts();
-  await drained(dbUrl);
-  if (dbUrl) console.error(`${name}: consumers caught up with the POST phase's events ${((Date.now() - drainStart) / 1000).toFixed(1)} s after it ended`);
   const created = await fetch(`${base}/api/v1/tasks`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
   const { id } = await created.json();
   const token = created.headers.get('x-consistency-token');
@@ -104,9 +126,7 @@ async function measure(name, base, headers, prepare = async () => undefined, dbU
     if (Date.now() > deadline) throw new Error(`${name}: task never became readable`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  await load({ url: `${base}/api/v1/tasks/${id}`, headers, duration: 2 });
-  const get = summary(await load({ url: `${base}/api/v1/tasks/${id}`, headers }));
-  return { create, get };
+  return id;
 }
 
 async function seedList(url, owner, n) {
@@ -167,16 +187,6 @@ try {
   const barePort = await freePort();
   const bare = await start(['bench/tasks/bare-server.mjs'], { DATABASE_URL: bareUrl, REDIS_URL }, barePort);
   children.push(bare);
-  // the bare server has no projector: its GET reads a tasks_read row written here, as the projector would
-  out.bare = await measure('bare', `http://127.0.0.1:${barePort}`, { 'x-owner': owner }, async (id) => {
-    const c = new pg.Client({ connectionString: bareUrl });
-    await c.connect();
-    await c.query(`INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
-                   SELECT id, owner_id, title, description, priority, 3, status, due_date, '9999-12-31', version, 1, created_at, updated_at FROM tasks WHERE id = $1`, [id]);
-    await c.end();
-  });
-  await stop(bare);
-  children.length = 0;
 
   // A stand-in OTLP collector: the sampled spans are exported to it over HTTP, as to a real one.
   const sink = http.createServer((req, res) => {
@@ -190,14 +200,37 @@ try {
   const apiPort = await freePort();
   const api = await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...fullEnv, RUN_WORKER_IN_API: String(WORKER_IN_API) }, apiPort);
   children.push(api);
-  const startWorker = async () => {
-    if (WORKER_IN_API) return;
+
+  const bareBase = `http://127.0.0.1:${barePort}`;
+  const fullBase = `http://127.0.0.1:${apiPort}`;
+  const bareHeaders = { 'x-owner': owner };
+  const post = (base, h) => ({ opts: { url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' }) } });
+  const creates = await interleaved([post(bareBase, bareHeaders), post(fullBase, headers)]);
+  out.bare = { create: creates[0] };
+  out.full = { create: creates[1] };
+
+  if (!WORKER_IN_API) {
     const workerPort = await freePort();
-    const worker = spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd: root, env: { ...process.env, ...fullEnv, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] });
-    children.push(worker);
-  };
-  out.full = await measure('full', `http://127.0.0.1:${apiPort}`, headers, undefined, fullUrl, startWorker);
+    children.push(spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd: root, env: { ...process.env, ...fullEnv, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+  }
+  const drainStart = Date.now();
+  await drained(fullUrl);
+  console.error(`full: consumers caught up with the POST phase's events ${((Date.now() - drainStart) / 1000).toFixed(1)} s after it ended`);
+
+  // the bare server has no projector: its GET reads a tasks_read row written here, as the projector would
+  const bareId = await readableTask('bare', bareBase, bareHeaders, async (id) => {
+    const c = new pg.Client({ connectionString: bareUrl });
+    await c.connect();
+    await c.query(`INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
+                   SELECT id, owner_id, title, description, priority, 3, status, due_date, '9999-12-31', version, 1, created_at, updated_at FROM tasks WHERE id = $1`, [id]);
+    await c.end();
+  });
+  const fullId = await readableTask('full', fullBase, headers);
+  const gets = await interleaved([{ opts: { url: `${bareBase}/api/v1/tasks/${bareId}`, headers: bareHeaders } }, { opts: { url: `${fullBase}/api/v1/tasks/${fullId}`, headers } }]);
+  out.bare.get = gets[0];
+  out.full.get = gets[1];
   out.ratio = { create: out.full.create.rps / out.bare.create.rps, cachedGet: out.full.get.rps / out.bare.get.rps };
+  out.spread = { create: [Math.min(...creates.ratios), Math.max(...creates.ratios)], cachedGet: [Math.min(...gets.ratios), Math.max(...gets.ratios)] };
 
   const listOwner = randomUUID();
   const cursors = await seedList(fullUrl, listOwner, LIST_TASKS);
@@ -216,14 +249,15 @@ try {
   await dropDb(fullDb).catch(() => undefined);
 }
 
-const f = (x) => x.toFixed(0).padStart(7);
-console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase, 127.0.0.1, worker ${WORKER_IN_API ? 'inside the API' : 'in its own process, started after the POST phase'}`);
+const f = (x, digits = 0) => x.toFixed(digits).padStart(7);
+console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase and server in ${SLICES} alternating slices, 127.0.0.1, worker ${WORKER_IN_API ? 'inside the API' : 'in its own process, started after the POST phase'}`);
 console.log(`                          req/s      p50 ms   p99 ms`);
 for (const [k, label] of [['create', 'POST /tasks'], ['get', 'GET /tasks/:id (cached)']]) {
-  console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50)} ${f(out.bare[k].p99)}`);
-  console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50)} ${f(out.full[k].p99)}   non-2xx ${out.full[k].non2xx}`);
+  console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)}`);
+  console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)}   non-2xx ${out.full[k].non2xx}`);
 }
-console.log(`ratio full/bare: POST ${out.ratio.create.toFixed(2)} (target >= 0.40), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50)`);
+const spread = ([lo, hi]) => `slices ${lo.toFixed(2)}..${hi.toFixed(2)}`;
+console.log(`ratio full/bare: POST ${out.ratio.create.toFixed(2)} (target >= 0.40; ${spread(out.spread.create)}), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50; ${spread(out.spread.cachedGet)})`);
 for (const [sort, l] of Object.entries(out.list).filter(([k]) => k !== 'tasks')) {
   console.log(`list ${LIST_TASKS} tasks sort=${sort.padEnd(10)} first p50 ${l.firstP50.toFixed(2)} ms, last p50 ${l.lastP50.toFixed(2)} ms (x${l.ratio.toFixed(2)}, target <= 1.5); p99 ${l.firstP99.toFixed(2)} / ${l.lastP99.toFixed(2)} ms; last page ${l.lastPageItems} items, nextCursor ${l.lastNextCursor}`);
 }
