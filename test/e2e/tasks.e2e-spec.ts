@@ -110,8 +110,12 @@ describe('GET /tasks/:id', () => {
     expect(r.body).toMatchObject({ id, title: 'Fix crash on save', category: 'bug_fix', enrichment: { source: 'heuristic' } });
     expect(r.body.subtasks.length).toBeGreaterThanOrEqual(3);
     expect(r.body.summary).toBe('Fix crash on save: the editor crashes.');
-    // cached read gives the same
-    expect((await call('GET', `/tasks/${id}`, alice)).body).toEqual(r.body);
+    expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    // a cached read gives the same, and so does the list
+    const cached = await call('GET', `/tasks/${id}`, alice);
+    expect(cached.body).toEqual(r.body);
+    expect(cached.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await call('GET', '/tasks?limit=100', alice)).body.items.find((item: { id: string }) => item.id === id)).toEqual(r.body);
     // and the OpenAPI document describes exactly these fields
     const doc: any = await (await fetch(`${t.baseUrl}/docs-json`)).json();
     const { properties, allOf } = doc.components.schemas.TaskViewResponse;

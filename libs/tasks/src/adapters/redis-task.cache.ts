@@ -1,17 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Metrics, REDIS, type RedisConnection } from '@app/platform';
-import { TaskCache } from '../ports/task-cache.js';
-import type { TaskView } from '../ports/task-read-model.js';
+import { TaskCache, type TaskDocument } from '../ports/task-cache.js';
 
 const VALUE_TTL_SECONDS = 300;
 /** Longer than the value's TTL: a value written before an invalidation always expires before its marker. */
 const MARKER_TTL_SECONDS = 900;
+const DOCUMENT = ':doc';
+const MARKER = ':rev';
 
 /**
- * Cache-aside in Redis: `task:<id>` holds the read row (with its revision), `task:<id>:rev` the
- * lowest revision that may be served (set by the projector). One MGET per read; a value below
- * its marker is a miss, so a reader that raced the projector and cached an old row never serves
- * it after the invalidation. Redis errors degrade to a miss; without Redis nothing is cached.
+ * Cache-aside in Redis: `task:<id>:doc` holds the task's document (`<revision>:<version>:<owner>:`
+ * then its JSON, served as it is), `task:<id>:rev` the lowest revision that may be served (set by
+ * the projector). One MGET per read; a document below its marker is a miss, so a reader that
+ * raced the projector and cached an old row never serves it after the invalidation. Redis errors
+ * degrade to a miss; without Redis nothing is cached.
  */
 @Injectable()
 export class RedisTaskCache extends TaskCache {
@@ -26,41 +28,52 @@ export class RedisTaskCache extends TaskCache {
     this.requests = metrics.counter('cache_requests_total', 'Cache lookups by cache and outcome.', ['cache', 'outcome']);
   }
 
-  async get(id: string): Promise<TaskView | undefined> {
+  async get(id: string): Promise<TaskDocument | undefined> {
     if (!this.redis) return undefined;
     const key = this.prefix + id;
     let value: string | null = null;
     let marker: string | null = null;
     try {
-      [value, marker] = await this.redis.mget(key, key + ':rev');
+      [value, marker] = await this.redis.mget(key + DOCUMENT, key + MARKER);
     } catch {
       value = null;
     }
-    if (value !== null) {
-      const view = JSON.parse(value) as TaskView;
-      if (marker === null || view.revision >= Number(marker)) {
-        this.requests.inc({ cache: 'task', outcome: 'hit' });
-        return view;
-      }
+    const document = value === null ? undefined : parse(value);
+    if (document && (marker === null || document.revision >= Number(marker))) {
+      this.requests.inc({ cache: 'task', outcome: 'hit' });
+      return document;
     }
     this.requests.inc({ cache: 'task', outcome: 'miss' });
     return undefined;
   }
 
-  async set(view: TaskView): Promise<void> {
+  async set(id: string, document: TaskDocument): Promise<void> {
     if (!this.redis) return;
-    await this.redis.set(this.prefix + view.id, JSON.stringify(view), 'EX', VALUE_TTL_SECONDS).catch(() => undefined);
+    const value = `${document.revision}:${document.version}:${document.ownerId}:${document.json}`;
+    await this.redis.set(this.prefix + id + DOCUMENT, value, 'EX', VALUE_TTL_SECONDS).catch(() => undefined);
   }
 
   async invalidate(id: string, revision: number): Promise<void> {
     if (!this.redis) return;
     const key = this.prefix + id;
-    // Raising the marker (never lowering it) and dropping the value; errors propagate so the
-    // projector's transaction retries rather than leaving a stale value servable.
+    // Raising the marker (never lowering it) and dropping the document; errors propagate so the
+    // projector's transaction retries rather than leaving a stale document servable.
     await this.redis
       .multi()
-      .eval("local c = tonumber(redis.call('GET', KEYS[1]) or '0'); if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end; return 1", 1, key + ':rev', String(revision), String(MARKER_TTL_SECONDS))
-      .del(key)
+      .eval("local c = tonumber(redis.call('GET', KEYS[1]) or '0'); if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end; return 1", 1, key + MARKER, String(revision), String(MARKER_TTL_SECONDS))
+      .del(key + DOCUMENT)
       .exec();
   }
+}
+
+/** `<revision>:<version>:<owner>:<json>`; anything else (an older format) is a miss. */
+function parse(value: string): TaskDocument | undefined {
+  const a = value.indexOf(':');
+  const b = value.indexOf(':', a + 1);
+  const c = value.indexOf(':', b + 1);
+  if (a < 1 || b < 0 || c < 0) return undefined;
+  const revision = Number(value.slice(0, a));
+  const version = Number(value.slice(a + 1, b));
+  if (!Number.isInteger(revision) || !Number.isInteger(version)) return undefined;
+  return { revision, version, ownerId: value.slice(b + 1, c), json: value.slice(c + 1) };
 }

@@ -22,6 +22,26 @@ export interface TaskView {
   enrichment: { source: 'llm' | 'heuristic'; model: string; promptVersion: string; enrichedAt: string } | null;
 }
 
+/** What a reader of a task sees: the read row without its owner and revision. */
+export function readerView(v: TaskView) {
+  return {
+    id: v.id,
+    title: v.title,
+    description: v.description,
+    priority: v.priority,
+    status: v.status,
+    dueDate: v.dueDate,
+    version: v.version,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+    completedAt: v.completedAt,
+    summary: v.summary,
+    subtasks: v.subtasks,
+    category: v.category,
+    enrichment: v.enrichment,
+  };
+}
+
 export type TaskSortField = 'createdAt' | 'dueDate' | 'priority';
 
 export interface TaskListCriteria {

@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '@app/shared-kernel';
-import { TaskCache } from '../../../ports/task-cache.js';
-import { TaskReadModel, type TaskView } from '../../../ports/task-read-model.js';
+import { TaskCache, taskDocument, type TaskDocument } from '../../../ports/task-cache.js';
+import { TaskReadModel } from '../../../ports/task-read-model.js';
 import { GetTaskQuery } from './get-task.query.js';
 
 /** Cache-aside over tasks_read; another user's task is a 404 like a missing one. */
@@ -12,7 +12,7 @@ export class GetTaskHandler implements IQueryHandler<GetTaskQuery> {
     private readonly read: TaskReadModel,
   ) {}
 
-  async execute(q: GetTaskQuery): Promise<TaskView> {
+  async execute(q: GetTaskQuery): Promise<TaskDocument> {
     const cached = await this.cache.get(q.taskId);
     if (cached) {
       if (cached.ownerId === q.ownerId) return cached;
@@ -20,8 +20,9 @@ export class GetTaskHandler implements IQueryHandler<GetTaskQuery> {
     }
     const view = await this.read.get(q.taskId, q.ownerId);
     if (!view) throw notFound(q.taskId);
-    await this.cache.set(view);
-    return view;
+    const document = taskDocument(view);
+    await this.cache.set(q.taskId, document);
+    return document;
   }
 }
 

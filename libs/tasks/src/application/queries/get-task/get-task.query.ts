@@ -1,7 +1,7 @@
 import { Query } from '@nestjs/cqrs';
-import type { TaskView } from '../../../ports/task-read-model.js';
+import type { TaskDocument } from '../../../ports/task-cache.js';
 
-export class GetTaskQuery extends Query<TaskView> {
+export class GetTaskQuery extends Query<TaskDocument> {
   constructor(
     readonly ownerId: string,
     readonly taskId: string,
