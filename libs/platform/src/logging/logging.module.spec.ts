@@ -63,6 +63,41 @@ describe('request log line', () => {
   });
 });
 
+describe('request log line format', () => {
+  afterEach(() => {
+    trace.disable();
+    propagation.disable();
+    context.disable();
+  });
+
+  it('is the JSON pino itself writes for the same fields, whatever the request id and URL hold', async () => {
+    const provider = new node.NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+    provider.register();
+    const ours: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (ours.push(String(chunk)), done()) });
+    const ids = ['plain-1', 'quo"te\\back', 'tab\there', 'ünï-😀'];
+    let n = 0;
+    const app = Fastify({ genReqId: () => ids[n++] });
+    traceHttpServer(app, { ignore: () => false });
+    logRequests(app, pino({ level: 'info' }, sink), () => false);
+    app.get('/*', async () => ({ ok: true }));
+    const urls = ['/items/7?x=1', '/a%22b?c=%5C', '/caf%C3%A9?q="x"&r=\\', '/ünï?😀=1'];
+    for (const url of urls) await app.inject({ url });
+    await app.close();
+    await provider.shutdown();
+
+    const theirs: string[] = [];
+    const reference = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (theirs.push(String(chunk)), done()) }));
+    ours.forEach((line, i) => {
+      const got = JSON.parse(line);
+      reference.info({ requestId: got.requestId, trace_id: got.trace_id, span_id: got.span_id, req: { method: 'GET', url: got.req.url }, res: { statusCode: 200 }, responseTime: got.responseTime }, 'request completed');
+      expect(line).toBe(theirs[i].replace(/"time":\d+/, `"time":${got.time}`));
+      expect(got.requestId).toBe(ids[i]);
+    });
+    expect(JSON.parse(ours[2]).req.url).toBe('/caf%C3%A9?q=%22x%22&r=\\'); // a backslash, escaped and read back (the ids above hold quotes, tabs, emoji)
+  });
+});
+
 describe('log lines written inside a request', () => {
   it('carry the request id and the trace ids of the request context when no span is active (an unsampled request)', async () => {
     const lines: string[] = [];
