@@ -5,14 +5,13 @@
 // GET /health, and its cached GET /api/v1/tasks/:id with logs and tracing off, then with info logs
 // and default tracing exporting to a stand-in collector (bench/tasks' configuration).
 // Needs the local PostgreSQL and Redis; creates and drops its own database.
-import { execFileSync, spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { cachedReadFixture } from '../support/cached-read.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 6);
@@ -20,34 +19,15 @@ const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
-const db = `bench_floor_${process.pid}`;
-const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${db}` }).toString();
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** User and system CPU time of a process so far, in µs (Linux /proc; clock ticks of 10 ms). */
 function cpu(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return { user: Number(f[11]) * 10_000, sys: Number(f[12]) * 10_000 };
 }
 
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${db}`);
-execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, JWT_SECRET: SECRET }, stdio: 'ignore' });
-const owner = randomUUID();
-const taskId = randomUUID();
-const seed = new pg.Client({ connectionString: dbUrl });
-await seed.connect();
-await seed.query(
-  `INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
-   VALUES ($1, $2, 'Write the report', 'Quarterly numbers for the board', 'high', 3, 'pending', now() + interval '2 days', now() + interval '2 days', 1, 1, now(), now())`,
-  [taskId, owner],
-);
-await seed.end();
-const now = Math.floor(Date.now() / 1000);
-const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: owner, email: 'floor@bench.test', roles: ['user'], typ: 'access', iat: now, exp: now + 3600 })}`;
-const auth = { authorization: `Bearer ${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}` };
+const { dbUrl, path: taskPath, headers: auth, drop } = await cachedReadFixture({ adminUrl: ADMIN_URL, db: `bench_floor_${process.pid}`, secret: SECRET });
 
 const sink = http.createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()); });
 await new Promise((r) => sink.listen(0, '127.0.0.1', r));
@@ -56,14 +36,14 @@ const tracing = ['--import', './dist/libs/platform/src/tracing/register.js'];
 const SERVERS = [
   { name: 'Fastify alone, constant', args: ['bench/floor/servers.mjs', 'bare'], path: '/x' },
   { name: 'Nest on Fastify, constant', args: ['bench/floor/servers.mjs', 'nest'], path: '/x' },
-  { name: 'bare server, cached GET', args: ['bench/tasks/bare-server.mjs'], env: { DATABASE_URL: dbUrl, REDIS_URL }, path: `/api/v1/tasks/${taskId}` },
+  { name: 'bare server, cached GET', args: ['bench/tasks/bare-server.mjs'], env: { DATABASE_URL: dbUrl, REDIS_URL }, path: taskPath },
   { name: 'API GET /health', args: ['dist/apps/api/src/main.js'], env: api, path: '/health' },
-  { name: 'API cached GET, logs+tracing off', args: ['dist/apps/api/src/main.js'], env: api, path: `/api/v1/tasks/${taskId}`, headers: auth },
+  { name: 'API cached GET, logs+tracing off', args: ['dist/apps/api/src/main.js'], env: api, path: taskPath, headers: auth },
   {
     name: 'API cached GET, info logs+tracing',
     args: [...tracing, 'dist/apps/api/src/main.js'],
     env: { ...api, LOG_LEVEL: 'info', OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}` },
-    path: `/api/v1/tasks/${taskId}`,
+    path: taskPath,
     headers: auth,
   },
 ];
@@ -109,8 +89,7 @@ try {
   }
 } finally {
   sink.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-  await admin.end();
+  await drop();
 }
 const mean = (xs, f) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
 const bareGet = results[2].length ? mean(results[2], (r) => r.rps) : NaN;
