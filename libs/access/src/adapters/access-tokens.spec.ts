@@ -28,12 +28,14 @@ describe('AccessTokens', () => {
     expect(verify).toHaveBeenCalledTimes(2);
   });
 
-  it('never remembers a token that failed: a tampered or foreign token fails every time', () => {
+  it('never remembers a token that failed: a tampered or foreign token fails every time, even with a remembered signature', () => {
     const tokens = new AccessTokens(config());
     const { accessToken } = tokens.issue(alice);
+    expect(tokens.verify(accessToken)).toEqual(alice); // remembered, by its signature
     const [head, , signature] = accessToken.split('.');
     const forged = `${head}.${Buffer.from(JSON.stringify({ sub: 'x', email: 'x', roles: ['admin'], typ: 'access', exp: 4102444800 })).toString('base64url')}.${signature}`;
     for (let i = 0; i < 2; i++) expect(() => tokens.verify(forged)).toThrow(expect.objectContaining({ code: 'invalid-token' }));
+    expect(tokens.verify(accessToken)).toEqual(alice);
     const other = new AccessTokens(loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: 'another-secret-another-secret-another-secret' }));
     expect(() => other.verify(accessToken)).toThrow(expect.objectContaining({ code: 'invalid-token' }));
   });

@@ -30,7 +30,8 @@ export const VERIFIED_TOKENS_KEPT = 10_000;
 @Injectable()
 export class AccessTokens {
   private readonly jwt: JwtService;
-  private readonly verified = new Map<string, { user: AuthenticatedUser; expiresAtMs: number }>();
+  /** By signature (hashing its 43 characters, not the whole token, on every request); the entry holds its token. */
+  private readonly verified = new Map<string, { token: string; user: AuthenticatedUser; expiresAtMs: number }>();
 
   constructor(private readonly config: AppConfig) {
     // A KeyObject, not the string: given a string, jsonwebtoken first tries createPublicKey on it
@@ -45,15 +46,16 @@ export class AccessTokens {
   }
 
   verify(token: string): AuthenticatedUser {
-    const known = this.verified.get(token);
-    if (known) {
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    const known = this.verified.get(signature);
+    if (known?.token === token) {
       if (Date.now() < known.expiresAtMs) return known.user;
-      this.verified.delete(token); // expired: the full check below says so
+      this.verified.delete(signature); // expired: the full check below says so
     }
-    return this.check(token);
+    return this.check(token, signature);
   }
 
-  private check(token: string): AuthenticatedUser {
+  private check(token: string, signature: string): AuthenticatedUser {
     if (!JWT_FORMAT.test(token)) throw new DomainError('unauthenticated', 'invalid-token', 'The access token is malformed.');
     let claims: AccessClaims;
     try {
@@ -69,7 +71,7 @@ export class AccessTokens {
     const user = Object.freeze({ id: claims.sub, email: claims.email, roles: Object.freeze([...claims.roles]) }) as AuthenticatedUser;
     if (typeof claims.exp === 'number') {
       if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, { user, expiresAtMs: claims.exp * 1000 });
+      this.verified.set(signature, { token, user, expiresAtMs: claims.exp * 1000 });
     }
     return user;
   }

@@ -13,7 +13,7 @@ import { loadConfig } from '../config/app-config';
 import { requestContext } from '../context/request-context';
 import { traceHttpServer } from '../tracing/http-spans';
 import { CHUNK_CHARS, ChunkedDestination, FLUSH_INTERVAL_MS } from './chunked-destination';
-import { LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
+import { jsonString, LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
 
 describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
@@ -95,6 +95,11 @@ describe('request log line format', () => {
       expect(got.requestId).toBe(ids[i]);
     });
     expect(JSON.parse(ours[2]).req.url).toBe('/caf%C3%A9?q=%22x%22&r=\\'); // a backslash, escaped and read back (the ids above hold quotes, tabs, emoji)
+  });
+
+  it('escapes strings as JSON.stringify does, every ASCII character and beyond', () => {
+    const samples = ['', 'plain-1', '/api/v1/tasks/7?status=pending', ...Array.from({ length: 128 }, (_, c) => `a${String.fromCharCode(c)}b`), 'é', '😀', '\u2028', '\ud800'];
+    for (const text of samples) expect(jsonString(text)).toBe(JSON.stringify(text));
   });
 });
 

@@ -1,4 +1,4 @@
-import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { activeContext, runInContext } from '../context/async-context.js';
 
@@ -8,18 +8,18 @@ export const HTTP_TRACER_NAME = '@app/platform/http';
 const SPAN = Symbol('httpServerSpan');
 const CONTEXT = Symbol('httpServerContext');
 const ENDED = Symbol('httpServerSpanEnded');
-type Traced = FastifyRequest & { [SPAN]?: Span; [CONTEXT]?: Context; [ENDED]?: boolean };
+const IDS = Symbol('httpServerSpanIds');
+type Traced = FastifyRequest & { [SPAN]?: Span; [CONTEXT]?: Context; [ENDED]?: boolean; [IDS]?: SpanContext };
 
-/** `{ trace_id, span_id }` of a request's server span (for its log line), or `{}`. */
-export function requestTraceFields(request: FastifyRequest): { trace_id?: string; span_id?: string } {
-  const ctx = (request as Traced)[SPAN]?.spanContext();
-  return ctx && isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+/** The ids of a request's server span (sampled or not), or undefined without a valid one (no SDK). */
+export function requestSpanContext(request: FastifyRequest): SpanContext | undefined {
+  return (request as Traced)[IDS];
 }
 
 /** The W3C traceparent of a request's server span (sampled or not), or undefined without a valid one. */
 export function requestTraceparent(request: FastifyRequest): string | undefined {
-  const ctx = (request as Traced)[SPAN]?.spanContext();
-  return ctx && isSpanContextValid(ctx) ? `00-${ctx.traceId}-${ctx.spanId}-0${ctx.traceFlags & 1}` : undefined;
+  const ids = (request as Traced)[IDS];
+  return ids && `00-${ids.traceId}-${ids.spanId}-0${ids.traceFlags & 1}`;
 }
 
 export interface HttpSpanOptions {
@@ -52,6 +52,7 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
   fastify.decorateRequest(SPAN, undefined);
   fastify.decorateRequest(CONTEXT, undefined);
   fastify.decorateRequest(ENDED, false);
+  fastify.decorateRequest(IDS, undefined);
   const end = (request: Traced): Span | undefined => {
     if (request[ENDED]) return undefined;
     request[ENDED] = true;
@@ -72,6 +73,9 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
     const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
     const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent);
     (request as Traced)[SPAN] = span;
+    // Checked once here; the request context's traceparent and the log line read them.
+    const ids = span.spanContext();
+    if (isSpanContextValid(ids)) (request as Traced)[IDS] = ids;
     // Only a recorded span becomes the active one. An unsampled request runs without a span in
     // its context, so pg and ioredis (requireParentSpan) skip their per-query wrapping entirely;
     // its trace ids still reach the logs and the request context through the request itself.

@@ -86,11 +86,13 @@ export class TasksController {
   @Get(':id')
   @ConsistentRead('tasks_read')
   @ApiOkResponse({ type: TaskViewResponse, description: 'ETag is its version.' })
-  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const task = await this.queries.execute(new GetTaskQuery(user.id, taskId(id)));
-    // The document's JSON goes out as the cache holds it (Fastify sends a string with a JSON type as is).
-    reply.header('etag', etag(task.version)).type('application/json; charset=utf-8');
-    return task.json;
+  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // The document's JSON goes out as the cache holds it (Fastify sends a string with a JSON type
+    // as is). A promise chain rather than async/await: one promise fewer on the hottest read (0058).
+    return this.queries.execute(new GetTaskQuery(user.id, taskId(id))).then((task) => {
+      reply.header('etag', etag(task.version)).type('application/json; charset=utf-8');
+      return task.json;
+    });
   }
 
   @Patch(':id')
