@@ -51,6 +51,12 @@ describe('docker/Dockerfile', () => {
     expect(runtime.steps.some((i) => i.op === 'COPY' && /--from=build\b.*\/app\/dist/.test(i.args))).toBe(true);
   });
 
+  it('installs exactly what the lockfile pins (npm ci), in every stage', () => {
+    const installs = stages.flatMap((s) => s.steps).filter((i) => i.op === 'RUN' && /\bnpm (install|i|ci)\b/.test(i.args));
+    expect(installs.length).toBeGreaterThanOrEqual(2);
+    for (const i of installs) expect(i.args).toMatch(/^npm ci\b/);
+  });
+
   it('runs as a non-root user, tracing loaded first, api by default', () => {
     const users = runtime.steps.filter((i) => i.op === 'USER');
     expect(users.length).toBeGreaterThan(0);
