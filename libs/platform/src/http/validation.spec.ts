@@ -1,5 +1,12 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Module, Param, Post, Query, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IsString } from 'class-validator';
+import { pino } from 'pino';
+import { Lifecycle } from '../lifecycle/lifecycle';
+import { REQUEST_LOGGER } from '../logging/logging.module';
+import { Metrics } from '../metrics/metrics';
+import { configureHttp } from './configure-http';
 import { createValidationPipe, unvalidatedInputs, ValidBody, ValidQuery } from './validation';
 
 class NameRequest {
@@ -52,4 +59,22 @@ describe('validated bodies and queries', () => {
       extra: { errors: expect.arrayContaining([expect.objectContaining({ field: 'name' }), expect.objectContaining({ field: 'extra' })]) },
     });
   });
+
+  it('configureHttp refuses to start an app with an unvalidated body or query, and starts one without', async () => {
+    const configured = async (controller: Type) => {
+      @Module({ controllers: [controller], providers: [Metrics, Lifecycle, { provide: REQUEST_LOGGER, useValue: pino({ level: 'silent' }) }] })
+      class App {}
+      const app = await NestFactory.create<NestFastifyApplication>(App, new FastifyAdapter(), { logger: false, bodyParser: false });
+      try {
+        await configureHttp(app, { openApi: false });
+        await app.init();
+        return (await app.inject({ method: 'POST', url: '/api/v1/checked', payload: { name: 'ok', extra: 1 } })).statusCode;
+      } finally {
+        await app.close();
+      }
+    };
+    await expect(configured(Unchecked)).rejects.toThrow(/ValidBody\(\)\/ValidQuery\(\).*Unchecked\.create, Unchecked\.list/);
+    expect(await configured(Checked)).toBe(422);
+  });
 });
+
