@@ -45,9 +45,12 @@ class Unchecked {
   }
 }
 
+@Controller('inherits')
+class Inherits extends Unchecked {}
+
 describe('validated bodies and queries', () => {
-  it('names every body or query parameter bound without ValidBody/ValidQuery, and only those', () => {
-    expect(unvalidatedInputs([Checked, Unchecked])).toEqual(['Unchecked.create', 'Unchecked.list']);
+  it('names every body or query parameter bound without ValidBody/ValidQuery, and only those, inherited routes included', () => {
+    expect(unvalidatedInputs([Checked, Unchecked, Inherits])).toEqual(['Unchecked.create', 'Unchecked.list', 'Inherits.create', 'Inherits.list']);
   });
 
   it('the pipe rejects unknown and invalid fields with a 422 problem listing them', async () => {

@@ -43,7 +43,12 @@ const INPUTS = new Set([RouteParamtypes.BODY, RouteParamtypes.QUERY]);
 export function unvalidatedInputs(controllers: Type[]): string[] {
   const found: string[] = [];
   for (const controller of controllers) {
-    for (const method of Object.getOwnPropertyNames(controller.prototype)) {
+    // Routes a controller inherits count too.
+    const methods = new Set<string>();
+    for (let proto = controller.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor') methods.add(name);
+    }
+    for (const method of methods) {
       const args: Record<string, { pipes?: unknown[] }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
       for (const [key, arg] of Object.entries(args)) {
         if (INPUTS.has(Number(key.split(':')[0])) && !arg.pipes?.some((pipe) => pipe instanceof ValidationPipe)) found.push(`${controller.name}.${method}`);
