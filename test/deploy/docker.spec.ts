@@ -41,6 +41,12 @@ describe('docker/Dockerfile', () => {
     }
   });
 
+  it('runs on the Node major that CI runs the suite on a second time (.ci/run)', () => {
+    const ci = /^IMAGE_NODE_VERSION=(\d+)\.\d+\.\d+$/m.exec(read('.ci/run'))?.[1];
+    expect(ci).toBeDefined();
+    for (const s of stages) expect(/^node:(\d+)-/.exec(s.from)?.[1]).toBe(ci);
+  });
+
   it('ships production dependencies only, installed without scripts', () => {
     const deps = stages.find((s) => s.steps.some((i) => i.op === 'RUN' && /npm (install|ci)\b.*--omit=dev/.test(i.args)))!;
     expect(deps).toBeDefined();
