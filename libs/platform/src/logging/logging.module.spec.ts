@@ -15,10 +15,15 @@ import { traceHttpServer } from '../tracing/http-spans';
 import { CHUNK_CHARS, ChunkedDestination, FLUSH_INTERVAL_MS } from './chunked-destination';
 import { jsonString, LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
 
+/** A stream that keeps every chunk written to it as a string. */
+function capture(): { lines: string[]; sink: Writable } {
+  const lines: string[] = [];
+  return { lines, sink: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) };
+}
+
 describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
-    const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const { lines, sink } = capture();
     const log = pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
     log.info({ password: 'p4ss', token: 't0k', body: { password: 'p4ss2', refreshToken: 'r3f' }, accessToken: 'a', req: { headers: { authorization: 'Bearer s3cret', cookie: 'sid=c00kie', 'idempotency-key': 'k' } } }, 'x');
     const out = lines.join('');
@@ -28,17 +33,21 @@ describe('log redaction', () => {
 });
 
 describe('request log line', () => {
-  afterEach(() => {
+  // A registered tracer provider that samples nothing: requests still get trace ids.
+  let provider: node.NodeTracerProvider;
+  beforeEach(() => {
+    provider = new node.NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+    provider.register();
+  });
+  afterEach(async () => {
+    await provider.shutdown();
     trace.disable();
     propagation.disable();
     context.disable();
   });
 
   it('writes one line per answered request with its id, trace ids (sampled or not), status and duration; 5xx at error level; probes not at all', async () => {
-    const provider = new node.NodeTracerProvider({ sampler: new AlwaysOffSampler() });
-    provider.register();
-    const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const { lines, sink } = capture();
     const app = Fastify({ genReqId: () => 'req-1' });
     traceHttpServer(app, { ignore: () => false });
     logRequests(app, pino({ level: 'info' }, sink), (url) => url.startsWith('/health'));
@@ -51,7 +60,6 @@ describe('request log line', () => {
     await app.inject({ url: '/boom' });
     await app.inject({ url: '/health' });
     await app.close();
-    await provider.shutdown();
 
     const [ok, failed, ...rest] = lines.map((l) => JSON.parse(l));
     expect(rest).toEqual([]);
@@ -61,20 +69,9 @@ describe('request log line', () => {
     expect(typeof ok.responseTime).toBe('number');
     expect(failed).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 500 } });
   });
-});
-
-describe('request log line format', () => {
-  afterEach(() => {
-    trace.disable();
-    propagation.disable();
-    context.disable();
-  });
 
   it('is the JSON pino itself writes for the same fields, whatever the request id and URL hold', async () => {
-    const provider = new node.NodeTracerProvider({ sampler: new AlwaysOffSampler() });
-    provider.register();
-    const ours: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (ours.push(String(chunk)), done()) });
+    const { lines: ours, sink } = capture();
     const ids = ['plain-1', 'quo"te\\back', 'tab\there', 'ünï-😀'];
     let n = 0;
     const app = Fastify({ genReqId: () => ids[n++] });
@@ -84,10 +81,9 @@ describe('request log line format', () => {
     const urls = ['/items/7?x=1', '/a%22b?c=%5C', '/caf%C3%A9?q="x"&r=\\', '/ünï?😀=1'];
     for (const url of urls) await app.inject({ url });
     await app.close();
-    await provider.shutdown();
 
-    const theirs: string[] = [];
-    const reference = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (theirs.push(String(chunk)), done()) }));
+    const { lines: theirs, sink: referenceSink } = capture();
+    const reference = pino({ level: 'info' }, referenceSink);
     ours.forEach((line, i) => {
       const got = JSON.parse(line);
       reference.info({ requestId: got.requestId, trace_id: got.trace_id, span_id: got.span_id, req: { method: 'GET', url: got.req.url }, res: { statusCode: 200 }, responseTime: got.responseTime }, 'request completed');
@@ -105,8 +101,7 @@ describe('request log line format', () => {
 
 describe('log lines written inside a request', () => {
   it('carry the request id and the trace ids of the request context when no span is active (an unsampled request)', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const { lines, sink } = capture();
     const module = LoggingModule.forRoot(loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }), sink);
     const root = (module.providers as { provide: unknown; useValue: Logger }[]).find((p) => p.provide === ROOT_LOGGER)!.useValue;
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
