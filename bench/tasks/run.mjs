@@ -7,9 +7,13 @@
 // phase has ended so that it does not share the two cores with the measured API
 // (BENCH_WORKER=in-api runs the engine inside the API instead). Bounded: DURATION seconds per
 // phase and server (default 12), CONNECTIONS (default 16). Also: keyset list latency, first vs last
-// page, for a user with LIST_TASKS (default 100,000) tasks.
+// page, for a user with LIST_TASKS (default 100,000) tasks. Beside req/s, each server's main-thread
+// busy share and CPU per request (Linux /proc): whether the ratio measured the servers' CPU or
+// something else that shares the two cores (the load generator, PostgreSQL, Redis) (docs/decisions/0060).
+// BENCH_API_ENV (JSON) overrides the API's environment, e.g. '{"OTEL_SDK_DISABLED":"true"}'.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +69,19 @@ async function start(args, env, port) {
 }
 const stop = (child) => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
 
+/** CPU time (user + system, ms) of a process's main thread and of the whole process, from /proc (Linux). */
+function cpu(pid) {
+  const ms = (file) => {
+    const f = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  };
+  try {
+    return { main: ms(`/proc/${pid}/task/${pid}/stat`), all: ms(`/proc/${pid}/stat`) };
+  } catch {
+    return undefined;
+  }
+}
+
 function load(opts) {
   return new Promise((resolve, reject) => {
     autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
@@ -83,7 +100,12 @@ async function interleaved(targets) {
   const seconds = DURATION / SLICES;
   for (let round = 0; round < SLICES; round++) {
     const order = round % 2 === 0 ? targets.map((_, i) => i) : targets.map((_, i) => targets.length - 1 - i);
-    for (const i of order) slices[i].push(await load({ ...targets[i].opts, duration: seconds }));
+    for (const i of order) {
+      const before = cpu(targets[i].pid);
+      const result = await load({ ...targets[i].opts, duration: seconds });
+      const after = cpu(targets[i].pid);
+      slices[i].push(Object.assign(result, { cpu: before && after && { main: after.main - before.main, all: after.all - before.all } }));
+    }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const summaries = slices.map((runs) => ({
@@ -92,9 +114,23 @@ async function interleaved(targets) {
     p99: median(runs.map((r) => r.latency.p99)),
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
+    ...cpuUse(runs, seconds),
   }));
   summaries.ratios = slices[1].map((r, k) => r.requests.total / slices[0][k].requests.total);
   return summaries;
+}
+
+/**
+ * How busy the server was: its main thread's share of the slices' time (near 100%, it is the
+ * bottleneck and req/s measures its CPU per request; well below, something else limited the run,
+ * e.g. the load generator sharing the two cores) and its CPU per request (all threads, µs).
+ */
+function cpuUse(runs, seconds) {
+  if (runs.some((r) => !r.cpu)) return {};
+  const main = runs.reduce((n, r) => n + r.cpu.main, 0);
+  const all = runs.reduce((n, r) => n + r.cpu.all, 0);
+  const requests = runs.reduce((n, r) => n + r.requests.total, 0);
+  return { mainBusy: main / (seconds * 1000 * runs.length), cpuPerRequestUs: (all * 1000) / requests };
 }
 
 /** Waits (bounded) until every consumer has handled the whole log, so the next phase is not competing with a backlog. */
@@ -205,7 +241,7 @@ try {
   const fullBase = `http://127.0.0.1:${apiPort}`;
   const bareHeaders = { 'x-owner': owner };
   const post = (base, h) => ({ opts: { url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' }) } });
-  const creates = await interleaved([post(bareBase, bareHeaders), post(fullBase, headers)]);
+  const creates = await interleaved([{ ...post(bareBase, bareHeaders), pid: bare.pid }, { ...post(fullBase, headers), pid: api.pid }]);
   out.bare = { create: creates[0] };
   out.full = { create: creates[1] };
 
@@ -226,7 +262,7 @@ try {
     await c.end();
   });
   const fullId = await readableTask('full', fullBase, headers);
-  const gets = await interleaved([{ opts: { url: `${bareBase}/api/v1/tasks/${bareId}`, headers: bareHeaders } }, { opts: { url: `${fullBase}/api/v1/tasks/${fullId}`, headers } }]);
+  const gets = await interleaved([{ opts: { url: `${bareBase}/api/v1/tasks/${bareId}`, headers: bareHeaders }, pid: bare.pid }, { opts: { url: `${fullBase}/api/v1/tasks/${fullId}`, headers }, pid: api.pid }]);
   out.bare.get = gets[0];
   out.full.get = gets[1];
   out.ratio = { create: out.full.create.rps / out.bare.create.rps, cachedGet: out.full.get.rps / out.bare.get.rps };
@@ -251,13 +287,18 @@ try {
 
 const f = (x, digits = 0) => x.toFixed(digits).padStart(7);
 console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase and server in ${SLICES} alternating slices, 127.0.0.1, worker ${WORKER_IN_API ? 'inside the API' : 'in its own process, started after the POST phase'}`);
-console.log(`                          req/s      p50 ms   p99 ms`);
+console.log(`                          req/s      p50 ms   p99 ms  main thread busy  CPU µs/request`);
+const busy = (s) => (s.mainBusy === undefined ? '' : `${(s.mainBusy * 100).toFixed(0).padStart(14)}%  ${f(s.cpuPerRequestUs, 1).padStart(14)}`);
 for (const [k, label] of [['create', 'POST /tasks'], ['get', 'GET /tasks/:id (cached)']]) {
-  console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)}`);
-  console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)}   non-2xx ${out.full[k].non2xx}`);
+  console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)} ${busy(out.bare[k])}`);
+  console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)} ${busy(out.full[k])}   non-2xx ${out.full[k].non2xx}`);
 }
 const spread = ([lo, hi]) => `slices ${lo.toFixed(2)}..${hi.toFixed(2)}`;
 console.log(`ratio full/bare: POST ${out.ratio.create.toFixed(2)} (target >= 0.40; ${spread(out.spread.create)}), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50; ${spread(out.spread.cachedGet)})`);
+if (out.full.get.cpuPerRequestUs) {
+  const cpuRatio = (k) => (out.bare[k].cpuPerRequestUs / out.full[k].cpuPerRequestUs).toFixed(2);
+  console.log(`CPU per request bare/full: POST ${cpuRatio('create')}, cached GET ${cpuRatio('get')} (what req/s full/bare tends to when both servers' main threads are busy)`);
+}
 for (const [sort, l] of Object.entries(out.list).filter(([k]) => k !== 'tasks')) {
   console.log(`list ${LIST_TASKS} tasks sort=${sort.padEnd(10)} first p50 ${l.firstP50.toFixed(2)} ms, last p50 ${l.lastP50.toFixed(2)} ms (x${l.ratio.toFixed(2)}, target <= 1.5); p99 ${l.firstP99.toFixed(2)} / ${l.lastP99.toFixed(2)} ms; last page ${l.lastPageItems} items, nextCursor ${l.lastNextCursor}`);
 }
