@@ -6,12 +6,12 @@
 // and default tracing exporting to a stand-in collector (bench/tasks' configuration).
 // Needs the local PostgreSQL and Redis; creates and drops its own database.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cachedReadFixture } from '../support/cached-read.mjs';
+import { processCpu } from '../support/proc-cpu.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 6);
@@ -21,11 +21,6 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-/** User and system CPU time of a process so far, in µs (Linux /proc; clock ticks of 10 ms). */
-function cpu(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { user: Number(f[11]) * 10_000, sys: Number(f[12]) * 10_000 };
-}
 
 const { dbUrl, path: taskPath, headers: auth, drop } = await cachedReadFixture({ adminUrl: ADMIN_URL, db: `bench_floor_${process.pid}`, secret: SECRET });
 
@@ -68,9 +63,9 @@ async function measure(server) {
     await new Promise((r) => setTimeout(r, 100));
   }
   await autocannon({ url, headers: server.headers, connections: 16, duration: 2 });
-  const before = cpu(child.pid);
+  const before = processCpu(child.pid);
   const result = await autocannon({ url, headers: server.headers, connections: 16, duration: DURATION });
-  const after = cpu(child.pid);
+  const after = processCpu(child.pid);
   await new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
   const n = result.requests.total;
   return { rps: result.requests.average, user: (after.user - before.user) / n, sys: (after.sys - before.sys) / n, failed: result.errors + result.non2xx };

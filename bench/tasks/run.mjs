@@ -13,12 +13,12 @@
 // BENCH_API_ENV (JSON) overrides the API's environment, e.g. '{"OTEL_SDK_DISABLED":"true"}'.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { mainThreadCpu, processCpu } from '../support/proc-cpu.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 12);
@@ -69,14 +69,11 @@ async function start(args, env, port) {
 }
 const stop = (child) => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
 
-/** CPU time (user + system, ms) of a process's main thread and of the whole process, from /proc (Linux). */
+/** CPU time (user + system, µs) of a process's main thread and of the whole process; undefined off Linux. */
 function cpu(pid) {
-  const ms = (file) => {
-    const f = readFileSync(file, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  };
   try {
-    return { main: ms(`/proc/${pid}/task/${pid}/stat`), all: ms(`/proc/${pid}/stat`) };
+    const [main, all] = [mainThreadCpu(pid), processCpu(pid)];
+    return { main: main.user + main.sys, all: all.user + all.sys };
   } catch {
     return undefined;
   }
@@ -130,7 +127,7 @@ function cpuUse(runs, seconds) {
   const main = runs.reduce((n, r) => n + r.cpu.main, 0);
   const all = runs.reduce((n, r) => n + r.cpu.all, 0);
   const requests = runs.reduce((n, r) => n + r.requests.total, 0);
-  return { mainBusy: main / (seconds * 1000 * runs.length), cpuPerRequestUs: (all * 1000) / requests };
+  return { mainBusy: main / (seconds * 1e6 * runs.length), cpuPerRequestUs: all / requests };
 }
 
 /** Waits (bounded) until every consumer has handled the whole log, so the next phase is not competing with a backlog. */

@@ -5,7 +5,6 @@
 // Needs PostgreSQL (TEST_DATABASE_URL or postgresql://postgres@127.0.0.1:5432/test); a scratch
 // database is created and dropped.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { ensureBuilt, root } from '../../apps/cli/ensure-built.mjs';
+import { processCpu } from '../support/proc-cpu.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -42,10 +42,10 @@ const sink = http.createServer((req, res) => {
 await new Promise((r) => sink.listen(0, '127.0.0.1', r));
 const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
 
-/** CPU time (user + system) the process has used so far, in ms (Linux /proc). */
+/** CPU time (user + system) the process has used so far, in ms. */
 function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  const { user, sys } = processCpu(pid);
+  return (user + sys) / 1000;
 }
 
 async function freePort() {

@@ -80,4 +80,3 @@ describe('validated bodies and queries', () => {
     expect(await configured(Checked)).toBe(422);
   });
 });
-
