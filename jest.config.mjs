@@ -28,7 +28,7 @@ const shared = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${REQUIRED_ESM.join('|')})/)`],
   moduleNameMapper: {
-    '^@app/platform/(.*)\\.js$': '<rootDir>/libs/platform/src/$1',
+    '^@app/events/ports$': '<rootDir>/libs/events/src/ports/index.ts',
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -12,10 +12,12 @@ interface Consumer {
 const drained = new WeakMap<object, bigint>();
 
 /**
- * Stand-in for the events engine while it is being built: feeds every event after the last one
- * seen to the given consumers, each in a transaction, in position order, until
- * the log is drained (consumers may append events, e.g. task.enriched). Consumers are idempotent,
- * so running this beside the real engine is harmless.
+ * Drives consumers directly, without the events engine (no polling, leases, checkpoints or
+ * retries), so a test sees what its consumers do and nothing else: feeds every event after the
+ * last one seen to the given consumers, each in a transaction, in position order, until the log
+ * is drained (consumers may append events, e.g. task.enriched). Reading by position, it suits
+ * tests that do not write while it runs. Consumers are idempotent, so running this beside the
+ * real engine is harmless.
  */
 export async function drainConsumers(app: INestApplicationContext, databaseUrl: string, consumers: Consumer[]): Promise<void> {
   const runner = app.get(TransactionRunner, { strict: false });

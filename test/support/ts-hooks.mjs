@@ -1,6 +1,7 @@
 // ESM loader hooks that run the TypeScript sources directly in a child process (tests that spawn
-// real worker processes): `@app/<lib>` -> libs/<lib>/src/index.ts, `./x.js` -> `./x.ts`, and .ts
-// compiled by SWC with the same options as Jest. Registered by ts-register.mjs.
+// real worker processes): `@app/<lib>` -> libs/<lib>/src/index.ts, `@app/events/ports` ->
+// libs/events/src/ports/index.ts, `./x.js` -> `./x.ts`, and .ts compiled by SWC with the same
+// options as Jest. Registered by ts-register.mjs.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,8 +10,11 @@ import swc from '@swc/core';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function resolve(specifier, context, next) {
-  const alias = /^@app\/([a-z-]+)$/.exec(specifier);
-  if (alias) return { url: pathToFileURL(`${root}libs/${alias[1]}/src/index.ts`).href, shortCircuit: true };
+  const alias = /^@app\/(?:([a-z-]+)|(events\/ports))$/.exec(specifier);
+  if (alias) {
+    const entry = alias[1] ? `libs/${alias[1]}/src/index.ts` : 'libs/events/src/ports/index.ts';
+    return { url: pathToFileURL(`${root}${entry}`).href, shortCircuit: true };
+  }
   if (context.parentURL?.endsWith('.ts') && /^\.{1,2}\//.test(specifier)) {
     const url = new URL(specifier, context.parentURL);
     const path = fileURLToPath(url);

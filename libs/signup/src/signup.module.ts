@@ -4,7 +4,7 @@ import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
 import { BcryptPasswordHasher } from './adapters/bcrypt-password-hasher.js';
 import { PrismaUserRepository } from './adapters/prisma-user.repository.js';
-import { PrismaUsersReadModel } from './adapters/prisma-users-read.model.js';
+import { PrismaUsersReadModel } from './adapters/prisma-users.read-model.js';
 import { UserCredentialsAdapter } from './adapters/user-credentials.adapter.js';
 import { GrantAdminHandler } from './application/commands/grant-admin/grant-admin.handler.js';
 import { SignUpHandler } from './application/commands/sign-up/sign-up.handler.js';
@@ -13,7 +13,7 @@ import { SignupController } from './http/signup.controller.js';
 import { UsersController } from './http/users.controller.js';
 import { PasswordHasher } from './ports/password-hasher.js';
 import { UserRepository } from './ports/user.repository.js';
-import { UsersReadModel } from './ports/users-read.model.js';
+import { UsersReadModel } from './ports/users.read-model.js';
 
 /**
  * Users: signup, the users table, GET /users/me, and the credentials the access slice's login

@@ -3,10 +3,9 @@ import { EventsModule } from '@app/events';
 import { AppConfig } from '@app/platform';
 import { HeuristicTaskAnalyser } from './adapters/heuristic-task.analyser.js';
 import { LlmTaskAnalyser } from './adapters/llm-task.analyser.js';
-import { RedisTaskCache } from './adapters/redis-task.cache.js';
+import { taskCacheProviders } from './adapters/redis-task.cache.js';
 import { TaskEnrichmentSubscriber } from './enrichment/task-enrichment.subscriber.js';
 import { TaskAnalyser } from './ports/task-analyser.js';
-import { TaskCache } from './ports/task-cache.js';
 import { TasksReadProjector } from './projections/tasks-read.projector.js';
 
 /**
@@ -18,8 +17,7 @@ import { TasksReadProjector } from './projections/tasks-read.projector.js';
 @Module({
   imports: [EventsModule],
   providers: [
-    { provide: TaskCache, useClass: RedisTaskCache },
-    { provide: 'TASK_CACHE_PREFIX', useValue: 'task:' },
+    ...taskCacheProviders,
     HeuristicTaskAnalyser,
     {
       provide: TaskAnalyser,

@@ -4,7 +4,7 @@ import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
 import { PgTaskReadModel } from './adapters/pg-task.read-model.js';
 import { PrismaTaskRepository } from './adapters/prisma-task.repository.js';
-import { RedisTaskCache } from './adapters/redis-task.cache.js';
+import { taskCacheProviders } from './adapters/redis-task.cache.js';
 import { ChangeStatusHandler } from './application/commands/change-status/change-status.handler.js';
 import { CreateTaskHandler } from './application/commands/create-task/create-task.handler.js';
 import { DeleteTaskHandler } from './application/commands/delete-task/delete-task.handler.js';
@@ -13,18 +13,14 @@ import { GetTaskHandler } from './application/queries/get-task/get-task.handler.
 import { ListTasksHandler } from './application/queries/list-tasks/list-tasks.handler.js';
 import { TaskStatsHandler } from './application/queries/task-stats/task-stats.handler.js';
 import { TasksController } from './http/tasks.controller.js';
-import { TaskCache } from './ports/task-cache.js';
 import { TaskIds } from './ports/task-ids.js';
 import { TaskReadModel } from './ports/task-read-model.js';
 import { TaskRepository } from './ports/task.repository.js';
 
-export const TASK_CACHE_PREFIX = 'TASK_CACHE_PREFIX';
-
 const providers: Provider[] = [
   { provide: TaskRepository, useClass: PrismaTaskRepository },
   { provide: TaskReadModel, useClass: PgTaskReadModel },
-  { provide: TaskCache, useClass: RedisTaskCache },
-  { provide: TASK_CACHE_PREFIX, useValue: 'task:' },
+  ...taskCacheProviders,
   { provide: TaskIds, useValue: { next: () => randomUUID() } },
   { provide: Clock, useClass: SystemClock },
   CreateTaskHandler,

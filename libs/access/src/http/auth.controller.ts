@@ -6,7 +6,7 @@ import { IdempotencyExempt, ValidBody } from '@app/platform';
 import { LogInCommand } from '../application/commands/log-in/log-in.command.js';
 import { LogOutCommand } from '../application/commands/log-out/log-out.command.js';
 import { RefreshSessionCommand } from '../application/commands/refresh-session/refresh-session.command.js';
-import { LogInRequest, RefreshTokenRequest, TokenPairResponse } from './auth.requests.js';
+import { LogInRequest, RefreshTokenRequest, TokenPairResponse } from './auth.request.js';
 
 /** Exempt from Idempotency-Key: a replay would keep fresh tokens in the idempotency store for 24 h (docs/decisions/0022). */
 @ApiTags('auth')

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { contextSlot, runDetached } from './async-context';
+import { contextSlot } from './async-context';
 import { requestContext } from './request-context';
 
 describe('the async context', () => {
@@ -19,11 +19,6 @@ describe('the async context', () => {
     expect(seen).toEqual({ inner: ['r1', 'tx-2'], outer: ['r1', 'tx-1'] });
     expect(requestContext.current()).toBeUndefined();
     expect(tx.get()).toBeUndefined();
-  });
-
-  it('runDetached starts from an empty context', async () => {
-    const seen = await requestContext.run({ requestId: 'r2', correlationId: 'r2' }, () => tx.run('tx-3', async () => runDetached(async () => [requestContext.current(), tx.get()])));
-    expect(seen).toEqual([undefined, undefined]);
   });
 
   it('setActor fills in the actor of the current request context only', () => {

@@ -1,4 +1,4 @@
-import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 /**
@@ -18,11 +18,6 @@ export function activeContext(): Context {
 /** Runs `work` with `context` active for it and everything it starts. */
 export function runInContext<T>(context: Context, work: () => T): T {
   return contextManager.with(context, work);
-}
-
-/** Runs `work` in an empty context: no request, no transaction, no span. */
-export function runDetached<T>(work: () => T): T {
-  return contextManager.with(ROOT_CONTEXT, work);
 }
 
 /** One value kept in the async context under its own key. */

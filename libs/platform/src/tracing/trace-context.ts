@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, defaultTextMapGetter, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { activeContext, runDetached } from '../context/async-context.js';
+import { activeContext } from '../context/async-context.js';
 
 /**
  * Trace helpers on the OpenTelemetry API only (no SDK): without a started SDK they cost next to
@@ -44,9 +44,4 @@ export function runInTraceContext<T>(traceparent: string | undefined, name: stri
       span.end();
     }
   });
-}
-
-/** Runs `work` outside any trace or request (background loops that should not attach to whoever started them). */
-export function runUntraced<T>(work: () => T): T {
-  return runDetached(work);
 }

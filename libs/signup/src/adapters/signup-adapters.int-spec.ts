@@ -11,7 +11,7 @@ import { SignUpCommand } from '../application/commands/sign-up/sign-up.command';
 import type { User } from '../domain/user';
 import { PasswordHasher } from '../ports/password-hasher';
 import { UserRepository } from '../ports/user.repository';
-import { UsersReadModel } from '../ports/users-read.model';
+import { UsersReadModel } from '../ports/users.read-model';
 import { UsersReadProjector } from '../projections/users-read/users-read.projector';
 import { SignupProjectionsModule } from '../signup-projections.module';
 import { SignupModule } from '../signup.module';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { SignedUpUser } from '../application/commands/sign-up/sign-up.command.js';
-import type { UsersReadRow } from '../projections/users-read/users-read.projection.js';
+import type { UsersReadRow } from '../ports/users.read-model.js';
 
 export class UserResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;

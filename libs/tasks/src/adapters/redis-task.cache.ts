@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type Provider } from '@nestjs/common';
 import { Metrics, REDIS, type RedisConnection } from '@app/platform';
 import { TaskCache, type TaskDocument } from '../ports/task-cache.js';
 
@@ -7,6 +7,8 @@ const VALUE_TTL_SECONDS = 300;
 const MARKER_TTL_SECONDS = 900;
 const DOCUMENT = ':doc';
 const MARKER = ':rev';
+/** DI token of the key prefix (`task:` in the app; tests construct the cache with their own). */
+const TASK_CACHE_PREFIX = 'TASK_CACHE_PREFIX';
 
 /**
  * Cache-aside in Redis: `task:<id>:doc` holds the task's document (`<revision>:<version>:<owner>:`
@@ -22,7 +24,7 @@ export class RedisTaskCache extends TaskCache {
   constructor(
     @Inject(REDIS) private readonly redis: RedisConnection,
     metrics: Metrics,
-    @Inject('TASK_CACHE_PREFIX') private readonly prefix: string,
+    @Inject(TASK_CACHE_PREFIX) private readonly prefix: string,
   ) {
     super();
     this.requests = metrics.counter('cache_requests_total', 'Cache lookups by cache and outcome.', ['cache', 'outcome']);
@@ -79,3 +81,9 @@ function parse(value: string): TaskDocument | undefined {
   if (!Number.isInteger(revision) || !Number.isInteger(version)) return undefined;
   return { revision, version, ownerId: value.slice(b + 1, c), json: value.slice(c + 1) };
 }
+
+/** The cache's bindings, for each module that uses it: the port, and the prefix of its keys. */
+export const taskCacheProviders: Provider[] = [
+  { provide: TaskCache, useClass: RedisTaskCache },
+  { provide: TASK_CACHE_PREFIX, useValue: 'task:' },
+];

@@ -44,6 +44,11 @@ export function readerView(v: TaskView) {
 
 export type TaskSortField = 'createdAt' | 'dueDate' | 'priority';
 
+/** The sort keys tasks_read stores and a list cursor carries. urgent sorts first descending: rank grows with priority. */
+export const PRIORITY_RANK: Record<TaskPriority, number> = { low: 1, medium: 2, high: 3, urgent: 4 };
+/** NULL due dates sort as +infinity (last ascending, first descending), keeping keyset order total. */
+export const NO_DUE_DATE = new Date('9999-12-31T00:00:00.000Z');
+
 export interface TaskListCriteria {
   ownerId: string;
   status?: TaskStatus;

@@ -1,4 +1,5 @@
-import { NO_DUE_DATE, projectTaskEvent, type ProjectableEvent, type TaskReadRow } from './tasks-read.projection';
+import { NO_DUE_DATE } from '../ports/task-read-model';
+import { projectTaskEvent, type ProjectableEvent, type TaskReadRow } from './tasks-read.projection';
 
 const id = '00000000-0000-4000-8000-000000000001';
 const ownerId = '00000000-0000-4000-8000-0000000000aa';

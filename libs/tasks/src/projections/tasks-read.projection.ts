@@ -1,5 +1,6 @@
-import { TASK_ENRICHED, type TaskCreatedPayload, type TaskDeletedPayload, type TaskEnrichedPayload, type TaskStatusChangedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
+import { TASK_ENRICHED, type TaskCreatedPayload, type TaskEnrichedPayload, type TaskStatusChangedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
 import type { TaskPriority } from '../domain/task.js';
+import { NO_DUE_DATE, PRIORITY_RANK } from '../ports/task-read-model.js';
 
 /** A tasks_read row as the projection computes it (dates as Date, columns by name). */
 export interface TaskReadRow {
@@ -36,11 +37,6 @@ export interface ProjectableEvent {
 }
 
 export type Change = { kind: 'upsert'; row: TaskReadRow } | { kind: 'delete'; id: string; revision: number } | { kind: 'none' };
-
-/** urgent sorts first in descending order: rank grows with priority. */
-export const PRIORITY_RANK: Record<TaskPriority, number> = { low: 1, medium: 2, high: 3, urgent: 4 };
-/** NULL due dates sort as +infinity (last ascending, first descending), keeping keyset order total. */
-export const NO_DUE_DATE = new Date('9999-12-31T00:00:00.000Z');
 
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
 
@@ -98,10 +94,8 @@ export function projectTaskEvent(row: TaskReadRow | null, e: ProjectableEvent): 
       next.completedAt = p.to === 'completed' ? next.updatedAt : null;
       return { kind: 'upsert', row: next };
     }
-    case 'task.deleted': {
-      void (e.payload as TaskDeletedPayload);
+    case 'task.deleted':
       return { kind: 'delete', id: row.id, revision: row.revision + 1 };
-    }
     default:
       return { kind: 'none' };
   }

@@ -1,4 +1,5 @@
-import { applyUsersReadChange, usersReadChange, type UsersReadRow } from './users-read.projection';
+import type { UsersReadRow } from '../../ports/users.read-model';
+import { applyUsersReadChange, usersReadChange } from './users-read.projection';
 
 const U = '11111111-1111-4111-8111-111111111111';
 const signedUp = { type: 'user.signed_up', payload: { userId: U, name: 'Ada', email: 'Ada@x.io', displayName: 'ada', createdAt: '2026-01-01T00:00:00.000Z' } };

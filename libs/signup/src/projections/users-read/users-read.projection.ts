@@ -2,20 +2,10 @@
  * users_read as a pure function: one event in, the change to the read table out. The projector
  * (users-read.projector.ts) applies the change with SQL inside the engine's transaction.
  */
-export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export type TaskCounts = Record<TaskStatus, number>;
+import { USER_SIGNED_UP } from '../../domain/user.js';
+import { TASK_STATUSES, type TaskCounts, type TaskStatus, type UsersReadRow } from '../../ports/users.read-model.js';
 
-export const USERS_READ_EVENT_TYPES = ['user.signed_up', 'task.created', 'task.status_changed', 'task.deleted'] as const;
-
-export interface UsersReadRow {
-  id: string;
-  name: string;
-  email: string;
-  displayName: string | null;
-  createdAt: Date;
-  taskCounts: TaskCounts;
-}
+export const USERS_READ_EVENT_TYPES = [USER_SIGNED_UP, 'task.created', 'task.status_changed', 'task.deleted'] as const;
 
 export type UsersReadChange =
   | { kind: 'insert'; row: UsersReadRow }
@@ -36,7 +26,7 @@ export function emptyCounts(): TaskCounts {
 export function usersReadChange(event: EventLike): UsersReadChange {
   const p = (event.payload ?? {}) as Record<string, unknown>;
   switch (event.type) {
-    case 'user.signed_up':
+    case USER_SIGNED_UP:
       return {
         kind: 'insert',
         row: {

@@ -1,4 +1,4 @@
-import type { NewEvent } from '@app/events';
+import type { NewEvent } from '@app/events/ports';
 import { TASK_AGGREGATE, type TaskEvent } from '../../domain/task.events.js';
 
 export function toNewEvents(taskId: string, events: readonly TaskEvent[]): NewEvent[] {

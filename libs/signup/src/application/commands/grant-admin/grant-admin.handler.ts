@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EventStore } from '@app/events';
+import { EventStore } from '@app/events/ports';
 import { DomainError, UnitOfWork } from '@app/shared-kernel';
 import { normaliseEmail, USER_AGGREGATE, USER_ROLE_GRANTED } from '../../../domain/user.js';
 import { UserRepository } from '../../../ports/user.repository.js';

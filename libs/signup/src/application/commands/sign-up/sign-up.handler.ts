@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EventStore } from '@app/events';
+import { EventStore } from '@app/events/ports';
 import { Clock, DomainError, UnitOfWork } from '@app/shared-kernel';
 import { normaliseEmail, signUp, signupErrors } from '../../../domain/user.js';
 import { PasswordHasher } from '../../../ports/password-hasher.js';

@@ -1,6 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { UsersReadRow } from '../../../projections/users-read/users-read.projection.js';
-import { UsersReadModel } from '../../../ports/users-read.model.js';
+import { UsersReadModel, type UsersReadRow } from '../../../ports/users.read-model.js';
 import { GetUserQuery } from './get-user.query.js';
 
 @QueryHandler(GetUserQuery)

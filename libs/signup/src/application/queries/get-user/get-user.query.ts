@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { UsersReadRow } from '../../../projections/users-read/users-read.projection.js';
+import type { UsersReadRow } from '../../../ports/users.read-model.js';
 
 /** A user's read model (users_read), or null when it is not (yet) projected. */
 export class GetUserQuery extends Query<UsersReadRow | null> {

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock, UnitOfWork } from '@app/shared-kernel';
-import { EventStore } from '@app/events';
+import { EventStore } from '@app/events/ports';
 import type { TaskState } from '../../../domain/task.js';
 import { TaskRepository } from '../../../ports/task.repository.js';
 import { loadOwned } from '../load-owned.js';

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock, UnitOfWork } from '@app/shared-kernel';
-import { EventStore } from '@app/events';
+import { EventStore } from '@app/events/ports';
 import { Task, type TaskState } from '../../../domain/task.js';
 import { TaskIds } from '../../../ports/task-ids.js';
 import { TaskRepository } from '../../../ports/task.repository.js';

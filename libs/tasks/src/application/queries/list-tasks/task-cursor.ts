@@ -1,6 +1,5 @@
 import { DomainError } from '@app/shared-kernel';
-import { NO_DUE_DATE, PRIORITY_RANK } from '../../../projections/tasks-read.projection.js';
-import type { TaskSortField, TaskView } from '../../../ports/task-read-model.js';
+import { NO_DUE_DATE, PRIORITY_RANK, type TaskSortField, type TaskView } from '../../../ports/task-read-model.js';
 
 /**
  * Opaque keyset cursor: base64url of [sort, key, id]. It names its sort, so a cursor used with

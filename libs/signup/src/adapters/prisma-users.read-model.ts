@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@app/platform';
-import type { UsersReadRow } from '../projections/users-read/users-read.projection.js';
-import { UsersReadModel } from '../ports/users-read.model.js';
+import { UsersReadModel, type UsersReadRow } from '../ports/users.read-model.js';
 
 @Injectable()
 export class PrismaUsersReadModel extends UsersReadModel {
