@@ -11,11 +11,11 @@ interface AppendedRow {
   id: string;
   position: bigint;
   occurred_at: Date;
-  transaction_id: string;
+  transaction_id: bigint;
 }
 
 // pg_notify wakes the listening workers at COMMIT (one per transaction: duplicates fold).
-const APPENDED = `RETURNING id, position, occurred_at, transaction_id::text AS transaction_id)
+const APPENDED = `RETURNING id, position, occurred_at, transaction_id)
    SELECT appended.* FROM appended CROSS JOIN (SELECT pg_notify('events', '')) AS wake`;
 const APPEND_ONE = `WITH appended AS (
    INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
@@ -64,15 +64,15 @@ export class PrismaEventStore extends EventStore {
               events.map(() => meta),
             );
       const byId = new Map(rows.map((r) => [r.id, r]));
-      const last = rows.reduce((a, b) => (BigInt(b.position) > BigInt(a.position) ? b : a));
-      const point = { transactionId: BigInt(last.transaction_id), position: BigInt(last.position) };
+      const last = rows.reduce((a, b) => (b.position > a.position ? b : a));
+      const point = { transactionId: last.transaction_id, position: last.position };
       this.transactions.afterCommit(() => {
         recordAppended(point);
         this.signal.ring();
       });
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
-        return { ...e, id: ids[i], position: BigInt(row.position), occurredAt: row.occurred_at, metadata };
+        return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata };
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
