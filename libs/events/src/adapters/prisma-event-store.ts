@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
-import { isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
+import { childTraceparent, currentTraceparent, isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
 import { recordAppended } from '../consistency/consistency-token.js';
 import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
@@ -44,7 +44,8 @@ export class PrismaEventStore extends EventStore {
       actor: context?.actor,
       correlationId: context?.correlationId,
       causationId: context?.causationId ?? context?.requestId,
-      traceparent: context?.traceparent,
+      // Always one: work outside any request or handler (a script) starts a trace of its own.
+      traceparent: context?.traceparent ?? currentTraceparent() ?? childTraceparent(),
     };
     const ids = events.map(() => randomUUID());
     try {
