@@ -5,6 +5,7 @@ import pg from 'pg';
 import { createApp } from '../../apps/api/src/create-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { EventsEngine } from '../../libs/events/src/engine/events-engine';
+import { ProjectionRebuilder } from '../../libs/events/src/engine/projection-rebuilder';
 import { loadConfig } from '../../libs/platform/src/config/app-config';
 import { migrateDatabase } from '../../libs/platform/src/database/migrations';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
@@ -15,8 +16,8 @@ import { TEST_JWT_SECRET } from '../support/services';
 
 // A backlog whose transactions cross a power of ten of the transaction counter (999,999 ->
 // 1,000,000, and so on), written while no consumer runs, then consumed with batches of 1, 5 and
-// the default. The read tables must equal the fold of the write tables and every subscriber must
-// have seen every event. Ordering the log by the text of the transaction id ("1000000" < "999999")
+// the default. The read tables must equal the fold of the write tables (also after a rebuild of
+// every projector) and every subscriber must have seen every event. Ordering the log by the text of the transaction id ("1000000" < "999999")
 // made the consumers skip or re-apply the events across the boundary (docs/decisions/0010).
 const missing = privateServices.missing('postgres');
 
@@ -93,6 +94,18 @@ const TASKS_PER_USER = 5;
         return quiet >= 2 ? true : undefined;
       }, 60_000, `the consumers to catch up (batch ${batchSize ?? 'default'})`);
       await expectReadTablesAreTheFold(worker);
+      // A rebuild replays the whole log (every boundary crossed so far) in one batch, and leaves
+      // each projector's checkpoint at the head of the log in commit order.
+      const rebuilder = worker.get(ProjectionRebuilder);
+      for (const name of rebuilder.projectorNames()) await rebuilder.rebuild(name);
+      await expectReadTablesAreTheFold(worker);
+      const { rows } = await pool.query<{ consumer: string; at_head: boolean }>(
+        `SELECT c.consumer, (c.last_transaction_id, c.last_position) = (head.transaction_id, head.position) AS at_head
+           FROM consumer_checkpoints c, (SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1) head
+          WHERE c.consumer = ANY($1::text[])`,
+        [rebuilder.projectorNames()],
+      );
+      expect(rows.filter((r) => !r.at_head)).toEqual([]);
     } finally {
       await worker.close();
     }
