@@ -9,8 +9,9 @@ const BATCH = 100;
 
 /**
  * Server-sent events of a user's own events in the feed's commit order: `id:` is the feed cursor
- * of the event (a reconnecting client's `Last-Event-ID` resumes after it, skipping nothing), a comment line every `heartbeatMs`; every stream ends when
- * the application shuts down. New events are noticed on a commit in this process or by polling.
+ * of the event (a reconnecting client's `Last-Event-ID` resumes after it, skipping nothing), a
+ * comment line every `heartbeatMs`; every stream ends when the application shuts down. New
+ * events are noticed on a commit in this process or by polling.
  */
 @Injectable()
 export class EventStreams implements BeforeApplicationShutdown {
