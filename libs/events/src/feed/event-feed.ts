@@ -73,6 +73,18 @@ export class EventFeed {
     return { items: page.map((e) => e.item), nextCursor: entries.length > query.limit ? formatFeedCursor(page[page.length - 1].at) : null };
   }
 
+  /**
+   * The point a cursor names: one this API made, or a bare position, the cursor of earlier
+   * versions (an EventSource reconnecting across an upgrade resends one): the point of the event
+   * at that position (0: the start). Undefined when it is neither.
+   */
+  async resolveCursor(cursor: string): Promise<LogPoint | undefined> {
+    if (!/^\d{1,18}$/.test(cursor)) return parseFeedCursor(cursor);
+    if (BigInt(cursor) === 0n) return { transactionId: 0n, position: 0n };
+    const { rows } = await this.pool.query<{ transaction_id: string }>(`SELECT transaction_id FROM events WHERE position = $1::bigint`, [cursor]);
+    return rows[0] ? { transactionId: BigInt(rows[0].transaction_id), position: BigInt(cursor) } : undefined;
+  }
+
   async read(actor: string, after: LogPoint | undefined, limit: number, type?: string): Promise<FeedEntry[]> {
     const { rows } = await this.pool.query<Row>(
       `SELECT id, type, position, transaction_id, aggregate_id, occurred_at, payload FROM events

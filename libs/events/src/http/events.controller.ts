@@ -5,15 +5,17 @@ import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-va
 import type { FastifyReply } from 'fastify';
 import { type AuthenticatedUser, Authenticated, CurrentUser } from '@app/access';
 import { ProblemException, ValidQuery } from '@app/platform';
-import { EventFeed, type FeedPage, parseFeedCursor } from '../feed/event-feed.js';
+import { EventFeed, type FeedPage } from '../feed/event-feed.js';
 import { FeedPageResponse } from './events.openapi.js';
 import { EventStreams } from '../feed/event-streams.js';
+
+const BAD_CURSOR = 'after must be a nextCursor this API returned';
 
 export class FeedRequest {
   @IsOptional() @IsString() @Length(1, 100)
   type?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,60}$/, { message: 'after must be a nextCursor this API returned' })
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,60}$/, { message: BAD_CURSOR })
   after?: string;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
@@ -33,10 +35,10 @@ export class EventsController {
   @Authenticated()
   @ApiOperation({ summary: "The caller's own events in commit order: {items, nextCursor}; pass nextCursor back as `after` (an opaque commit-order point: paging never skips an event)." })
   @ApiOkResponse({ type: FeedPageResponse })
-  page(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: FeedRequest): Promise<FeedPage> {
-    const after = query.after === undefined ? undefined : parseFeedCursor(query.after);
+  async page(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: FeedRequest): Promise<FeedPage> {
+    const after = query.after === undefined ? undefined : await this.feed.resolveCursor(query.after);
     if (query.after !== undefined && !after) {
-      throw new ProblemException(422, 'invalid-cursor', 'after must be a nextCursor this API returned.', { errors: [{ field: 'after', message: 'after must be a nextCursor this API returned' }] });
+      throw new ProblemException(422, 'invalid-cursor', `${BAD_CURSOR}.`, { errors: [{ field: 'after', message: BAD_CURSOR }] });
     }
     return this.feed.page(user.id, { type: query.type, after, limit: query.limit ?? 20 });
   }
@@ -47,7 +49,7 @@ export class EventsController {
   @ApiOperation({ summary: "Server-sent events of the caller's own events in commit order; `id` is an opaque cursor, resumable with Last-Event-ID; a heartbeat comment every 15 s." })
   @ApiOkResponse({ description: 'One `event:` (its type), `id:` (its feed cursor) and `data:` (the feed item as JSON) per event.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   async stream(@CurrentUser() user: AuthenticatedUser, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
-    const after = lastEventId === undefined || lastEventId === '' ? undefined : parseFeedCursor(lastEventId);
+    const after = lastEventId === undefined || lastEventId === '' ? undefined : await this.feed.resolveCursor(lastEventId);
     if (lastEventId !== undefined && lastEventId !== '' && !after) {
       throw new ProblemException(400, 'invalid-last-event-id', 'Last-Event-ID must be the id of an event this stream sent.');
     }
