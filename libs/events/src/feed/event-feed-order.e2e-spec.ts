@@ -237,7 +237,7 @@ describe('activity feed and SSE: commit order under concurrent writers and growi
   }
 
   it('pages and streams exactly the caller\'s committed events, once each, in commit order', async () => {
-    const settings = propertySettings('activity feed order', 8);
+    const settings = propertySettings('activity feed order', 6);
     await fc.assert(fc.asyncProperty(runArb, runOnce), { ...settings, endOnFailure: !process.env.PROPERTY_SHRINK });
   }, 240_000);
 });
