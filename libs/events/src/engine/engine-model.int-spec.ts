@@ -195,7 +195,10 @@ const quiet = { warn: () => undefined, error: () => undefined };
 
       // ---- checkpoints never move backwards ------------------------------------------------
       const lastSeen = new Map<string, LogPoint>();
-      const checkCheckpoints = async () => {
+      // One read at a time, so that each sees the database no earlier than the one before it.
+      let checking = Promise.resolve();
+      const checkCheckpoints = () => (checking = checking.then(readCheckpoints));
+      const readCheckpoints = async () => {
         const rows = await transactions.client.query<{ consumer: string; last_transaction_id: bigint; last_position: bigint }[]>(
           `SELECT consumer, last_transaction_id, last_position FROM consumer_checkpoints`,
         );
@@ -290,9 +293,17 @@ const quiet = { warn: () => undefined, error: () => undefined };
       for (const c of [0, 1, 2] as ConsumerIndex[]) runners[c] ??= runner(c, 100);
       await waitFor(
         async () => {
-          const results = await Promise.all([0, 1, 2].map((c) => step(c as ConsumerIndex)));
-          await checkCheckpoints();
-          return results.every((r) => r.processed === 0 && r.waitMs === Infinity && !r.blocked) ? true : undefined;
+          // Each consumer steps while it passes events (checking the checkpoints after each step), then all must be idle.
+          const idle = await Promise.all(
+            ([0, 1, 2] as ConsumerIndex[]).map(async (c) => {
+              for (;;) {
+                const r = await step(c);
+                await checkCheckpoints();
+                if (r.processed === 0) return r.waitMs === Infinity && !r.blocked;
+              }
+            }),
+          );
+          return idle.every(Boolean) ? true : undefined;
         },
         30_000,
         'the consumers to catch up',
