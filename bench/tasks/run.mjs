@@ -137,8 +137,12 @@ async function drained(url) {
   const deadline = Date.now() + 180_000;
   try {
     for (;;) {
-      const { rows } = await c.query('SELECT (SELECT coalesce(max(position), 0) FROM events) AS head, (SELECT coalesce(min(last_position), 0) FROM consumer_checkpoints) AS low, (SELECT count(*) FROM consumer_checkpoints) AS n');
-      if (Number(rows[0].n) > 0 && BigInt(rows[0].low) >= BigInt(rows[0].head)) return;
+      // In commit order, (transaction id, position): a checkpoint's position alone bounds nothing (docs/decisions/0010).
+      const { rows } = await c.query(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position))) AS behind
+           FROM consumer_checkpoints c`,
+      );
+      if (Number(rows[0].n) > 0 && Number(rows[0].behind) === 0) return;
       if (Date.now() > deadline) throw new Error('consumers did not catch up within 180 s');
       await new Promise((r) => setTimeout(r, 250));
     }

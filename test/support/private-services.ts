@@ -182,6 +182,17 @@ export class PrivatePostgres {
     return BigInt(row!.next);
   }
 
+  /**
+   * Moves the counter forward to `nextXid` at once (a clean stop, `pg_resetwal -x`, a start): to
+   * cross several powers of ten in one cluster. Clients are disconnected.
+   */
+  async jumpXidTo(nextXid: bigint): Promise<void> {
+    if (nextXid < (await this.nextXid())) throw new Error(`the counter is already past ${nextXid}`);
+    await this.stop('fast');
+    await setNextXid(this.data, nextXid);
+    await this.resume();
+  }
+
   /** Consumes transaction ids until the next one handed out is `target` (one committed transaction each, server-side). */
   async advanceXidTo(target: bigint): Promise<void> {
     const burn = target - (await this.nextXid());

@@ -84,3 +84,17 @@ async function retryBusy<T>(work: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+/** For a suite: a database of its own and a small pool on it, made before its tests and removed after. */
+export function suiteDatabase(max = 2): { readonly db: TestDatabase; readonly pool: pg.Pool } {
+  const state = {} as { db: TestDatabase; pool: pg.Pool };
+  beforeAll(async () => {
+    state.db = await createTestDatabase();
+    state.pool = new pg.Pool({ connectionString: state.db.url, max });
+  }, 60_000);
+  afterAll(async () => {
+    await state.pool?.end();
+    await state.db?.drop();
+  });
+  return state;
+}

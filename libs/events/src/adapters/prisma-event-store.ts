@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
-import { isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
+import { childTraceparent, currentTraceparent, isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
 import { recordAppended } from '../consistency/consistency-token.js';
 import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
@@ -11,11 +11,11 @@ interface AppendedRow {
   id: string;
   position: bigint;
   occurred_at: Date;
-  transaction_id: string;
+  transaction_id: bigint;
 }
 
 // pg_notify wakes the listening workers at COMMIT (one per transaction: duplicates fold).
-const APPENDED = `RETURNING id, position, occurred_at, transaction_id::text AS transaction_id)
+const APPENDED = `RETURNING id, position, occurred_at, transaction_id)
    SELECT appended.* FROM appended CROSS JOIN (SELECT pg_notify('events', '')) AS wake`;
 const APPEND_ONE = `WITH appended AS (
    INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata)
@@ -44,7 +44,8 @@ export class PrismaEventStore extends EventStore {
       actor: context?.actor,
       correlationId: context?.correlationId,
       causationId: context?.causationId ?? context?.requestId,
-      traceparent: context?.traceparent,
+      // Always one: work outside any request or handler (a script) starts a trace of its own.
+      traceparent: context?.traceparent ?? currentTraceparent() ?? childTraceparent(),
     };
     const ids = events.map(() => randomUUID());
     try {
@@ -64,15 +65,15 @@ export class PrismaEventStore extends EventStore {
               events.map(() => meta),
             );
       const byId = new Map(rows.map((r) => [r.id, r]));
-      const last = rows.reduce((a, b) => (BigInt(b.position) > BigInt(a.position) ? b : a));
-      const point = { transactionId: BigInt(last.transaction_id), position: BigInt(last.position) };
+      const last = rows.reduce((a, b) => (b.position > a.position ? b : a));
+      const point = { transactionId: last.transaction_id, position: last.position };
       this.transactions.afterCommit(() => {
         recordAppended(point);
         this.signal.ring();
       });
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
-        return { ...e, id: ids[i], position: BigInt(row.position), occurredAt: row.occurred_at, metadata };
+        return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata };
       });
     } catch (err) {
       if (isUniqueViolation(err)) {

@@ -25,7 +25,7 @@ export class ProjectionWaiter {
     if (projections.length === 0) return true;
     const { rows } = await this.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM consumer_checkpoints
-        WHERE consumer = ANY($1::text[]) AND (last_transaction_id, last_position) >= ($2::text::xid8, $3::bigint)`,
+        WHERE consumer = ANY($1::text[]) AND (last_transaction_id, last_position) >= ($2::xid8, $3::bigint)`,
       [projections, point.transactionId.toString(), point.position.toString()],
     );
     return rows[0].n === new Set(projections).size;

@@ -15,6 +15,7 @@ export interface DeadLetterView {
   retryRequestedAt: string | null;
 }
 
+/** pg returns int8 (`event_position`) as a decimal string: selected uncast, it still sorts as a number. */
 interface Row {
   id: string;
   consumer: string;
@@ -28,7 +29,7 @@ interface Row {
   retry_requested_at: Date | null;
 }
 
-const COLUMNS = `id, consumer, event_id, event_position::text AS event_position, event_type, error, attempts, first_failed_at, last_failed_at, retry_requested_at`;
+const COLUMNS = `id, consumer, event_id, event_position, event_type, error, attempts, first_failed_at, last_failed_at, retry_requested_at`;
 
 /**
  * The admin's view of dead letters. A retry is a request: the worker that runs the consumer

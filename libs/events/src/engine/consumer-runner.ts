@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
-import { currentTraceparent, requestContext, runInTraceContext, type TransactionRunner, type Tx } from '@app/platform';
+import { childTraceparent, currentTraceparent, requestContext, runInTraceContext, type TransactionRunner, type Tx } from '@app/platform';
 import type { StoredEvent } from '../event.js';
 import { eventColumns, type EventRow, eventsWaitAfter, type LogEvent, type LogPoint, lockCheckpoint, peekCheckpoint, readAfter, samePoint, saveCheckpoint, toLogEvent } from './event-log.js';
 
@@ -341,7 +341,8 @@ function inEventContext<T>(consumer: string, event: StoredEvent, work: () => Pro
     phase ? `${consumer} ${phase} ${event.type}` : `${consumer} ${event.type}`,
     () =>
       requestContext.run(
-        { requestId: randomUUID(), actor: m.actor, correlationId: m.correlationId ?? event.id, causationId: event.id, traceparent: currentTraceparent() ?? m.traceparent },
+        // The handler's span; without one (tracing off), a span id of its own in the event's trace.
+        { requestId: randomUUID(), actor: m.actor, correlationId: m.correlationId ?? event.id, causationId: event.id, traceparent: currentTraceparent() ?? childTraceparent(m.traceparent) },
         work,
       ),
     { 'messaging.consumer.group.name': consumer, 'messaging.message.id': event.id, 'event.type': event.type },

@@ -9,10 +9,15 @@ export interface LogPoint {
 
 export type LogEvent = StoredEvent & { transactionId: bigint };
 
+/**
+ * An events row as `eventColumns` selects it: `position` (int8) and `transaction_id` (xid8) come
+ * back as bigint (SqlClient's parsers). The columns are selected uncast: an `x::text AS x` in the
+ * select list would make a later `ORDER BY x` sort text, "10" before "9" (docs/decisions/0010).
+ */
 export interface EventRow {
   id: string;
-  position: bigint | string;
-  transaction_id: string;
+  position: bigint;
+  transaction_id: bigint;
   aggregate_type: string;
   aggregate_id: string;
   aggregate_version: number;
@@ -24,14 +29,14 @@ export interface EventRow {
 
 export const eventColumns = (alias = '') => {
   const a = alias ? `${alias}.` : '';
-  return `${a}id, ${a}position, ${a}transaction_id::text AS transaction_id, ${a}aggregate_type, ${a}aggregate_id, ${a}aggregate_version, ${a}type, ${a}payload, ${a}metadata, ${a}occurred_at`;
+  return `${a}id, ${a}position, ${a}transaction_id, ${a}aggregate_type, ${a}aggregate_id, ${a}aggregate_version, ${a}type, ${a}payload, ${a}metadata, ${a}occurred_at`;
 };
 
 export function toLogEvent(row: EventRow): LogEvent {
   return {
     id: row.id,
-    position: BigInt(row.position),
-    transactionId: BigInt(row.transaction_id),
+    position: row.position,
+    transactionId: row.transaction_id,
     aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
     aggregateVersion: row.aggregate_version,
@@ -52,12 +57,12 @@ export function toLogEvent(row: EventRow): LogEvent {
 export async function readAfter(db: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
   const rows = await db.query<EventRow[]>(
     `SELECT ${eventColumns()} FROM events
-      WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id, position
       LIMIT $3`,
-    from.transactionId.toString(),
-    from.position.toString(),
+    from.transactionId,
+    from.position,
     limit,
   );
   return rows.map(toLogEvent);
@@ -70,20 +75,24 @@ export async function readAfter(db: Tx, from: LogPoint, limit: number): Promise<
  */
 export async function eventsWaitAfter(db: Tx, from: LogPoint): Promise<boolean> {
   const rows = await db.query<unknown[]>(
-    `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint) LIMIT 1`,
-    from.transactionId.toString(),
-    from.position.toString(),
+    `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 1`,
+    from.transactionId,
+    from.position,
   );
   return rows.length > 0;
 }
 
+interface CheckpointRow {
+  last_transaction_id: bigint;
+  last_position: bigint;
+}
+const CHECKPOINT_COLUMNS = 'last_transaction_id, last_position';
+const toPoint = (row: CheckpointRow): LogPoint => ({ transactionId: row.last_transaction_id, position: row.last_position });
+
 /** The consumer's checkpoint without locking it (START when it has none yet). */
 export async function peekCheckpoint(db: Tx, consumer: string): Promise<LogPoint> {
-  const rows = await db.query<{ t: string; p: bigint | string }[]>(
-    `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1`,
-    consumer,
-  );
-  return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].p) } : START;
+  const rows = await db.query<CheckpointRow[]>(`SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1`, consumer);
+  return rows[0] ? toPoint(rows[0]) : START;
 }
 
 export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.transactionId && a.position === b.position;
@@ -94,25 +103,22 @@ export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.tra
  */
 export async function lockCheckpoint(tx: Tx, consumer: string, wait = false): Promise<LogPoint | undefined> {
   const select = () =>
-    tx.query<{ t: string; p: bigint | string }[]>(
-      `SELECT last_transaction_id::text AS t, last_position AS p FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
-      consumer,
-    );
+    tx.query<CheckpointRow[]>(`SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`, consumer);
   let rows = await select();
   if (!rows[0]) {
     // A new consumer has no row yet (or another transaction holds it: then the insert does nothing).
     const created = await tx.execute(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
     if (created || wait) rows = await select();
   }
-  return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].p) } : undefined;
+  return rows[0] ? toPoint(rows[0]) : undefined;
 }
 
 export async function saveCheckpoint(tx: Tx, consumer: string, at: LogPoint): Promise<void> {
   await tx.execute(
-    `UPDATE consumer_checkpoints SET last_transaction_id = $2::text::xid8, last_position = $3::bigint, updated_at = now() WHERE consumer = $1`,
+    `UPDATE consumer_checkpoints SET last_transaction_id = $2::xid8, last_position = $3::bigint, updated_at = now() WHERE consumer = $1`,
     consumer,
-    at.transactionId.toString(),
-    at.position.toString(),
+    at.transactionId,
+    at.position,
   );
 }
 

@@ -14,8 +14,10 @@ const SNAPSHOT_TTL_MS = 1_000;
 
 /**
  * The engine's numbers, computed from the database when /metrics is scraped (one query shared
- * by the four gauges): per consumer, the events not yet handled (backlog), the distance in
- * positions to the head of the log, the age of the oldest unhandled event, and dead letters.
+ * by the four gauges): per consumer, the events not yet handled that it can read (backlog), all
+ * committed events after its checkpoint in commit order (lag; a checkpoint's position is no
+ * bound on the positions still to come, docs/decisions/0010), the age of the oldest unhandled
+ * event, and dead letters.
  */
 @Injectable()
 export class EventsMetrics implements OnModuleInit {
@@ -35,7 +37,7 @@ export class EventsMetrics implements OnModuleInit {
       });
     };
     gauge('events_consumer_backlog', 'Committed events a consumer has not handled yet.', (s) => s.backlog);
-    gauge('projection_lag_events', 'Positions between the head of the event log and the consumer checkpoint.', (s) => s.lagEvents);
+    gauge('projection_lag_events', 'Committed events after the consumer checkpoint in commit order, including those an open transaction still holds back.', (s) => s.lagEvents);
     gauge('projection_lag_seconds', 'Age of the oldest committed event the consumer has not handled (0 when caught up).', (s) => s.lagSeconds);
     gauge('dead_letters', 'Events a consumer gave up on (see the admin dead-letter endpoints).', (s) => s.deadLetters);
   }
@@ -52,7 +54,7 @@ export class EventsMetrics implements OnModuleInit {
       `SELECT c.consumer,
               (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)
                  AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS backlog,
-              GREATEST((SELECT coalesce(max(position), 0) FROM events) - c.last_position, 0) AS lag_events,
+              (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)) AS lag_events,
               (SELECT extract(epoch FROM now() - min(e.occurred_at))::float8 FROM events e
                 WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)) AS lag_seconds,
               (SELECT count(*) FROM dead_letters d WHERE d.consumer = c.consumer) AS dead_letters

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
+import type { LogPoint } from '../engine/event-log.js';
 
 export interface FeedItem {
   id: string;
@@ -15,36 +16,86 @@ export interface FeedPage {
   nextCursor: string | null;
 }
 
+/** A feed item and the commit-order point it stands at (its cursor). */
+export interface FeedEntry {
+  at: LogPoint;
+  item: FeedItem;
+}
+
 export interface FeedQuery {
   type?: string;
-  /** Only events after this position. */
-  after?: bigint;
+  /** Only events after this point of the commit order. */
+  after?: LogPoint;
   limit: number;
 }
 
 /**
- * The caller's own events (those their requests caused: `metadata.actor`), by position. Only
- * events whose transaction is older than every open one are shown, so a page never shows an
- * event while an earlier-started write could still appear before it (docs/decisions/0015).
+ * A feed cursor (`after`, `nextCursor`, the SSE `id`): the commit-order point of the last event
+ * seen, `<transaction id>.<position>` in base64url, opaque to clients.
+ */
+export function formatFeedCursor(point: LogPoint): string {
+  return Buffer.from(`${point.transactionId}.${point.position}`).toString('base64url');
+}
+
+/** The point a cursor names, or undefined when it is not one this API made. */
+export function parseFeedCursor(cursor: string): LogPoint | undefined {
+  if (!/^[A-Za-z0-9_-]{1,60}$/.test(cursor)) return undefined;
+  const m = /^(\d{1,20})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
+  if (!m) return undefined;
+  const point = { transactionId: BigInt(m[1]), position: BigInt(m[2]) };
+  return point.transactionId < 2n ** 64n && point.position < 2n ** 63n ? point : undefined;
+}
+
+interface Row {
+  id: string;
+  type: string;
+  position: string;
+  transaction_id: string;
+  aggregate_id: string;
+  occurred_at: Date;
+  payload: unknown;
+}
+
+/**
+ * The caller's own events (those their requests caused: `metadata.actor`) in commit order, the
+ * engine's order: by (transaction id, position), only events whose transaction is older than
+ * every open one. A transaction still open, or one that commits later, has a larger id than
+ * every event shown, so a cursor never passes an event that appears later, even when one user's
+ * two transactions commit out of position order (docs/decisions/0010).
  */
 @Injectable()
 export class EventFeed {
   constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
 
   async page(actor: string, query: FeedQuery): Promise<FeedPage> {
-    const rows = await this.read(actor, query.after ?? 0n, query.limit + 1, query.type);
-    const items = rows.slice(0, query.limit);
-    return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].position : null };
+    const entries = await this.read(actor, query.after, query.limit + 1, query.type);
+    const page = entries.slice(0, query.limit);
+    return { items: page.map((e) => e.item), nextCursor: entries.length > query.limit ? formatFeedCursor(page[page.length - 1].at) : null };
   }
 
-  async read(actor: string, after: bigint, limit: number, type?: string): Promise<FeedItem[]> {
-    const { rows } = await this.pool.query<{ id: string; type: string; position: string; aggregate_id: string; occurred_at: Date; payload: unknown }>(
-      `SELECT id, type, position::text AS position, aggregate_id, occurred_at, payload FROM events
-        WHERE metadata->>'actor' = $1 AND position > $2::bigint AND ($3::text IS NULL OR type = $3)
+  /**
+   * The point a cursor names: one this API made, or a bare position, the cursor of earlier
+   * versions (an EventSource reconnecting across an upgrade resends one): the point of the event
+   * at that position (0: the start). Undefined when it is neither.
+   */
+  async resolveCursor(cursor: string): Promise<LogPoint | undefined> {
+    if (!/^\d{1,18}$/.test(cursor)) return parseFeedCursor(cursor);
+    if (BigInt(cursor) === 0n) return { transactionId: 0n, position: 0n };
+    const { rows } = await this.pool.query<{ transaction_id: string }>(`SELECT transaction_id FROM events WHERE position = $1::bigint`, [cursor]);
+    return rows[0] ? { transactionId: BigInt(rows[0].transaction_id), position: BigInt(cursor) } : undefined;
+  }
+
+  async read(actor: string, after: LogPoint | undefined, limit: number, type?: string): Promise<FeedEntry[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT id, type, position, transaction_id, aggregate_id, occurred_at, payload FROM events
+        WHERE metadata->>'actor' = $1 AND (transaction_id, position) > ($2::xid8, $3::bigint) AND ($4::text IS NULL OR type = $4)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY position LIMIT $4`,
-      [actor, after.toString(), type ?? null, limit],
+        ORDER BY transaction_id, position LIMIT $5`,
+      [actor, (after?.transactionId ?? 0n).toString(), (after?.position ?? 0n).toString(), type ?? null, limit],
     );
-    return rows.map((r) => ({ id: r.id, type: r.type, position: r.position, aggregateId: r.aggregate_id, occurredAt: r.occurred_at.toISOString(), payload: r.payload }));
+    return rows.map((r) => ({
+      at: { transactionId: BigInt(r.transaction_id), position: BigInt(r.position) },
+      item: { id: r.id, type: r.type, position: r.position, aggregateId: r.aggregate_id, occurredAt: r.occurred_at.toISOString(), payload: r.payload },
+    }));
   }
 }

@@ -1,15 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { EventSignal } from '../engine/event-signal.js';
-import { EventFeed } from './event-feed.js';
+import type { LogPoint } from '../engine/event-log.js';
+import { EventFeed, formatFeedCursor } from './event-feed.js';
 
 const POLL_MS = 1_000;
 const BATCH = 100;
 
 /**
- * Server-sent events of a user's own events: `id:` is the position (a reconnecting client's
- * `Last-Event-ID` resumes after it), a comment line every `heartbeatMs`; every stream ends when
- * the application shuts down. New events are noticed on a commit in this process or by polling.
+ * Server-sent events of a user's own events in the feed's commit order: `id:` is the feed cursor
+ * of the event (a reconnecting client's `Last-Event-ID` resumes after it, skipping nothing), a
+ * comment line every `heartbeatMs`; every stream ends when the application shuts down. New
+ * events are noticed on a commit in this process or by polling.
  */
 @Injectable()
 export class EventStreams implements BeforeApplicationShutdown {
@@ -23,7 +25,7 @@ export class EventStreams implements BeforeApplicationShutdown {
     private readonly signal: EventSignal,
   ) {}
 
-  async run(actor: string, after: bigint, out: ServerResponse): Promise<void> {
+  async run(actor: string, after: LogPoint | undefined, out: ServerResponse): Promise<void> {
     if (this.closing) return void out.end();
     const stop = new AbortController();
     const end = () => stop.abort();
@@ -35,12 +37,12 @@ export class EventStreams implements BeforeApplicationShutdown {
       let cursor = after;
       while (!stop.signal.aborted) {
         const since = this.signal.generation;
-        const items = await this.feed.read(actor, cursor, BATCH);
-        for (const item of items) {
-          out.write(`id: ${item.position}\nevent: ${item.type}\ndata: ${JSON.stringify(item)}\n\n`);
-          cursor = BigInt(item.position);
+        const entries = await this.feed.read(actor, cursor, BATCH);
+        for (const { at, item } of entries) {
+          out.write(`id: ${formatFeedCursor(at)}\nevent: ${item.type}\ndata: ${JSON.stringify(item)}\n\n`);
+          cursor = at;
         }
-        if (items.length < BATCH) await this.signal.wait(POLL_MS, stop.signal, since);
+        if (entries.length < BATCH) await this.signal.wait(POLL_MS, stop.signal, since);
       }
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'event stream failed');

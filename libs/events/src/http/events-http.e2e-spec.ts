@@ -40,7 +40,8 @@ describe('events over HTTP: feed, stream, dead letters', () => {
     const page1 = (await (await api('/events?limit=2', { auth: me.authorization })).json()) as { items: { id: string; position: string; type: string; aggregateId: string; occurredAt: string; payload: unknown }[]; nextCursor: string | null };
     expect(page1.items.map((i) => i.id)).toEqual([mine[0].id, mine[1].id]);
     expect(Object.keys(page1.items[0]).sort()).toEqual(['aggregateId', 'id', 'occurredAt', 'payload', 'position', 'type']);
-    expect(page1.nextCursor).toBe(mine[1].position);
+    expect(page1.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/); // opaque: a commit-order point, not a position
+    expect(page1.nextCursor).not.toBe(mine[1].position);
     const page2 = (await (await api(`/events?limit=2&after=${page1.nextCursor}`, { auth: me.authorization })).json()) as { items: { id: string }[]; nextCursor: string | null };
     expect(page2.items.map((i) => i.id)).toEqual([mine[2].id]);
     expect(page2.nextCursor).toBeNull();
@@ -61,7 +62,7 @@ describe('events over HTTP: feed, stream, dead letters', () => {
     const me = bearer(t.app);
     const first = await append(me.authorization);
     const controller = new AbortController();
-    const res = await api('/events/stream', { auth: me.authorization, headers: { 'last-event-id': '0' }, signal: controller.signal });
+    const res = await api('/events/stream', { auth: me.authorization, signal: controller.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
@@ -73,18 +74,32 @@ describe('events over HTTP: feed, stream, dead letters', () => {
         text += new TextDecoder().decode(value);
       }
     };
-    await readUntil(new RegExp(`id: ${first.position}\\n`));
+    // Each event: `id:` (its opaque cursor), `event:`, `data:` (the feed item).
+    const idOf = (eventId: string) => new RegExp(`id: ([A-Za-z0-9_-]+)\\nevent: test\\.happened\\ndata: \\{"id":"${eventId}"`);
+    await readUntil(idOf(first.id));
+    const firstCursor = idOf(first.id).exec(text)![1];
     const second = await append(me.authorization);
-    await readUntil(new RegExp(`id: ${second.position}\\n`));
+    await readUntil(idOf(second.id));
     await readUntil(/: heartbeat/);
     controller.abort();
     // Resume: only what came after the last id seen.
-    const resumed = await api('/events/stream', { auth: me.authorization, headers: { 'last-event-id': first.position } });
+    const resumed = await api('/events/stream', { auth: me.authorization, headers: { 'last-event-id': firstCursor } });
     const r2 = resumed.body!.getReader();
     let text2 = '';
-    while (!text2.includes(`id: ${second.position}`)) text2 += new TextDecoder().decode((await r2.read()).value);
-    expect(text2).not.toContain(`id: ${first.position}\n`);
+    while (!idOf(second.id).test(text2)) text2 += new TextDecoder().decode((await r2.read()).value);
+    expect(text2).not.toContain(first.id);
     await r2.cancel();
+    // A bare position (the id of earlier versions, resent by an EventSource across an upgrade) resumes after that event.
+    const legacy = await api('/events/stream', { auth: me.authorization, headers: { 'last-event-id': first.position } });
+    const r3 = legacy.body!.getReader();
+    let text3 = '';
+    while (!idOf(second.id).test(text3)) text3 += new TextDecoder().decode((await r3.read()).value);
+    expect(text3).not.toContain(first.id);
+    await r3.cancel();
+    for (const bad of ['abc', '99999999999', 'MTIzLjQ1LjY3']) {
+      const res = await api('/events/stream', { auth: me.authorization, headers: { 'last-event-id': bad } });
+      expect([bad, res.status]).toEqual([bad, 400]);
+    }
   }, 40_000);
 
   it('dead letters: admins list, retry and discard them; others may not', async () => {

@@ -9,11 +9,13 @@ import { EventFeed, type FeedPage } from '../feed/event-feed.js';
 import { FeedPageResponse } from './events.openapi.js';
 import { EventStreams } from '../feed/event-streams.js';
 
+const BAD_CURSOR = 'after must be a nextCursor this API returned';
+
 export class FeedRequest {
   @IsOptional() @IsString() @Length(1, 100)
   type?: string;
 
-  @IsOptional() @Matches(/^\d{1,18}$/, { message: 'after must be an event position (a whole number)' })
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,60}$/, { message: BAD_CURSOR })
   after?: string;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
@@ -31,19 +33,24 @@ export class EventsController {
 
   @Get()
   @Authenticated()
-  @ApiOperation({ summary: "The caller's own events by position: {items, nextCursor}; pass nextCursor back as `after`." })
+  @ApiOperation({ summary: "The caller's own events in commit order: {items, nextCursor}; pass nextCursor back as `after` (an opaque commit-order point: paging never skips an event)." })
   @ApiOkResponse({ type: FeedPageResponse })
-  page(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: FeedRequest): Promise<FeedPage> {
-    return this.feed.page(user.id, { type: query.type, after: query.after ? BigInt(query.after) : undefined, limit: query.limit ?? 20 });
+  async page(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: FeedRequest): Promise<FeedPage> {
+    const after = query.after === undefined ? undefined : await this.feed.resolveCursor(query.after);
+    if (query.after !== undefined && !after) {
+      throw new ProblemException(422, 'invalid-cursor', `${BAD_CURSOR}.`, { errors: [{ field: 'after', message: BAD_CURSOR }] });
+    }
+    return this.feed.page(user.id, { type: query.type, after, limit: query.limit ?? 20 });
   }
 
   @Get('stream')
   @Authenticated()
   @ApiProduces('text/event-stream')
-  @ApiOperation({ summary: "Server-sent events of the caller's own events; `id` is the position, resumable with Last-Event-ID; a heartbeat comment every 15 s." })
-  @ApiOkResponse({ description: 'One `event:` (its type), `id:` (its position) and `data:` (the feed item as JSON) per event.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiOperation({ summary: "Server-sent events of the caller's own events in commit order; `id` is an opaque cursor, resumable with Last-Event-ID; a heartbeat comment every 15 s." })
+  @ApiOkResponse({ description: 'One `event:` (its type), `id:` (its feed cursor) and `data:` (the feed item as JSON) per event.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   async stream(@CurrentUser() user: AuthenticatedUser, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
-    if (lastEventId !== undefined && !/^\d{1,18}$/.test(lastEventId)) {
+    const after = lastEventId === undefined || lastEventId === '' ? undefined : await this.feed.resolveCursor(lastEventId);
+    if (lastEventId !== undefined && lastEventId !== '' && !after) {
       throw new ProblemException(400, 'invalid-last-event-id', 'Last-Event-ID must be the id of an event this stream sent.');
     }
     reply.hijack();
@@ -53,6 +60,6 @@ export class EventsController {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    await this.streams.run(user.id, BigInt(lastEventId ?? 0), reply.raw);
+    await this.streams.run(user.id, after, reply.raw);
   }
 }

@@ -2,8 +2,9 @@ import pg from 'pg';
 
 /**
  * What adapters query through: parameterised SQL (`$1`, `$2`...) on the pool or on the open
- * transaction's connection (TransactionRunner.client). int8 columns come back as `bigint`
- * (event positions exceed 2^53 in theory), everything else as pg parses it (timestamptz as Date,
+ * transaction's connection (TransactionRunner.client). int8 and xid8 columns come back as
+ * `bigint` (event positions and transaction ids exceed 2^53 in theory; select them uncast, so
+ * that they also compare and sort as numbers), everything else as pg parses it (timestamptz as Date,
  * json/jsonb parsed, uuid and text as strings).
  *
  * Every statement runs as a named prepared statement: PostgreSQL parses and plans each SQL text
@@ -19,9 +20,10 @@ export interface SqlClient {
 }
 
 const INT8 = 20;
-const parseInt8 = (value: string) => BigInt(value);
+const XID8 = 5069;
+const parseBigInt = (value: string) => BigInt(value);
 const types = {
-  getTypeParser: ((oid: number, format?: string) => (oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format as never))) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) => (oid === INT8 || oid === XID8 ? parseBigInt : pg.types.getTypeParser(oid, format as never))) as typeof pg.types.getTypeParser,
 };
 
 const names = new Map<string, string>();

@@ -9,6 +9,7 @@ import { logRequests, REQUEST_LOGGER } from '../logging/logging.module.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { Metrics } from '../metrics/metrics.js';
 import { requestTraceparent, traceHttpServer } from '../tracing/http-spans.js';
+import { childTraceparent } from '../tracing/trace-context.js';
 import { ProblemException } from './problem.js';
 import { hasInvalidRequestId } from './request-id.js';
 import { unvalidatedInputs } from './validation.js';
@@ -18,7 +19,6 @@ import { responseCaptureOf } from './response-capture.js';
 import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
 
 export const API_PREFIX = 'api/v1';
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
 /** Probes and scrapes: neither traced nor logged. */
 const QUIET = /^\/(health|ready|metrics)(\?|$)/;
@@ -44,9 +44,9 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
       return requestContext.in(base, {
         requestId: request.id,
         correlationId: request.id,
-        // This request's server span (so the worker's span continues its trace), else the caller's
-        // traceparent when tracing is off.
-        traceparent: requestTraceparent(request) ?? (typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined),
+        // This request's server span (so the worker's span continues its trace); without one
+        // (tracing off), a span id of its own in the caller's trace, or a new trace.
+        traceparent: requestTraceparent(request) ?? childTraceparent(typeof traceparent === 'string' ? traceparent : undefined),
       });
     },
   });

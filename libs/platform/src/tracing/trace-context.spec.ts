@@ -3,7 +3,7 @@ import { node } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { contextManager, contextSlot } from '../context/async-context';
 import { requestContext } from '../context/request-context';
-import { currentTraceparent, runInTraceContext, traceLogFields } from './trace-context';
+import { childTraceparent, currentTraceparent, runInTraceContext, traceLogFields } from './trace-context';
 
 const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -14,6 +14,19 @@ describe('trace context helpers', () => {
     const seen = await runInTraceContext(parent, 'project x', async () => ({ traceparent: currentTraceparent(), log: traceLogFields() }));
     expect(seen).toEqual({ traceparent: undefined, log: {} });
     await expect(runInTraceContext(undefined, 'project y', async () => 42)).resolves.toBe(42);
+  });
+
+  it('childTraceparent: a new span id in the parent\'s trace (its flags kept), else a new unsampled trace', () => {
+    const child = childTraceparent(parent);
+    expect(child).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(child.split('-')[2]).not.toBe('00f067aa0ba902b7');
+    expect(childTraceparent(child).split('-')[1]).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    for (const bad of [undefined, '', 'nonsense', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01']) {
+      const fresh = childTraceparent(bad);
+      expect(fresh).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+      expect(fresh.split('-')[1]).not.toMatch(/^0+$/);
+    }
+    expect(childTraceparent()).not.toBe(childTraceparent());
   });
 
   describe('with an SDK', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SpanKind, SpanStatusCode, defaultTextMapGetter, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { activeContext } from '../context/async-context.js';
@@ -14,6 +15,24 @@ export function currentTraceparent(): string | undefined {
   const ctx = trace.getActiveSpan()?.spanContext();
   if (!ctx || !isSpanContextValid(ctx)) return undefined;
   return `00-${ctx.traceId}-${ctx.spanId}-0${(ctx.traceFlags & 1).toString(16)}`;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZEROS = /^0+$/;
+
+/**
+ * A W3C traceparent for work that no valid span covers (no tracer provider registered, as with
+ * OTEL_SDK_DISABLED or no OTLP endpoint): a child of `parent` when that is a valid traceparent
+ * (its trace id and flags, a new span id), else the start of a new, unsampled trace. Events and
+ * integration messages carry it, so they are correlatable whether or not spans are exported.
+ */
+export function childTraceparent(parent?: string): string {
+  const ids = randomBytes(24).toString('hex');
+  const spanId = ZEROS.test(ids.slice(32)) ? '0000000000000001' : ids.slice(32);
+  const m = parent === undefined ? null : TRACEPARENT.exec(parent);
+  if (m && !ZEROS.test(m[1]) && !ZEROS.test(m[2])) return `00-${m[1]}-${spanId}-${m[3]}`;
+  const traceId = ZEROS.test(ids.slice(0, 32)) ? '00000000000000000000000000000001' : ids.slice(0, 32);
+  return `00-${traceId}-${spanId}-00`;
 }
 
 /** `{ trace_id, span_id }` of the active span for a log line (pino mixin), or `{}`. */

@@ -102,6 +102,52 @@ describe('LlmTaskAnalyser against a local fake server', () => {
     expect((await a.analyse(input)).source).toBe('llm');
   });
 
+  it('under concurrent prepares (four analyses at once, retrying), no call starts once the threshold of consecutive failures is reached', async () => {
+    let clock = 0;
+    const a = analyser({ retries: 2, breakerThreshold: 5, breakerCooldownMs: 30_000 }, () => clock);
+    let served = 0;
+    handler = (_req, res) => void setTimeout(() => res.writeHead(500).end(), (served++ * 7) % 15);
+    // Every call the analyser starts, and whether the breaker had already opened when it did.
+    const realFetch = globalThis.fetch;
+    let started = 0;
+    let startedOpen = 0;
+    globalThis.fetch = ((...args: Parameters<typeof fetch>) => {
+      started++;
+      if (a.circuitOpen) startedOpen++;
+      return realFetch(...args);
+    }) as typeof fetch;
+    try {
+      // What a subscriber's prepare phase does: four analyses at a time over a batch.
+      const queue = Array.from({ length: 24 }, (_, i) => ({ title: `Task ${i}`, description: 'It crashes.' }));
+      const results: string[] = [];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let next = queue.shift(); next; next = queue.shift()) results.push((await a.analyse(next)).source);
+        }),
+      );
+      expect(results).toEqual(Array(24).fill('heuristic'));
+      expect(a.circuitOpen).toBe(true);
+      expect(startedOpen).toBe(0);
+      // Five failed analyses of three calls each open it; at most three more were in flight then.
+      expect(started).toBeGreaterThanOrEqual(15);
+      expect(started).toBeLessThanOrEqual(15 + 3 * 3);
+      // After the cooldown the endpoint is tried again; the failures that were in flight at the
+      // opening did not count: it takes five new consecutive failures to open again.
+      clock = 30_001;
+      for (let i = 1; i <= 4; i++) {
+        await a.analyse(input);
+        expect([i, a.circuitOpen]).toEqual([i, false]);
+      }
+      await a.analyse(input);
+      expect(a.circuitOpen).toBe(true);
+      clock = 60_002;
+      handler = answer(good);
+      expect((await a.analyse(input)).source).toBe('llm');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('parseAnalysis accepts a fenced JSON object and rejects extra fields', () => {
     expect(parseAnalysis('```json\n' + good + '\n```').category).toBe('bug_fix');
     expect(() => parseAnalysis(JSON.stringify({ ...JSON.parse(good), extra: 1 }))).toThrow(/unexpected/);

@@ -43,12 +43,17 @@ export function parseAnalysis(content: string): { summary: string; subtasks: str
 }
 
 class RetryableError extends Error {}
+/** The circuit opened while this analysis was retrying: it starts no further call. */
+class CircuitOpenError extends Error {}
 
 /**
  * Any OpenAI-compatible chat-completions endpoint. Each attempt is bounded by a timeout;
  * timeouts, network errors, 429 and 5xx are retried with backoff, malformed output once more;
  * after `breakerThreshold` consecutive failed analyses the circuit opens for `breakerCooldownMs`
  * and calls go straight to the fallback (the heuristic), which also answers every failure.
+ * Under concurrency (a subscriber prepares several events at once): the breaker is checked before
+ * every call, retries included, so no call starts once the threshold is reached; analyses that
+ * were in flight when it opened end in the fallback without counting toward the next opening.
  */
 @Injectable()
 export class LlmTaskAnalyser extends TaskAnalyser {
@@ -77,13 +82,18 @@ export class LlmTaskAnalyser extends TaskAnalyser {
       this.failures = 0;
       return { ...result, source: 'llm', model: this.options.model, promptVersion: PROMPT_VERSION };
     } catch (err) {
-      this.failures += 1;
-      if (this.failures >= (this.options.breakerThreshold ?? 5)) {
-        this.openUntil = this.now() + (this.options.breakerCooldownMs ?? 30_000);
-        this.failures = 0;
-      }
+      if (err instanceof CircuitOpenError) return this.fallback.analyse(input);
+      if (!this.circuitOpen) this.recordFailure();
       this.logger.warn({ err: { message: (err as Error).message } }, 'llm enrichment failed; using the heuristic');
       return this.fallback.analyse(input);
+    }
+  }
+
+  private recordFailure(): void {
+    this.failures += 1;
+    if (this.failures >= (this.options.breakerThreshold ?? 5)) {
+      this.openUntil = this.now() + (this.options.breakerCooldownMs ?? 30_000);
+      this.failures = 0;
     }
   }
 
@@ -91,6 +101,7 @@ export class LlmTaskAnalyser extends TaskAnalyser {
     let last: unknown;
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 2_000)));
+      if (attempt > 0 && this.circuitOpen) throw new CircuitOpenError('circuit opened while retrying');
       try {
         return await this.call(input);
       } catch (err) {
