@@ -73,7 +73,7 @@ function drainOrDrop(socket: Socket): void {
  * read the answer; past that the connection is dropped.
  */
 export function drainUnreadBody(request: IncomingMessage): void {
-  if (request.complete || request.destroyed) return;
+  if (request.destroyed) return;
   let read = 0;
   request.on('data', (chunk: Buffer) => {
     read += chunk.length;

@@ -13,8 +13,19 @@ export function sendProblem(err: unknown, request: FastifyRequest, reply: Fastif
   if (unexpected) logger.error({ err, requestId: request.id }, 'unhandled error');
   problem.instance = request.url.split('?')[0];
   problem.requestId = String(request.id);
-  drainUnreadBody(request.raw);
+  if (hasUnreadBody(request)) {
+    // Fastify closes the connection after a body it refused mid-read; the client, still sending,
+    // would then meet a reset before it reads this answer. The rest of the body is read instead
+    // (up to a bound) and the connection stays usable.
+    reply.removeHeader('connection');
+    drainUnreadBody(request.raw);
+  }
   return reply.status(problem.status).headers(headers).header('x-request-id', problem.requestId).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+function hasUnreadBody(request: FastifyRequest): boolean {
+  const { headers, complete } = request.raw;
+  return !complete && ((headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined);
 }
 
 /**
