@@ -70,6 +70,17 @@ describe('strings with NUL or unpaired surrogates: 422 naming the field, nothing
     expect(page.items).toEqual([]);
   });
 
+  it('null where a PATCH field may only be absent or valid: 422 naming it (the fuzzer found a 500)', async () => {
+    const { authorization } = bearer(t.app);
+    const created: any = await (await fetch(`${t.baseUrl}/api/v1/tasks`, json({ title: 'patch me' }, { authorization }))).json();
+    for (const field of ['title', 'description', 'priority', 'status']) {
+      const res = await fetch(`${t.baseUrl}/api/v1/tasks/${created.id}`, { ...json({ [field]: null }, { authorization }), method: 'PATCH' });
+      expect(new Set(fieldsOf(await expectProblem(res, 422, 'validation-failed')))).toEqual(new Set([field]));
+    }
+    const cleared = await fetch(`${t.baseUrl}/api/v1/tasks/${created.id}`, { ...json({ dueDate: null }, { authorization }), method: 'PATCH' });
+    expect(cleared.status).toBe(200);
+  });
+
   it('signup and login fields, without a token', async () => {
     for (const [body, fields] of [
       [{ name: NUL, email: 'n@example.test', password: 'long enough 1' }, ['name']],
@@ -88,7 +99,7 @@ describe('strings with NUL or unpaired surrogates: 422 naming the field, nothing
     const { authorization } = bearer(t.app);
     for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) {
       const withBody = method === 'PATCH' || method === 'PUT';
-      const res = await fetch(`${t.baseUrl}/api/v1/tasks/a%00b`, withBody ? { method, ...json({ title: 'x' }, { authorization }) } : { method, headers: { authorization } });
+      const res = await fetch(`${t.baseUrl}/api/v1/tasks/a%00b`, withBody ? { ...json({ title: 'x' }, { authorization }), method } : { method, headers: { authorization } });
       expect([method, res.status]).toEqual([method, 404]);
       await expectProblem(res, 404, 'not-found');
     }
@@ -123,6 +134,11 @@ describe('errors of the HTTP stack itself are problem+json', () => {
   ])('%s: 400', async (_name, request) => {
     const text = await rawExchange(port, (s) => void s.write(request));
     expectRawProblem(parseResponses(text)[0], 400, 'malformed-request');
+  });
+
+  it('an HTTP/1.1 request without Host: 400 problem+json', async () => {
+    const text = await rawExchange(port, (s) => void s.write('GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'));
+    expectRawProblem(parseResponses(text)[0], 400, 'bad-header');
   });
 
   it('415 for a body that is not JSON, 404 and 405-like answers for unknown routes', async () => {

@@ -29,15 +29,18 @@ export function parseResponses(text: string): RawResponse[] {
 
 /**
  * Opens a connection, lets `talk` write to it, and resolves with everything the server wrote
- * once it closes the connection (or `idleMs` after its last byte). A reset rejects.
+ * once it closes the connection, or `idleMs` after its last byte, or `totalMs` after the start
+ * (a server still waiting for the rest of a request). A reset rejects.
  */
-export function rawExchange(port: number, talk: (socket: net.Socket) => void | Promise<void>, idleMs = 2_000): Promise<string> {
+export function rawExchange(port: number, talk: (socket: net.Socket) => void | Promise<void>, idleMs = 2_000, totalMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
+    const deadline = setTimeout(() => finish(), totalMs);
     const finish = () => {
       clearTimeout(timer);
+      clearTimeout(deadline);
       socket.destroy();
       resolve(Buffer.concat(chunks).toString('latin1'));
     };
@@ -49,6 +52,7 @@ export function rawExchange(port: number, talk: (socket: net.Socket) => void | P
     socket.on('end', finish);
     socket.on('error', (err) => {
       clearTimeout(timer);
+      clearTimeout(deadline);
       reject(Object.assign(err, { received: Buffer.concat(chunks).toString('latin1') }));
     });
     socket.on('connect', () => void Promise.resolve(talk(socket)).catch(reject));

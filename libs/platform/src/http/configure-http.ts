@@ -64,7 +64,10 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
   fastify.addHook('onRequest', (request, _reply, done) => {
-    done(hasInvalidRequestId(request.raw) ? new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.') : undefined);
+    if (hasInvalidRequestId(request.raw)) return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
+    // RFC 9112 3.2: an HTTP/1.1 request without Host is a 400.
+    if (request.raw.headers.host === undefined && request.raw.httpVersion === '1.1') return done(new ProblemException(400, 'bad-header', 'An HTTP/1.1 request needs a Host header.'));
+    done();
   });
   refuseWhenNotServing(fastify, options.schema);
   rejectMalformedText(fastify);

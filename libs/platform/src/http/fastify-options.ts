@@ -1,4 +1,5 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import type { FastifyHttpOptions, FastifyServerOptions } from 'fastify';
 import type { AppConfig, TrustProxy } from '../config/app-config.js';
 import { answerClientError } from './client-errors.js';
 import { sendFrameworkError } from './problem.filter.js';
@@ -8,7 +9,7 @@ import { requestIdOf } from './request-id.js';
  * Options for the Fastify instance under Nest: body limit, request ids, proxy trust, and
  * problem+json for the errors Node's parser and Fastify's router raise before any route runs.
  */
-export function fastifyOptions(config: AppConfig): FastifyServerOptions {
+export function fastifyOptions(config: AppConfig): FastifyHttpOptions<Server> {
   return {
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdOf,
@@ -16,6 +17,9 @@ export function fastifyOptions(config: AppConfig): FastifyServerOptions {
     trustProxy: trustProxyOption(config.http.trustProxy),
     logger: false,
     clientErrorHandler: answerClientError,
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; configureHttp
+    // answers it (problem+json) instead.
+    http: { requireHostHeader: false },
     frameworkErrors: sendFrameworkError,
     // configureHttp answers requests that arrive while closing (503 problem+json).
     return503OnClosing: false,
