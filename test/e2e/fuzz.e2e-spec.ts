@@ -28,7 +28,7 @@ import { json, signUp } from '../support/users';
  * FUZZ_SEED replays a run (the seed is printed); FUZZ_RUNS sets the number of random requests.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
-const RANDOM_RUNS = Number(process.env.FUZZ_RUNS ?? 900);
+const RANDOM_RUNS = Number(process.env.FUZZ_RUNS ?? 600);
 const RAW_RUNS = 120;
 /** Requests in flight at once: low enough that no designed 503 (hashing queue, pool) can occur. */
 const CONCURRENCY = 4;
@@ -75,6 +75,15 @@ const PRINTABLE = fc.constantFrom(...Array.from({ length: 95 }, (_, i) => String
 /** Header values fetch can send (visible ASCII), edge lengths included. */
 const headerValue = fc.oneof(fc.string({ minLength: 0, maxLength: 300, unit: PRINTABLE }), fc.constantFrom('', ' ', '"quoted"', 'x'.repeat(10_000)));
 const sendable = (v: unknown) => typeof v === 'string' && /^[\x20-\x7e]*$/.test(v) && v.trim() === v;
+/**
+ * Headers the application reads besides the documented ones, with any value fetch can send
+ * (visible ASCII and Latin-1 bytes; a NUL or a line break cannot be sent, the raw test covers them).
+ */
+const READ_HEADERS = ['if-match', 'if-none-match', 'x-consistency-token', 'last-event-id', 'x-request-id', 'idempotency-key', 'content-type', 'accept'];
+const latin1Value = fc
+  .string({ maxLength: 60, unit: fc.oneof(PRINTABLE, fc.constantFrom('\u0080', '\u00a0', '\u00e9', '\u00ff', '\t', '"', 'W/"1"', '*')) })
+  .map((v) => v.trim());
+const extraHeaders = fc.dictionary(fc.constantFrom(...READ_HEADERS), fc.oneof(latin1Value, fc.constantFrom('', '0', '-1', '99999999999999999999', 'x'.repeat(8_000))), { maxKeys: 3 });
 
 function pathValue(schema: JsonSchema): fc.Arbitrary<unknown> {
   return fc.oneof(fc.constantFrom(...taskIds), fc.uuid(), hostileArbitrary(schema));
@@ -156,11 +165,13 @@ function randomRequest(op: Operation): fc.Arbitrary<FuzzRequest> {
       rawBody: rarely(fc.constantFrom(...MALFORMED_BODIES)),
       contentType: rarely(fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'application/jsonx')),
       auth: AUTH,
+      extraHeaders: fc.option(extraHeaders, { nil: undefined, freq: 2 }),
     })
     .map((v) => {
       const auth = { user: tokens.user, admin: tokens.admin, none: undefined, garbage: 'Bearer a.b.c', basic: 'Basic YTpi' }[v.auth];
       const query = v.extraQuery ? { ...v.query, [v.extraQuery[0]]: v.extraQuery[1] } : v.query;
-      return build(op, { ...v, query, auth });
+      const request = build(op, { ...v, query, auth });
+      return { ...request, headers: { ...v.extraHeaders, ...request.headers } };
     });
 }
 
