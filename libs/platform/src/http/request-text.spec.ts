@@ -8,7 +8,8 @@ import { Metrics } from '../metrics/metrics';
 import { loadConfig } from '../config/app-config';
 import { configureHttp } from './configure-http';
 import { fastifyOptions } from './fastify-options';
-import { isMalformedText, malformedTextFields, MAX_JSON_DEPTH, nestsDeeperThan } from './request-text';
+import fc from 'fast-check';
+import { holdsMalformedText, isMalformedText, malformedTextFields, MAX_JSON_DEPTH, nestsDeeperThan } from './request-text';
 
 const reached: unknown[] = [];
 
@@ -52,6 +53,15 @@ describe('text checks', () => {
     expect(malformedTextFields({ title: 'ok', tags: ['a', 'b\u0000'], meta: { 'k\ud800': 1, deep: [{ v: '\udfff' }] } })).toEqual(['tags.1', 'meta.k\ud800', 'meta.deep.0.v']);
     expect(malformedTextFields('\u0000')).toEqual(['(body)']);
     expect(malformedTextFields({ n: 1, b: true, z: null })).toEqual([]);
+  });
+
+  it('the allocation-free check agrees with the field list on any JSON value (property, seeded)', () => {
+    const unit = fc.oneof(fc.constantFrom('\u0000', '\ud800', '\udc00', '\ud83d\ude00', 'a', 'é'), fc.string({ unit: 'grapheme', maxLength: 1 }));
+    const text = fc.string({ unit, maxLength: 4 });
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(text, tie('value'), { maxKeys: 3 })),
+    })).value;
+    fc.assert(fc.property(json, (value) => holdsMalformedText(value) === malformedTextFields(value).length > 0), { seed: 42, numRuns: 2000 });
   });
 
   it('measures nesting without recursion', () => {

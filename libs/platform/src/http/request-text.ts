@@ -38,6 +38,20 @@ export function malformedTextFields(value: unknown, prefix = ''): string[] {
   return found;
 }
 
+/** Whether any string value or property name in a parsed JSON value or query object is malformed text; allocates nothing. */
+export function holdsMalformedText(value: unknown): boolean {
+  if (typeof value === 'string') return isMalformedText(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsMalformedText(item)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (isMalformedText(key) || holdsMalformedText((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 /** Whether a parsed JSON value nests arrays and objects deeper than `max` levels (walked without recursion). */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
@@ -62,12 +76,10 @@ function malformedInput(fields: string[]): ProblemException {
  */
 export function rejectMalformedText(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', (request, _reply, done) => {
-    const params = request.params as Record<string, unknown> | undefined;
-    if (params && malformedTextFields(params).length) {
-      return done(new ProblemException(404, 'not-found', 'Nothing is found at this address.'));
-    }
-    const fields = [...malformedTextFields(request.query), ...malformedTextFields(request.body)];
-    done(fields.length ? malformedInput(fields) : undefined);
+    // The common case, nothing wrong, is one walk that allocates nothing; the fields are named after.
+    if (holdsMalformedText(request.params)) return done(new ProblemException(404, 'not-found', 'Nothing is found at this address.'));
+    if (!holdsMalformedText(request.query) && !holdsMalformedText(request.body)) return done();
+    done(malformedInput([...malformedTextFields(request.query), ...malformedTextFields(request.body)]));
   });
 }
 
