@@ -22,6 +22,9 @@ export async function startTestApp(env: Record<string, string> = {}, extraModule
     JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
     MIGRATE_ON_START: 'false',
+    // The tests stand in for a proxy on loopback: their X-Forwarded-For gives each test its own
+    // client address (per-IP login limits). TRUST_PROXY: '' restores the default (nobody trusted).
+    TRUST_PROXY: 'loopback',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...env,
   });

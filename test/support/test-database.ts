@@ -34,6 +34,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** A database of its own with no schema at all (no migrations applied). */
+export async function createEmptyTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = realPostgresUrl();
+  if (!adminUrl) {
+    const embedded = await EmbeddedPostgres.start(undefined);
+    return { url: embedded.url, kind: 'embedded', drop: () => embedded.stop() };
+  }
+  const name = `tb_t_${process.pid}_${randomBytes(4).toString('hex')}_empty`;
+  await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  return {
+    url: withDatabase(adminUrl, name),
+    kind: 'postgres',
+    drop: async () => {
+      await withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
 let templateName: Promise<string> | undefined;
 
 /** The migrated template for the current migrations, built once (under an advisory lock) and cloned per suite. */

@@ -115,6 +115,41 @@ describe('POST /api/v1/auth/login', () => {
   });
 });
 
+describe('client address for the per-IP limit (TRUST_PROXY)', () => {
+  /** Six failed logins for fresh emails, each claiming another address; the limit per IP is 5. */
+  async function spoofedAttempts(baseUrl: string): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const body = { email: `s${i}-${randomBytes(3).toString('hex')}@example.test`, password: 'whatever1' };
+      const res = await fetch(`${baseUrl}/api/v1/auth/login`, json(body, { 'x-forwarded-for': freshIp() }));
+      statuses.push(res.status);
+      if (res.status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    return statuses;
+  }
+
+  it.each([
+    ['off by default: X-Forwarded-For is not believed', ''],
+    ['a proxy list that does not hold the peer', '10.0.0.0/8, 192.168.1.7'],
+  ])('%s, so spoofed addresses share the peer\'s limit', async (_name, trustProxy) => {
+    const app = await startTestApp({ ...ENV, RATE_LIMIT_KEY_PREFIX: `tb:test:${randomBytes(6).toString('hex')}`, TRUST_PROXY: trustProxy });
+    try {
+      expect(await spoofedAttempts(app.baseUrl)).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a hop count believes the address the nearest proxy reports', async () => {
+    const app = await startTestApp({ ...ENV, RATE_LIMIT_KEY_PREFIX: `tb:test:${randomBytes(6).toString('hex')}`, TRUST_PROXY: '1' });
+    try {
+      expect(await spoofedAttempts(app.baseUrl)).toEqual([401, 401, 401, 401, 401, 401]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('POST /api/v1/auth/refresh', () => {
   it('200: rotates; the old token presented again revokes the whole family (401)', async () => {
     const user = await signUp(t.baseUrl);

@@ -46,6 +46,9 @@ async function expect401(res: Response, code: string) {
   expect(res.status).toBe(401);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(((await res.json()) as { code: string }).code).toBe(code);
+  // RFC 6750 3.1: no credentials, a bare challenge; a token presented and refused, invalid_token.
+  if (code === 'missing-token') expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  else expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", error_description="[^"\\]+"$/);
 }
 
 describe('bearer guard', () => {

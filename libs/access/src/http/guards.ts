@@ -2,13 +2,19 @@ import { CanActivate, ExecutionContext, Injectable, applyDecorators, createParam
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@app/shared-kernel';
-import { requestContext } from '@app/platform';
+import { ProblemException, requestContext } from '@app/platform';
 import { AccessTokens } from '../adapters/access-tokens.js';
 import type { AuthenticatedUser } from '../domain/authenticated-user.js';
 
 type AuthedRequest = FastifyRequest & { user?: AuthenticatedUser };
 
 const SCHEME = 'Bearer ';
+
+/** RFC 6750 3.1: a token was presented and is not valid (malformed, expired, wrongly signed). */
+function invalidToken(err: DomainError): ProblemException {
+  const challenge = `Bearer error="invalid_token", error_description="${err.message.replace(/["\\]/g, "'")}"`;
+  return new ProblemException(401, err.code, err.message, { headers: { 'www-authenticate': challenge } });
+}
 
 /** Requires a valid bearer access token; 401 problem otherwise. Sets the request's actor. */
 @Injectable()
@@ -18,10 +24,15 @@ export class BearerAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const header = request.headers.authorization;
+    // No credentials: the answer's challenge is a bare `Bearer` (RFC 6750 3.1), added to every 401.
     if (!header) throw new DomainError('unauthenticated', 'missing-token', 'A bearer access token is required.');
-    if (!header.startsWith(SCHEME)) throw new DomainError('unauthenticated', 'invalid-token', 'The Authorization header must be "Bearer <access token>".');
-    // The token's format is checked with its signature, once: AccessTokens remembers verified tokens.
-    request.user = this.tokens.verify(header.slice(SCHEME.length));
+    try {
+      if (!header.startsWith(SCHEME)) throw new DomainError('unauthenticated', 'invalid-token', 'The Authorization header must be "Bearer <access token>".');
+      // The token's format is checked with its signature, once: AccessTokens remembers verified tokens.
+      request.user = this.tokens.verify(header.slice(SCHEME.length));
+    } catch (err) {
+      throw err instanceof DomainError && err.kind === 'unauthenticated' ? invalidToken(err) : err;
+    }
     requestContext.setActor(request.user.id);
     return true;
   }

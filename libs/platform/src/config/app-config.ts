@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -37,11 +38,19 @@ export interface AuthConfig {
   loginRateLimit: { perEmail: number; perIp: number; windowSeconds: number; keyPrefix: string };
 }
 
+/**
+ * Which proxies' X-Forwarded-For decides the client address: none (false), the nearest `n`
+ * hops, or the proxies at these addresses and CIDRs (Fastify's `trustProxy`).
+ */
+export type TrustProxy = false | number | string[];
+
 export interface HttpConfig {
   host: string;
   port: number;
   bodyLimitBytes: number;
   shutdownDrainDelayMs: number;
+  /** Unset: false, the socket's peer is the client. */
+  trustProxy?: TrustProxy;
 }
 
 export interface DatabaseConfig {
@@ -145,6 +154,24 @@ export class ConfigError extends Error {
 }
 
 const BOOLEAN = /^(true|false|1|0|yes|no|on|off)$/i;
+/** proxy-addr's names for ranges: 127.0.0.0/8 and ::1, link-local, private (10/8, 172.16/12, 192.168/16, fc00::/7). */
+const RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: `false` or unset, a hop count, or a comma-separated list of addresses, CIDRs and range names. */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || /^(false|0)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!RANGE_NAMES.has(entry) && (family === 0 || !validPrefix || extra !== undefined)) {
+      throw new ConfigError(`Invalid configuration: TRUST_PROXY must be false, a hop count, or comma-separated addresses, CIDRs, loopback, linklocal or uniquelocal (got '${value}')`);
+    }
+  }
+  return entries;
+}
 
 /** Reads and validates the environment; throws a ConfigError whose message is one line naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -182,7 +209,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return new AppConfig({
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS },
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS, trustProxy: parseTrustProxy(e.TRUST_PROXY) },
     database: {
       mode: embedded ? 'embedded' : 'postgres',
       url: e.DATABASE_URL,

@@ -65,6 +65,10 @@ export class Environment {
   @IsOptional() @IsBoolean()
   RUN_WORKER_IN_API?: boolean;
 
+  /** Whose X-Forwarded-For to believe: unset or `false` (nobody), a hop count, or addresses and CIDRs. */
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
   @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_DRAIN_DELAY_MS = 0;
 

@@ -13,6 +13,7 @@ import { migrateDatabase, pendingMigrations } from './migrations.js';
 export class MigrationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MigrationService.name);
   private current = false;
+  private checking: Promise<boolean> | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -37,11 +38,18 @@ export class MigrationService implements OnApplicationBootstrap, OnApplicationSh
     return this.running;
   }
 
-  /** True once every shipped migration is recorded as applied. Cached once true. */
-  async isCurrent(): Promise<boolean> {
-    if (this.current) return true;
-    this.current = (await pendingMigrations(this.pool)).length === 0;
+  /** True once the schema is known to be current, without asking the database. */
+  get known(): boolean {
     return this.current;
+  }
+
+  /** True once every shipped migration is recorded as applied. Cached once true; concurrent callers share one check. */
+  isCurrent(): Promise<boolean> {
+    if (this.current) return Promise.resolve(true);
+    this.checking ??= pendingMigrations(this.pool)
+      .then((pending) => (this.current = pending.length === 0))
+      .finally(() => (this.checking = undefined));
+    return this.checking;
   }
 
   private async loop(): Promise<void> {

@@ -1,5 +1,3 @@
-import type { Type } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +10,7 @@ import { requestTraceparent, traceHttpServer } from '../tracing/http-spans.js';
 import { childTraceparent } from '../tracing/trace-context.js';
 import { ProblemException } from './problem.js';
 import { hasInvalidRequestId } from './request-id.js';
-import { unvalidatedInputs } from './validation.js';
+import { parseJsonBodies, rejectMalformedText } from './request-text.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { ProblemFilter } from './problem.filter.js';
 import { responseCaptureOf } from './response-capture.js';
@@ -23,16 +21,28 @@ const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
 /** Probes and scrapes: neither traced nor logged. */
 const QUIET = /^\/(health|ready|metrics)(\?|$)/;
 
+/** Whether the database schema is current: the routes that need it wait for it (MigrationService). */
+export interface SchemaState {
+  readonly known: boolean;
+  isCurrent(): Promise<boolean>;
+}
+
+export interface HttpOptions {
+  openApi?: boolean;
+  /** Until it is current, every route but the operations routes answers 503 with Retry-After. */
+  schema?: SchemaState;
+}
+
 /**
  * Everything about HTTP that is the same for every route: JSON-only bodies, problem+json for
- * every error (Nest's and Fastify's), request ids, security headers, validated bodies and queries, OpenAPI.
+ * every error (Nest's and Fastify's), request ids, security headers, input text checks, OpenAPI.
  */
-export async function configureHttp(app: NestFastifyApplication, options: { openApi?: boolean } = {}): Promise<void> {
+export async function configureHttp(app: NestFastifyApplication, options: HttpOptions = {}): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
   // JSON only: a text/plain or form body is a 415, not a string handed to a handler.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+  parseJsonBodies(fastify);
 
   // First: the span's context must be active for every later hook and the handler.
   const quiet = (url: string) => QUIET.test(url);
@@ -54,8 +64,13 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
   fastify.addHook('onRequest', (request, _reply, done) => {
-    done(hasInvalidRequestId(request.raw) ? new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.') : undefined);
+    if (hasInvalidRequestId(request.raw)) return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
+    // RFC 9112 3.2: an HTTP/1.1 request without Host is a 400.
+    if (request.raw.headers.host === undefined && request.raw.httpVersion === '1.1') return done(new ProblemException(400, 'bad-header', 'An HTTP/1.1 request needs a Host header.'));
+    done();
   });
+  refuseWhenNotServing(fastify, options.schema);
+  rejectMalformedText(fastify);
   const lifecycle = app.get(Lifecycle);
   // A callback hook, not an async one: most responses have nothing to await here.
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -71,8 +86,6 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   addSecurityHeaders(fastify);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: OPERATIONS_ROUTES });
-  const unvalidated = unvalidatedInputs([...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((c) => c.metatype as Type)));
-  if (unvalidated.length) throw new Error(`Request bodies and queries must be validated with ValidBody()/ValidQuery() from @app/platform: ${unvalidated.join(', ')}`);
   app.useGlobalFilters(new ProblemFilter());
 
   if (options.openApi !== false) {
@@ -88,4 +101,29 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
     documentIdempotency(document);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
+}
+
+const OPERATIONS = new RegExp(`^/(${OPERATIONS_ROUTES.join('|')})(\\?|/|$)`);
+
+/**
+ * 503 problem+json with Retry-After for requests the service cannot serve yet or any more:
+ * before the schema is current (the probes and docs excepted: liveness must answer) and once
+ * Fastify has begun closing (requests still arriving on open connections).
+ */
+function refuseWhenNotServing(fastify: FastifyInstance, schema: SchemaState | undefined): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  const unavailable = (code: string, detail: string) => new ProblemException(503, code, detail, { retryAfterSeconds: 1 });
+  const notReady = () => unavailable('not-ready', 'The service is starting: its database schema is not current yet.');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      return done(unavailable('shutting-down', 'The service is shutting down.'));
+    }
+    if (!schema || schema.known || OPERATIONS.test(request.url)) return done();
+    schema.isCurrent().then((current) => done(current ? undefined : notReady()), () => done(notReady()));
+  });
 }

@@ -28,6 +28,8 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; detail: stri
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json', detail: 'The JSON body is empty.' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large', detail: 'The request body is larger than allowed.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed-json', detail: 'The request body is not valid JSON.' },
+  FST_ERR_BAD_URL: { status: 400, code: 'bad-url', detail: 'The URL is not validly percent-encoded UTF-8.' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri-too-long', detail: 'A path parameter is longer than allowed.' },
 };
 
 function build(status: number, code: string | undefined, detail: string, extra: Partial<Problem> = {}): Problem {
@@ -36,6 +38,13 @@ function build(status: number, code: string | undefined, detail: string, extra: 
 
 /** The one mapping from anything thrown to RFC 9457 problem details. */
 export function toProblem(err: unknown): ProblemResponse {
+  const response = mapError(err);
+  // RFC 9110: a 401 names the scheme it wants (RFC 6750's Bearer); a more precise challenge wins.
+  if (response.problem.status === 401) response.headers['www-authenticate'] ??= 'Bearer';
+  return response;
+}
+
+function mapError(err: unknown): ProblemResponse {
   const headers: Record<string, string> = {};
   if (err instanceof ProblemException) {
     if (err.extra.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.extra.retryAfterSeconds);
@@ -52,7 +61,7 @@ export function toProblem(err: unknown): ProblemResponse {
   if (err instanceof HttpException) {
     // Nest wraps Fastify's own request errors (body parsing, limits); the cause says which.
     if (err.cause) {
-      const inner = toProblem(err.cause);
+      const inner = mapError(err.cause);
       if (!inner.unexpected && inner.problem.code !== 'bad-request') return inner;
     }
     const status = err.getStatus();

@@ -23,21 +23,27 @@ export class ReplaceTaskRequest extends CreateTaskRequest {
   status?: TaskStatus;
 }
 
+/**
+ * A PATCH field is absent or valid: null is not "absent" (class-validator's IsOptional would let
+ * it through to the domain), only dueDate may be null (it clears the date).
+ */
+const present = (_: object, value: unknown) => value !== undefined;
+
 /** PATCH: any subset; `status` alone is a status change, with other fields both happen in one transaction. */
 export class UpdateTaskRequest {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 }) @IsOptional() @IsString() @Length(1, 200)
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 }) @ValidateIf(present) @IsString() @Length(1, 200)
   title?: string;
 
-  @ApiPropertyOptional({ maxLength: 10_000 }) @IsOptional() @IsString() @MaxLength(10_000)
+  @ApiPropertyOptional({ maxLength: 10_000 }) @ValidateIf(present) @IsString() @MaxLength(10_000)
   description?: string;
 
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES }) @IsOptional() @IsIn(TASK_PRIORITIES)
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES }) @ValidateIf(present) @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true })
   dueDate?: string | null;
 
-  @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES)
+  @ApiPropertyOptional({ enum: TASK_STATUSES }) @ValidateIf(present) @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 }
 
