@@ -52,6 +52,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ JWT_SECRET: SECRET }).auth.jwtSecret).toBe(SECRET);
   });
 
+  it("refuses any value that still holds an example's placeholder, naming the variable", () => {
+    expect(() => loadConfig({ LLM_API_KEY: 'sk-REPLACE_ME' })).toThrow(/^Invalid configuration: LLM_API_KEY is still the example's placeholder \(REPLACE_ME\); set a real value$/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://u:REPLACE_ME@db/app', JWT_SECRET: SECRET })).toThrow(/DATABASE_URL is still the example's placeholder/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).database.mode).toBe('embedded');
   });

@@ -146,6 +146,12 @@ export class ConfigError extends Error {
 
 const BOOLEAN = /^(true|false|1|0|yes|no|on|off)$/i;
 
+/**
+ * Marks a value that shipped examples (k8s/secret.example.yaml, README) leave for the operator to
+ * fill in; the service refuses to start with one, whichever variable holds it.
+ */
+export const PLACEHOLDER_MARK = 'REPLACE_ME';
+
 /** Reads and validates the environment; throws a ConfigError whose message is one line naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const defaults = new Environment() as unknown as Record<string, unknown>;
@@ -154,6 +160,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const key of known) {
     const raw = source[key];
     if (raw === undefined || raw.trim() === '') continue;
+    if (raw.includes(PLACEHOLDER_MARK)) throw new ConfigError(`Invalid configuration: ${key} is still the example's placeholder (${PLACEHOLDER_MARK}); set a real value`);
     plain[key] = raw.trim();
   }
   for (const [key, value] of Object.entries(plain)) {
