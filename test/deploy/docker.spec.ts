@@ -41,10 +41,20 @@ describe('docker/Dockerfile', () => {
     }
   });
 
-  it('runs on the Node major that CI runs the suite on a second time (.ci/run)', () => {
-    const ci = /^IMAGE_NODE_VERSION=(\d+)\.\d+\.\d+$/m.exec(read('.ci/run'))?.[1];
+  it('runs on the Node that CI tests last, and CI tests exactly the majors package.json claims (.ci/run)', () => {
+    const ci = /^CI_NODE_VERSIONS="([\d. ]+)"$/m.exec(read('.ci/run'))?.[1].split(' ');
     expect(ci).toBeDefined();
-    for (const s of stages) expect(/^node:(\d+)-/.exec(s.from)?.[1]).toBe(ci);
+    const majors = ci!.map((v) => Number(v.split('.')[0]));
+    for (const s of stages) expect(Number(/^node:(\d+)-/.exec(s.from)?.[1])).toBe(majors.at(-1));
+    // engines: caret ranges, one per supported major.
+    const ranges = JSON.parse(read('package.json')).engines.node.split('||').map((r: string) => /^\^(\d+)\.(\d+)\.(\d+)$/.exec(r.trim())!.slice(1).map(Number));
+    expect(ranges.map((r: number[]) => r[0])).toEqual(majors);
+    ci!.forEach((version, i) => {
+      const [major, minor, patch] = version.split('.').map(Number);
+      const [, minMinor, minPatch] = ranges[i];
+      expect(minor * 1e6 + patch).toBeGreaterThanOrEqual(minMinor * 1e6 + minPatch);
+      expect(major).toBe(ranges[i][0]);
+    });
   });
 
   it('ships production dependencies only, installed without scripts', () => {
