@@ -64,7 +64,14 @@ describe('docker/Dockerfile', () => {
     const copiedModules = runtime.steps.filter((i) => i.op === 'COPY' && /node_modules/.test(i.args));
     expect(copiedModules.map((i) => /--from=(\S+)/.exec(i.args)?.[1])).toEqual([deps.name]);
     expect(runtime.steps.some((i) => i.op === 'RUN' && /npm (install|ci)/.test(i.args))).toBe(false);
-    expect(runtime.steps.some((i) => i.op === 'COPY' && /--from=build\b.*\/app\/dist/.test(i.args))).toBe(true);
+  });
+
+  it('copies only the compiled code from the build, not the embedded database seed it also writes', () => {
+    const fromBuild = runtime.steps.filter((i) => i.op === 'COPY' && /--from=build\b/.test(i.args)).map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')));
+    expect(fromBuild).toEqual([['/app/dist/apps', './dist/apps'], ['/app/dist/libs', './dist/libs']]);
+    // What the build writes besides those two: the seed, which only embedded mode (no DATABASE_URL) reads.
+    expect(read('package.json')).toContain('node dist/apps/cli/src/embedded-seed.js');
+    expect(read('apps/api/src/embedded-seed-path.ts')).toContain("'../../../embedded-seed'");
   });
 
   it('installs exactly what the lockfile pins (npm ci), in every stage', () => {
