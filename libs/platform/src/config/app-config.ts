@@ -42,6 +42,8 @@ export interface HttpConfig {
   port: number;
   bodyLimitBytes: number;
   shutdownDrainDelayMs: number;
+  /** Origins allowed to call the API from a browser (CORS); empty: CORS off. */
+  corsOrigins?: readonly string[];
 }
 
 export interface DatabaseConfig {
@@ -189,7 +191,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return new AppConfig({
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS },
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS,
+      corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    },
     database: {
       mode: embedded ? 'embedded' : 'postgres',
       url: e.DATABASE_URL,

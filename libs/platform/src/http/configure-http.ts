@@ -3,6 +3,7 @@ import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
 import { requestContext } from '../context/request-context.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { logRequests, REQUEST_LOGGER } from '../logging/logging.module.js';
@@ -22,6 +23,24 @@ const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
 /** Probes and scrapes: neither traced nor logged. */
 const QUIET = /^\/(health|ready|metrics)(\?|$)/;
+
+/** Response headers a browser script may read (CORS hides all but the CORS-safelisted ones). */
+const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-Consistency-Token', 'Idempotent-Replayed', 'WWW-Authenticate'];
+
+/**
+ * CORS for the allow-listed origins (CORS_ORIGINS), off when the list is empty: Nest's enableCors
+ * (@fastify/cors) answers preflights and adds the headers to the allowed origins' answers. Bearer
+ * tokens, not cookies: no credentials.
+ */
+function allowCrossOrigin(app: NestFastifyApplication, origins: readonly string[]): void {
+  if (origins.length === 0) return;
+  app.enableCors({
+    origin: [...origins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+}
 
 /**
  * Everything about HTTP that is the same for every route: JSON-only bodies, problem+json for
@@ -69,6 +88,7 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   });
 
   addSecurityHeaders(fastify);
+  allowCrossOrigin(app, app.get(AppConfig).http.corsOrigins ?? []);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: OPERATIONS_ROUTES });
   const unvalidated = unvalidatedInputs([...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((c) => c.metatype as Type)));
