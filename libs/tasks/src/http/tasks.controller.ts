@@ -14,27 +14,44 @@ import { GetTaskQuery } from '../application/queries/get-task/get-task.query.js'
 import { ListTasksQuery } from '../application/queries/list-tasks/list-tasks.query.js';
 import { TaskStatsQuery } from '../application/queries/task-stats/task-stats.query.js';
 import type { TaskFields } from '../domain/task.js';
+import type { TaskDocument } from '../ports/task-cache.js';
 import { readerView, type TaskSortField } from '../ports/task-read-model.js';
 import { CreateTaskRequest, ListTasksRequest, ReplaceTaskRequest, UpdateTaskRequest } from './task.request.js';
 import { stateResponse, TaskPageResponse, TaskResponse, TaskStatsResponse, TaskViewResponse } from './task.response.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ETAG = /^\s*(?:W\/)?"(\d{1,9})"\s*$/;
+/**
+ * Strong ETags (docs/decisions/0061): `"<version>"` on a write's answer (the task as written),
+ * `"<version>.<revision>"` on a read (the read row's revision moves with every projected change,
+ * enrichment included). Writes check only the version part, so any tag a client got for the
+ * task works in If-Match until the task is written again.
+ */
+const STRONG_ETAG = /^"(\d{1,9})(?:\.\d{1,15})?"$/;
+const writeTag = (version: number) => `"${version}"`;
+const readTag = (task: TaskDocument) => `"${task.version}.${task.revision}"`;
+const tags = (header: string) => header.split(',').map((t) => t.trim()).filter(Boolean);
 
-const etag = (version: number) => `"${version}"`;
+/** If-Match: `*` (any version), or strong tags naming one write version. Anything else is a 400. */
+function expectedVersion(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const versions = new Set(tags(ifMatch).map((tag) => STRONG_ETAG.exec(tag)?.[1]));
+  const [version] = versions;
+  if (versions.size !== 1 || version === undefined) {
+    throw new ProblemException(400, 'bad-header', 'If-Match must be an ETag this API returned for the task (e.g. "3" or "3.5"), or *.');
+  }
+  return Number(version);
+}
+
+/** If-None-Match on a read: weak comparison (RFC 9110, 13.1.2), a list or `*`. */
+function unchanged(ifNoneMatch: string | undefined, current: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch.trim() === '*' || tags(ifNoneMatch).some((tag) => (tag.startsWith('W/') ? tag.slice(2) : tag) === current);
+}
 
 /** A path id that is not a UUID names no task: 404, like any unknown id. */
 function taskId(id: string): string {
   if (!UUID.test(id)) throw new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
   return id.toLowerCase();
-}
-
-/** If-Match: `"3"`, `W/"3"` or `*` (any version). Anything else is a 400. */
-function expectedVersion(ifMatch: string | undefined): number | undefined {
-  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
-  const m = ETAG.exec(ifMatch);
-  if (!m) throw new ProblemException(400, 'bad-header', 'If-Match must be an ETag this API returned, e.g. "3".');
-  return Number(m[1]);
 }
 
 function dueDate(v: string | null | undefined): Date | null | undefined {
@@ -54,7 +71,7 @@ export class TasksController {
   @ApiCreatedResponse({ type: TaskResponse, description: 'The task as written; Location points at it, ETag is its version.' })
   async create(@CurrentUser() user: AuthenticatedUser, @ValidBody() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const task = await this.commands.execute(new CreateTaskCommand(user.id, body.title, body.description, body.priority, dueDate(body.dueDate)));
-    reply.status(201).header('location', `/api/v1/tasks/${task.id}`).header('etag', etag(task.version));
+    reply.status(201).header('location', `/api/v1/tasks/${task.id}`).header('etag', writeTag(task.version));
     return stateResponse(task);
   }
 
@@ -85,12 +102,18 @@ export class TasksController {
 
   @Get(':id')
   @ConsistentRead('tasks_read')
-  @ApiOkResponse({ type: TaskViewResponse, description: 'ETag is its version.' })
-  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  @ApiOkResponse({ type: TaskViewResponse, description: 'ETag: "<version>.<revision>", different whenever this representation is.' })
+  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     // The document's JSON goes out as the cache holds it (Fastify sends a string with a JSON type
     // as is). A promise chain rather than async/await: one promise fewer on the hottest read (0058).
     return this.queries.execute(new GetTaskQuery(user.id, taskId(id))).then((task) => {
-      reply.header('etag', etag(task.version)).type('application/json; charset=utf-8');
+      const tag = readTag(task);
+      reply.header('etag', tag);
+      if (unchanged(ifNoneMatch, tag)) {
+        reply.status(304);
+        return '';
+      }
+      reply.type('application/json; charset=utf-8');
       return task.json;
     });
   }
@@ -109,7 +132,7 @@ export class TasksController {
       status !== undefined && Object.keys(fields).length === 0
         ? await this.commands.execute(new ChangeStatusCommand(user.id, taskId(id), status, version))
         : await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'merge', fields, status, version));
-    reply.header('etag', etag(task.version));
+    reply.header('etag', writeTag(task.version));
     return stateResponse(task);
   }
 
@@ -118,7 +141,7 @@ export class TasksController {
   async replace(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidBody() body: ReplaceTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const fields: Partial<TaskFields> = { title: body.title, description: body.description, priority: body.priority, dueDate: dueDate(body.dueDate) ?? null };
     const task = await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'replace', fields, body.status, expectedVersion(ifMatch)));
-    reply.header('etag', etag(task.version));
+    reply.header('etag', writeTag(task.version));
     return stateResponse(task);
   }
 
