@@ -87,7 +87,7 @@ describe('operations endpoints', () => {
 
   it('shows everyone else (anonymous, a user, a bad token) check names and states only: no paths, bytes or messages', async () => {
     const consumers = t.app.get(FakeConsumers);
-    for (const headers of [{}, { authorization: bearer(t.app).authorization }, { authorization: 'Bearer not.a.token' }, { authorization: 'Basic YTpi' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: bearer(t.app).authorization }, { authorization: 'Bearer not.a.token' }, { authorization: 'Basic YTpi' }]) {
       let body: any = await (await fetch(`${t.baseUrl}/ready`, { headers })).json();
       expect(body.status).toBe('ok');
       expect(Object.keys(body.details).sort()).toEqual(['consumers', 'database', 'disk', 'heap', 'lifecycle', 'migrations', 'projection-lag']);
