@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -42,6 +42,7 @@ export class EventsController {
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: "Server-sent events of the caller's own events; `id` is the position, resumable with Last-Event-ID; a heartbeat comment every 15 s." })
   @ApiOkResponse({ description: 'One `event:` (its type), `id:` (its position) and `data:` (the feed item as JSON) per event.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiBadRequestResponse({ description: 'invalid-last-event-id: Last-Event-ID is not the id of an event this stream sent.' })
   async stream(@CurrentUser() user: AuthenticatedUser, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     if (lastEventId !== undefined && !/^\d{1,18}$/.test(lastEventId)) {
       throw new ProblemException(400, 'invalid-last-event-id', 'Last-Event-ID must be the id of an event this stream sent.');

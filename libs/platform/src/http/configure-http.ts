@@ -17,6 +17,7 @@ import { addSecurityHeaders } from './security-headers.js';
 import { ProblemFilter } from './problem.filter.js';
 import { responseCaptureOf } from './response-capture.js';
 import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
+import { documentProblems, GLOBAL_PROBLEMS, ProblemResponse } from './problem.openapi.js';
 
 export const API_PREFIX = 'api/v1';
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -100,12 +101,19 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
       app,
       new DocumentBuilder()
         .setTitle('Task backend')
-        .setDescription('Task management API. Errors are RFC 9457 application/problem+json.')
+        .setDescription('Task management API. Errors are RFC 9457 application/problem+json (schema ProblemResponse); their `type` is an identifier, not a page.')
         .setVersion('1')
+        .setLicense('UNLICENSED', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
+        .addServer('/', 'The server that serves this document')
         .addBearerAuth()
+        // Every operation needs a bearer token unless it says otherwise (security: [] on public ones).
+        .addSecurityRequirements('bearer')
+        .addGlobalResponse(...GLOBAL_PROBLEMS)
         .build(),
+      { extraModels: [ProblemResponse] },
     );
     documentIdempotency(document);
+    documentProblems(document);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 }

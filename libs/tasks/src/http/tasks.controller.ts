@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
@@ -68,6 +68,7 @@ export class TasksController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a task; Location points at it, ETag is its write version' })
   @ApiCreatedResponse({ type: TaskResponse, description: 'The task as written; Location points at it, ETag is its version.' })
   async create(@CurrentUser() user: AuthenticatedUser, @ValidBody() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const task = await this.commands.execute(new CreateTaskCommand(user.id, body.title, body.description, body.priority, dueDate(body.dueDate)));
@@ -77,7 +78,9 @@ export class TasksController {
 
   @Get()
   @ConsistentRead('tasks_read')
+  @ApiOperation({ summary: 'The caller\'s tasks, filtered and sorted, a keyset page at a time: {items, nextCursor}' })
   @ApiOkResponse({ type: TaskPageResponse })
+  @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or invalid-cursor.' })
   async list(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: ListTasksRequest) {
     const sort = query.sort ?? '-createdAt';
     const field = sort.replace(/^-/, '') as TaskSortField;
@@ -95,6 +98,7 @@ export class TasksController {
 
   @Get('stats')
   @ConsistentRead('tasks_read')
+  @ApiOperation({ summary: 'Counts of the caller\'s tasks by status, priority and category, and created/completed per day' })
   @ApiOkResponse({ type: TaskStatsResponse })
   stats(@CurrentUser() user: AuthenticatedUser) {
     return this.queries.execute(new TaskStatsQuery(user.id));
@@ -102,6 +106,9 @@ export class TasksController {
 
   @Get(':id')
   @ConsistentRead('tasks_read')
+  @ApiOperation({ summary: 'One task as read (enrichment included); If-None-Match answers 304 while it is unchanged' })
+  @ApiNotModifiedResponse({ description: 'If-None-Match holds the current ETag: no body.' })
+  @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
   @ApiOkResponse({ type: TaskViewResponse, description: 'ETag: "<version>.<revision>", different whenever this representation is.' })
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     // The document's JSON goes out as the cache holds it (Fastify sends a string with a JSON type
@@ -119,7 +126,12 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change some fields or the status; If-Match takes any ETag received for the task' })
   @ApiOkResponse({ type: TaskResponse })
+  @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
+  @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
+  @ApiPreconditionFailedResponse({ description: 'version-mismatch: the task was written since the If-Match tag was issued.' })
+  @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.' })
   async patch(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidBody() body: UpdateTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const { status, ...rest } = body;
     const fields: Partial<TaskFields> = {};
@@ -137,7 +149,12 @@ export class TasksController {
   }
 
   @Put(':id')
+  @ApiOperation({ summary: 'Replace the task (absent fields reset to their defaults); If-Match as for PATCH' })
   @ApiOkResponse({ type: TaskResponse })
+  @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
+  @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
+  @ApiPreconditionFailedResponse({ description: 'version-mismatch: the task was written since the If-Match tag was issued.' })
+  @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.' })
   async replace(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidBody() body: ReplaceTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const fields: Partial<TaskFields> = { title: body.title, description: body.description, priority: body.priority, dueDate: dueDate(body.dueDate) ?? null };
     const task = await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'replace', fields, body.status, expectedVersion(ifMatch)));
@@ -147,6 +164,11 @@ export class TasksController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete the task; If-Match as for PATCH' })
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
+  @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
+  @ApiPreconditionFailedResponse({ description: 'version-mismatch: the task was written since the If-Match tag was issued.' })
   async remove(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.commands.execute(new DeleteTaskCommand(user.id, taskId(id), expectedVersion(ifMatch)));
   }
