@@ -13,7 +13,7 @@ export async function createApp(config: AppConfig, extraModules: ModuleMetadata[
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   app.useLogger(app.get(NestLogger));
-  await configureHttp(app);
+  await configureHttp(app, { corsOrigins: config.http.corsOrigins });
   // Every write route runs these (outermost first); reads run no interceptor (docs/decisions/0056).
   interceptWrites(app, [IdempotencyInterceptor, ConsistencyTokenInterceptor]);
   return app;

@@ -3,7 +3,6 @@ import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { AppConfig } from '../config/app-config.js';
 import { requestContext } from '../context/request-context.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { logRequests, REQUEST_LOGGER } from '../logging/logging.module.js';
@@ -47,7 +46,7 @@ function allowCrossOrigin(app: NestFastifyApplication, origins: readonly string[
  * Everything about HTTP that is the same for every route: JSON-only bodies, problem+json for
  * every error (Nest's and Fastify's), request ids, security headers, validated bodies and queries, OpenAPI.
  */
-export async function configureHttp(app: NestFastifyApplication, options: { openApi?: boolean } = {}): Promise<void> {
+export async function configureHttp(app: NestFastifyApplication, options: { openApi?: boolean; corsOrigins?: readonly string[] } = {}): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
   // JSON only: a text/plain or form body is a 415, not a string handed to a handler.
@@ -89,7 +88,7 @@ export async function configureHttp(app: NestFastifyApplication, options: { open
   });
 
   addSecurityHeaders(fastify);
-  allowCrossOrigin(app, app.get(AppConfig).http.corsOrigins ?? []);
+  allowCrossOrigin(app, options.corsOrigins ?? []);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: OPERATIONS_ROUTES });
   const unvalidated = unvalidatedInputs([...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((c) => c.metatype as Type)));
