@@ -41,10 +41,20 @@ describe('docker/Dockerfile', () => {
     }
   });
 
-  it('runs on the Node major that CI runs the suite on a second time (.ci/run)', () => {
-    const ci = /^IMAGE_NODE_VERSION=(\d+)\.\d+\.\d+$/m.exec(read('.ci/run'))?.[1];
+  it('runs on the Node that CI tests last, and CI tests exactly the majors package.json claims (.ci/run)', () => {
+    const ci = /^CI_NODE_VERSIONS="([\d. ]+)"$/m.exec(read('.ci/run'))?.[1].split(' ');
     expect(ci).toBeDefined();
-    for (const s of stages) expect(/^node:(\d+)-/.exec(s.from)?.[1]).toBe(ci);
+    const majors = ci!.map((v) => Number(v.split('.')[0]));
+    for (const s of stages) expect(Number(/^node:(\d+)-/.exec(s.from)?.[1])).toBe(majors.at(-1));
+    // engines: caret ranges, one per supported major.
+    const ranges = JSON.parse(read('package.json')).engines.node.split('||').map((r: string) => /^\^(\d+)\.(\d+)\.(\d+)$/.exec(r.trim())!.slice(1).map(Number));
+    expect(ranges.map((r: number[]) => r[0])).toEqual(majors);
+    ci!.forEach((version, i) => {
+      const [major, minor, patch] = version.split('.').map(Number);
+      const [, minMinor, minPatch] = ranges[i];
+      expect(minor * 1e6 + patch).toBeGreaterThanOrEqual(minMinor * 1e6 + minPatch);
+      expect(major).toBe(ranges[i][0]);
+    });
   });
 
   it('ships production dependencies only, installed without scripts', () => {
@@ -54,7 +64,14 @@ describe('docker/Dockerfile', () => {
     const copiedModules = runtime.steps.filter((i) => i.op === 'COPY' && /node_modules/.test(i.args));
     expect(copiedModules.map((i) => /--from=(\S+)/.exec(i.args)?.[1])).toEqual([deps.name]);
     expect(runtime.steps.some((i) => i.op === 'RUN' && /npm (install|ci)/.test(i.args))).toBe(false);
-    expect(runtime.steps.some((i) => i.op === 'COPY' && /--from=build\b.*\/app\/dist/.test(i.args))).toBe(true);
+  });
+
+  it('copies only the compiled code from the build, not the embedded database seed it also writes', () => {
+    const fromBuild = runtime.steps.filter((i) => i.op === 'COPY' && /--from=build\b/.test(i.args)).map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')));
+    expect(fromBuild).toEqual([['/app/dist/apps', './dist/apps'], ['/app/dist/libs', './dist/libs']]);
+    // What the build writes besides those two: the seed, which only embedded mode (no DATABASE_URL) reads.
+    expect(read('package.json')).toContain('node dist/apps/cli/src/embedded-seed.js');
+    expect(read('apps/api/src/embedded-seed-path.ts')).toContain("'../../../embedded-seed'");
   });
 
   it('installs exactly what the lockfile pins (npm ci), in every stage', () => {

@@ -1,5 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Metrics, METRIC_NAMES, ReadinessChecks, SlowRouteModule } from '@app/platform';
+import { bearer } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Stands for the events engine: registers a readiness check and the projection-lag gauge. */
@@ -53,43 +54,69 @@ describe('operations endpoints', () => {
     expect(Object.keys(doc.paths).filter((p) => /metrics|health|ready|__test/.test(p))).toEqual([]);
   });
 
-  it('names every readiness check and its state, including the ones modules register', async () => {
-    const res = await fetch(`${t.baseUrl}/ready`);
+  const admin = () => ({ authorization: bearer(t.app, { roles: ['user', 'admin'] }).authorization });
+
+  it('names every readiness check and its state, including the ones modules register; an admin sees the details', async () => {
+    const res = await fetch(`${t.baseUrl}/ready`, { headers: admin() });
     expect(res.status).toBe(200);
     const body: any = await res.json();
     expect(Object.keys(body.details).sort()).toEqual(['consumers', 'database', 'disk', 'heap', 'lifecycle', 'migrations', 'projection-lag']);
     for (const check of Object.values<any>(body.details)) expect(check.status).toBe('up');
     expect(body.details.heap.detail).toMatch(/% of the heap limit used/);
+    expect(body.details.disk.detail).toMatch(/^\d+ bytes free in \//);
     expect(body.details['projection-lag'].detail).toMatch(/max lag 0\.0 s \(task-board\), limit 60 s/);
   });
 
   it('turns 503 and names the failing check when projection lag passes its limit or a registered check fails', async () => {
     const consumers = t.app.get(FakeConsumers);
     consumers.lagSeconds = 90;
-    let res = await fetch(`${t.baseUrl}/ready`);
+    let res = await fetch(`${t.baseUrl}/ready`, { headers: admin() });
     expect(res.status).toBe(503);
     let body: any = await res.json();
     expect(body.error['projection-lag']).toEqual({ status: 'down', message: expect.stringContaining('max lag 90.0 s (task-board)') });
     expect(body.details.database.status).toBe('up');
     consumers.lagSeconds = 0;
     consumers.healthy = false;
-    res = await fetch(`${t.baseUrl}/ready`);
+    res = await fetch(`${t.baseUrl}/ready`, { headers: admin() });
     expect(res.status).toBe(503);
     body = await res.json();
     expect(body.error).toEqual({ consumers: { status: 'down', message: 'consumer task-board stalled' } });
     consumers.healthy = true;
     expect((await fetch(`${t.baseUrl}/ready`)).status).toBe(200);
   });
+
+  it('shows everyone else (anonymous, a user, a bad token) check names and states only: no paths, bytes or messages', async () => {
+    const consumers = t.app.get(FakeConsumers);
+    for (const headers of [{} as Record<string, string>, { authorization: bearer(t.app).authorization }, { authorization: 'Bearer not.a.token' }, { authorization: 'Basic YTpi' }]) {
+      let body: any = await (await fetch(`${t.baseUrl}/ready`, { headers })).json();
+      expect(body.status).toBe('ok');
+      expect(Object.keys(body.details).sort()).toEqual(['consumers', 'database', 'disk', 'heap', 'lifecycle', 'migrations', 'projection-lag']);
+      for (const check of Object.values<any>(body.details)) expect(check).toEqual({ status: 'up' });
+      expect(JSON.stringify(body)).not.toMatch(/bytes|tmp|heap limit/);
+      consumers.healthy = false;
+      try {
+        const res = await fetch(`${t.baseUrl}/ready`, { headers });
+        expect(res.status).toBe(503);
+        body = await res.json();
+        expect(body.error).toEqual({ consumers: { status: 'down' } });
+        expect(body.details.consumers).toEqual({ status: 'down' });
+      } finally {
+        consumers.healthy = true;
+      }
+    }
+  });
 });
 
 describe('readiness thresholds', () => {
   it('fails the disk check below READY_MIN_FREE_DISK_BYTES while liveness stays up', async () => {
-    const other = await startTestApp({ READY_MIN_FREE_DISK_BYTES: String(2 ** 60) });
+    // At LOG_LEVEL debug everyone sees the details.
+    const other = await startTestApp({ READY_MIN_FREE_DISK_BYTES: String(2 ** 60), LOG_LEVEL: 'debug' });
     try {
       const res = await fetch(`${other.baseUrl}/ready`);
       expect(res.status).toBe(503);
       const body: any = await res.json();
       expect(Object.keys(body.error)).toEqual(['disk']);
+      expect(body.error.disk.message).toMatch(/^\d+ bytes free in \/.* \(min \d+\)$/);
       expect(body.details['projection-lag']).toMatchObject({ status: 'up', detail: expect.stringContaining('check off') });
       expect((await fetch(`${other.baseUrl}/health`)).status).toBe(200);
     } finally {

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
-import { ConfigError, configureHttp, fastifyOptions, flushTracing, installGracefulShutdown, loadConfig, stdoutDestination } from '@app/platform';
+import { ConfigError, configureHttp, fastifyOptions, flushTracing, installGracefulShutdown, loadConfig, NestLogger, stdoutDestination } from '@app/platform';
 import { WorkerAppModule } from './worker-app.module.js';
 
 /** The worker process: runs the consumers, and answers probes and /metrics on PORT. Needs DATABASE_URL. */
@@ -22,7 +21,7 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.log.level }, stdoutDestination());
   const app = await NestFactory.create<NestFastifyApplication>(WorkerAppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(NestLogger));
   await configureHttp(app, { openApi: false });
   await app.listen({ port: config.http.port, host: config.http.host });
   installGracefulShutdown(app, { drainDelayMs: config.http.shutdownDrainDelayMs, graceMs: config.ops.shutdownGraceMs, log, after: flushTracing });

@@ -17,7 +17,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token' })
+  @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token', security: [] })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password (one answer for both): invalid-credentials.' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts for this email or from this address; see Retry-After.' })
@@ -27,7 +27,7 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rotate a refresh token; presenting an already rotated one revokes its whole family' })
+  @ApiOperation({ summary: 'Rotate a refresh token; presenting an already rotated one revokes its whole family', security: [] })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'invalid-refresh-token, refresh-token-expired, refresh-token-revoked or refresh-token-reused.' })
   refresh(@ValidBody() body: RefreshTokenRequest): Promise<TokenPairResponse> {
@@ -36,7 +36,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: "Revoke the refresh token's family (this session); access tokens expire on their own" })
+  @ApiOperation({ summary: "Revoke the refresh token's family (this session); access tokens expire on their own", security: [] })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ description: 'invalid-refresh-token' })
   async logOut(@ValidBody() body: RefreshTokenRequest): Promise<void> {

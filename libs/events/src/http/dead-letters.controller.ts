@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
@@ -43,6 +43,7 @@ export class DeadLettersController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Asks the worker running the consumer to handle the event again (202); success removes the dead letter.' })
   @ApiAcceptedResponse({ type: DeadLetterResponse })
+  @ApiNotFoundResponse({ description: 'dead-letter-not-found' })
   retry(@Param('id') id: string): Promise<DeadLetterView> {
     return this.deadLetters.requestRetry(checkId(id));
   }
@@ -50,6 +51,8 @@ export class DeadLettersController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Discards a dead letter: the event stays skipped for that consumer.' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'dead-letter-not-found' })
   async discard(@Param('id') id: string): Promise<void> {
     await this.deadLetters.discard(checkId(id));
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -48,6 +48,7 @@ export class EventsController {
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: "Server-sent events of the caller's own events in commit order; `id` is an opaque cursor, resumable with Last-Event-ID; a heartbeat comment every 15 s." })
   @ApiOkResponse({ description: 'One `event:` (its type), `id:` (its feed cursor) and `data:` (the feed item as JSON) per event.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiBadRequestResponse({ description: 'invalid-last-event-id: Last-Event-ID is not the id of an event this stream sent.' })
   async stream(@CurrentUser() user: AuthenticatedUser, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const after = lastEventId === undefined || lastEventId === '' ? undefined : await this.feed.resolveCursor(lastEventId);
     if (lastEventId !== undefined && lastEventId !== '' && !after) {

@@ -52,6 +52,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ JWT_SECRET: SECRET }).auth.jwtSecret).toBe(SECRET);
   });
 
+  it("refuses any value that still holds an example's placeholder, naming the variable", () => {
+    expect(() => loadConfig({ LLM_API_KEY: 'sk-REPLACE_ME' })).toThrow(/^Invalid configuration: LLM_API_KEY is still the example's placeholder \(REPLACE_ME\); set a real value$/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://u:REPLACE_ME@db/app', JWT_SECRET: SECRET })).toThrow(/DATABASE_URL is still the example's placeholder/);
+  });
+
+  it('reads CORS_ORIGINS as a list of origins, empty (CORS off) by default', () => {
+    expect(loadConfig({}).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).http.corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).database.mode).toBe('embedded');
   });
@@ -62,6 +72,8 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^Invalid configuration: DATABASE_URL must be a postgresql:\/\/ URL$/],
     [{ REDIS_URL: 'http://x' }, /^Invalid configuration: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of the following values/],
+    [{ CORS_ORIGINS: 'https://a.example/app' }, /^Invalid configuration: CORS_ORIGINS must be comma-separated origins such as https:\/\/app\.example\.com/],
+    [{ CORS_ORIGINS: '*' }, /^Invalid configuration: CORS_ORIGINS must be comma-separated origins/],
     [{ MIGRATE_ON_START: 'maybe' }, /^Invalid configuration: MIGRATE_ON_START must be true or false \(got 'maybe'\)$/],
   ])('stops on %j with one line naming the variable', (env, message) => {
     let thrown: unknown;

@@ -51,6 +51,8 @@ export interface HttpConfig {
   shutdownDrainDelayMs: number;
   /** Unset: false, the socket's peer is the client. */
   trustProxy?: TrustProxy;
+  /** Origins allowed to call the API from a browser (CORS); empty: CORS off. */
+  corsOrigins?: readonly string[];
 }
 
 export interface DatabaseConfig {
@@ -173,6 +175,12 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   return entries;
 }
 
+/**
+ * Marks a value that shipped examples (k8s/secret.example.yaml, README) leave for the operator to
+ * fill in; the service refuses to start with one, whichever variable holds it.
+ */
+export const PLACEHOLDER_MARK = 'REPLACE_ME';
+
 /** Reads and validates the environment; throws a ConfigError whose message is one line naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const defaults = new Environment() as unknown as Record<string, unknown>;
@@ -181,6 +189,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const key of known) {
     const raw = source[key];
     if (raw === undefined || raw.trim() === '') continue;
+    if (raw.includes(PLACEHOLDER_MARK)) throw new ConfigError(`Invalid configuration: ${key} is still the example's placeholder (${PLACEHOLDER_MARK}); set a real value`);
     plain[key] = raw.trim();
   }
   for (const [key, value] of Object.entries(plain)) {
@@ -209,7 +218,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return new AppConfig({
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS, trustProxy: parseTrustProxy(e.TRUST_PROXY) },
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES, shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS, trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    },
     database: {
       mode: embedded ? 'embedded' : 'postgres',
       url: e.DATABASE_URL,

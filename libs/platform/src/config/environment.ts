@@ -59,6 +59,10 @@ export class Environment {
   @IsBoolean()
   LOG_PRETTY = false;
 
+  /** Comma-separated origins (scheme://host[:port]) browsers may call the API from; unset: no CORS. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/,]+(\s*,\s*https?:\/\/[^\s/,]+)*$/, { message: '$property must be comma-separated origins such as https://app.example.com' })
+  CORS_ORIGINS?: string;
+
   @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1_048_576;
 

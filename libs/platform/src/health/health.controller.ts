@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
@@ -12,11 +12,12 @@ import { AppConfig } from '../config/app-config.js';
 import { MigrationService } from '../database/migration.service.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
-import { ReadinessChecks } from '../lifecycle/readiness.js';
+import { ReadinessChecks, ReadinessDetailsAccess } from '../lifecycle/readiness.js';
 import { METRIC_NAMES } from '../metrics/metric-names.js';
 import { Metrics } from '../metrics/metrics.js';
 
 const PING_TIMEOUT_MS = 1_000;
+const DETAILED_LOG_LEVELS = new Set(['debug', 'trace']);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -24,6 +25,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     promise,
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms))),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** The `/ready` body without each check's `detail` and `message` (paths, bytes, errors): names, states, backends, impacts. */
+function withoutDetails(body: Record<string, unknown>): Record<string, unknown> {
+  const strip = (checks: unknown) =>
+    checks && typeof checks === 'object'
+      ? Object.fromEntries(Object.entries(checks).map(([name, { detail: _d, message: _m, ...rest }]: [string, Record<string, unknown>]) => [name, rest]))
+      : checks;
+  return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, key === 'status' ? value : strip(value)]));
 }
 
 /** Kubernetes probes: liveness checks nothing but the process; readiness checks what serving needs. */
@@ -39,6 +49,7 @@ export class HealthController {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly extra: ReadinessChecks,
+    private readonly detailsAccess: ReadinessDetailsAccess,
     @Optional() private readonly idempotency?: IdempotencyStore,
   ) {}
 
@@ -47,8 +58,14 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** Check names and states for everyone; details (paths, bytes, messages) at LOG_LEVEL debug/trace or for admins. */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply, @Headers('authorization') authorization?: string): Promise<unknown> {
+    const body = await this.readiness(reply);
+    return DETAILED_LOG_LEVELS.has(this.config.log.level) || this.detailsAccess.allows(authorization) ? body : withoutDetails(body);
+  }
+
+  private async readiness(reply: FastifyReply): Promise<Record<string, unknown>> {
     const degraded = this.degradations();
     try {
       const result = await this.health.check([

@@ -15,6 +15,7 @@ import { addSecurityHeaders } from './security-headers.js';
 import { ProblemFilter } from './problem.filter.js';
 import { responseCaptureOf } from './response-capture.js';
 import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
+import { documentProblems, GLOBAL_PROBLEMS, ProblemResponse } from './problem.openapi.js';
 
 export const API_PREFIX = 'api/v1';
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
@@ -31,6 +32,26 @@ export interface HttpOptions {
   openApi?: boolean;
   /** Until it is current, every route but the operations routes answers 503 with Retry-After. */
   schema?: SchemaState;
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS); empty or unset: CORS off. */
+  corsOrigins?: readonly string[];
+}
+
+/** Response headers a browser script may read (CORS hides all but the CORS-safelisted ones). */
+const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-Consistency-Token', 'Idempotent-Replayed', 'WWW-Authenticate'];
+
+/**
+ * CORS for the allow-listed origins (CORS_ORIGINS), off when the list is empty: Nest's enableCors
+ * (@fastify/cors) answers preflights and adds the headers to the allowed origins' answers. Bearer
+ * tokens, not cookies: no credentials.
+ */
+function allowCrossOrigin(app: NestFastifyApplication, origins: readonly string[]): void {
+  if (origins.length === 0) return;
+  app.enableCors({
+    origin: [...origins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
 }
 
 /**
@@ -84,6 +105,7 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   });
 
   addSecurityHeaders(fastify);
+  allowCrossOrigin(app, options.corsOrigins ?? []);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: OPERATIONS_ROUTES });
   app.useGlobalFilters(new ProblemFilter());
@@ -93,12 +115,19 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
       app,
       new DocumentBuilder()
         .setTitle('Task backend')
-        .setDescription('Task management API. Errors are RFC 9457 application/problem+json.')
+        .setDescription('Task management API. Errors are RFC 9457 application/problem+json (schema ProblemResponse); their `type` is an identifier, not a page.')
         .setVersion('1')
+        .setLicense('UNLICENSED', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
+        .addServer('/', 'The server that serves this document')
         .addBearerAuth()
+        // Every operation needs a bearer token unless it says otherwise (security: [] on public ones).
+        .addSecurityRequirements('bearer')
+        .addGlobalResponse(...GLOBAL_PROBLEMS)
         .build(),
+      { extraModels: [ProblemResponse] },
     );
     documentIdempotency(document);
+    documentProblems(document);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 }

@@ -1,5 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import { ReadinessChecks } from './readiness.js';
+import { ReadinessChecks, ReadinessDetailsAccess } from './readiness.js';
 
 /** Process-wide state the probes read: set when shutdown begins, so readiness turns 503 first. */
 @Injectable()
@@ -8,5 +8,5 @@ export class Lifecycle {
 }
 
 @Global()
-@Module({ providers: [Lifecycle, ReadinessChecks], exports: [Lifecycle, ReadinessChecks] })
+@Module({ providers: [Lifecycle, ReadinessChecks, ReadinessDetailsAccess], exports: [Lifecycle, ReadinessChecks, ReadinessDetailsAccess] })
 export class LifecycleModule {}

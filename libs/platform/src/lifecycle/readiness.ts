@@ -23,3 +23,26 @@ export class ReadinessChecks {
     return [...this.probes];
   }
 }
+
+/**
+ * Who may read `/ready`'s details (paths, free bytes, error messages) besides everyone at
+ * LOG_LEVEL debug or trace: nobody until a module that knows callers (the access slice: admins)
+ * says how to tell from the request's Authorization header. Everyone sees check names and states.
+ */
+@Injectable()
+export class ReadinessDetailsAccess {
+  private rule: (authorization: string) => boolean = () => false;
+
+  allowWhen(rule: (authorization: string) => boolean): void {
+    this.rule = rule;
+  }
+
+  allows(authorization: string | undefined): boolean {
+    if (!authorization) return false;
+    try {
+      return this.rule(authorization);
+    } catch {
+      return false;
+    }
+  }
+}

@@ -13,7 +13,10 @@ import { loadConfig } from '../config/app-config';
 import { requestContext } from '../context/request-context';
 import { traceHttpServer } from '../tracing/http-spans';
 import { CHUNK_CHARS, ChunkedDestination, FLUSH_INTERVAL_MS } from './chunked-destination';
-import { jsonString, LoggingModule, logRequests, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
+import { Controller, Get, Logger as NestCommonLogger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { jsonString, LoggingModule, logRequests, NestLogger, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
 
 /** A stream that keeps every chunk written to it as a string. */
 function capture(): { lines: string[]; sink: Writable } {
@@ -111,6 +114,38 @@ describe('log lines written inside a request', () => {
     expect(inside).toMatchObject({ msg: 'inside', requestId: 'req-9', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', password: '[redacted]' });
     expect(outside.requestId).toBeUndefined();
     expect(outside.trace_id).toBeUndefined();
+  });
+});
+
+describe("Nest's own messages", () => {
+  @Controller('things')
+  class ThingsController {
+    @Get()
+    list() {
+      return [];
+    }
+  }
+
+  async function boot(level: string): Promise<{ level: number; context?: string; msg: string }[]> {
+    const { lines, sink } = capture();
+    @Module({ imports: [LoggingModule.forRoot(loadConfig({ LOG_LEVEL: level }), sink)], controllers: [ThingsController] })
+    class BootModule {}
+    const app = await NestFactory.create(BootModule, new FastifyAdapter(), { bufferLogs: true });
+    app.useLogger(app.get(NestLogger));
+    await app.init();
+    new NestCommonLogger('Tasks').log('a message of the service');
+    await app.close();
+    return lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  // One boot per test file: nestjs-pino keeps the first LoggerModule's pino instance in a static.
+  it("writes the boot lines (modules, controllers, routes) at debug, and the service's own messages at info", async () => {
+    const lines = await boot('debug');
+    const bootLines = lines.filter((l) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication'].includes(l.context!));
+    expect(bootLines).toContainEqual(expect.objectContaining({ context: 'RouterExplorer', msg: expect.stringContaining('/things') }));
+    expect(bootLines).toContainEqual(expect.objectContaining({ context: 'InstanceLoader' }));
+    expect(new Set(bootLines.map((l) => l.level))).toEqual(new Set([20]));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 30, context: 'Tasks', msg: 'a message of the service' }));
   });
 });
 

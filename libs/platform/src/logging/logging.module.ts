@@ -1,6 +1,6 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { LoggerModule } from 'nestjs-pino';
+import { Logger as PinoNestLogger, LoggerModule, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { requestContext } from '../context/request-context.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -41,6 +41,26 @@ function contextFields(): Record<string, string> {
   return current ? { requestId: current.requestId, ...trace } : trace;
 }
 
+/** Nest's own start-up messages (a line per module, controller and route): at debug, not info. */
+const NEST_BOOT_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/**
+ * The logger Nest itself writes through (`app.useLogger(app.get(NestLogger))`): nestjs-pino's,
+ * with Nest's boot messages moved from info to debug, so that a start logs what the service says.
+ */
+@Injectable()
+export class NestLogger extends PinoNestLogger {
+  constructor(logger: PinoLogger, @Inject(PARAMS_PROVIDER_TOKEN) params: Params) {
+    super(logger, params);
+  }
+
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && NEST_BOOT_CONTEXTS.has(context)) this.debug(message, ...optionalParams);
+    else super.log(message, ...optionalParams);
+  }
+}
+
 /**
  * JSON lines through nestjs-pino (Nest's Logger, PinoLogger injection). The one line per request
  * ("request completed") is written by configureHttp's onResponse hook (logRequests), not by
@@ -60,8 +80,9 @@ export class LoggingModule {
       providers: [
         { provide: ROOT_LOGGER, useValue: root },
         { provide: REQUEST_LOGGER, useValue: requests },
+        NestLogger,
       ],
-      exports: [ROOT_LOGGER, REQUEST_LOGGER],
+      exports: [ROOT_LOGGER, REQUEST_LOGGER, NestLogger],
     };
   }
 }

@@ -14,7 +14,7 @@ export class SignupController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create an account; Location points at /api/v1/users/{id}' })
+  @ApiOperation({ summary: 'Create an account; Location points at /api/v1/users/{id}', security: [] })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'email-taken (also the loser of a race between two signups for one email).' })
   @ApiUnprocessableEntityResponse({ description: 'validation-failed, with errors[].' })

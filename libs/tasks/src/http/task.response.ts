@@ -27,7 +27,7 @@ export class TaskResponse {
   @ApiProperty({ enum: TASK_PRIORITIES }) priority!: string;
   @ApiProperty({ enum: TASK_STATUSES }) status!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) dueDate!: string | null;
-  @ApiProperty({ description: 'The task version; also the ETag (If-Match on writes).' }) version!: number;
+  @ApiProperty({ description: 'The write version: the ETag of a write answer is "<version>", of a read "<version>.<revision>"; If-Match compares this number.' }) version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
