@@ -2,7 +2,7 @@
 //
 // Boots the real API (dist/) on a database of its own and the real Redis, and sends
 // POST /api/v1/tasks with a bearer token (BENCH_ROUTE=probe: a bare write route shaped like it,
-// one unit of work inserting a row and appending an event). It measures, in the same run:
+// a command whose unit of work inserts a row and appends an event). It measures, in the same run:
 //   1. throughput of POST without a key vs the same POSTs with fresh keys (interleaved pairs of
 //      rounds, median of the per-pair ratios): target keyed/plain >= 0.85;
 //   2. latency of the original keyed request vs its replay sent right after it (sequential,
@@ -15,6 +15,7 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Module, Post, Res } from '@nestjs/common';
+import { CommandBus, CommandHandler } from '@nestjs/cqrs';
 import { IsString, Length } from 'class-validator';
 import pg from 'pg';
 import { createApp } from '../../dist/apps/api/src/create-app.js';
@@ -35,24 +36,41 @@ class CreateRequest {}
 IsString()(CreateRequest.prototype, 'title');
 Length(1, 200)(CreateRequest.prototype, 'title');
 
-class BenchController {
+class BenchCreate {
+  constructor(title) {
+    this.title = title;
+  }
+}
+// The command: one unit of work inserting a row and appending an event, returning its result.
+class BenchHandler {
   constructor(transactions, events) {
     this.transactions = transactions;
     this.events = events;
   }
-  async create(body, reply) {
-    const id = randomUUID();
-    const result = await this.transactions.run(async (tx) => {
-      await tx.execute('INSERT INTO bench_tasks (id, title) VALUES ($1::uuid, $2)', id, body.title);
-      const [event] = await this.events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: id, aggregateVersion: 1, payload: { title: body.title } }]);
-      return { id, position: event.position };
+  execute({ title }) {
+    return this.transactions.run(async (tx) => {
+      const id = randomUUID();
+      await tx.execute('INSERT INTO bench_tasks (id, title) VALUES ($1::uuid, $2)', id, title);
+      await this.events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: id, aggregateVersion: 1, payload: { title } }]);
+      return { id, title, status: 'pending', version: 1 };
     });
-    reply.header('location', `/api/v1/bench/${id}`).header('etag', 'W/"1"').header('x-consistency-token', String(result.position));
-    return { id, title: body.title, status: 'pending', version: 1 };
   }
 }
-Inject(TransactionRunner)(BenchController, undefined, 0);
-Inject(EventStore)(BenchController, undefined, 1);
+Inject(TransactionRunner)(BenchHandler, undefined, 0);
+Inject(EventStore)(BenchHandler, undefined, 1);
+CommandHandler(BenchCreate)(BenchHandler);
+
+class BenchController {
+  constructor(commands) {
+    this.commands = commands;
+  }
+  async create(body, reply) {
+    const task = await this.commands.execute(new BenchCreate(body.title));
+    reply.header('location', `/api/v1/bench/${task.id}`).header('etag', 'W/"1"');
+    return task;
+  }
+}
+Inject(CommandBus)(BenchController, undefined, 0);
 const create = Object.getOwnPropertyDescriptor(BenchController.prototype, 'create');
 Reflect.defineMetadata('design:paramtypes', [CreateRequest, Object], BenchController.prototype, 'create');
 Body()(BenchController.prototype, 'create', 0);
@@ -61,7 +79,7 @@ Post()(BenchController.prototype, 'create', create);
 HttpCode(201)(BenchController.prototype, 'create', create);
 Controller('bench')(BenchController);
 class BenchModule {}
-Module({ imports: [EventsModule], controllers: [BenchController] })(BenchModule);
+Module({ imports: [EventsModule], controllers: [BenchController], providers: [BenchHandler] })(BenchModule);
 
 // ---- harness --------------------------------------------------------------------------------
 const dbName = `bench_idem_${process.pid}_${randomBytes(3).toString('hex')}`;
