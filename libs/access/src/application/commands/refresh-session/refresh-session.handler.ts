@@ -17,8 +17,9 @@ const REFUSALS: Record<Exclude<RefreshDecision, 'rotate'>, [string, string]> = {
 
 /**
  * Rotation under a row lock: the presented token is marked rotated and replaced by a new one in
- * its family. A token presented again after its rotation revokes the whole family; that
- * revocation commits before the 401 is answered (CommitThenRefuse).
+ * its family. Presented again within the reuse interval (a client retrying a lost response), it
+ * gets another new one in the family; later, it revokes the whole family, and that revocation
+ * commits before the 401 is answered (CommitThenRefuse).
  */
 @CommandHandler(RefreshSessionCommand)
 export class RefreshSessionHandler implements ICommandHandler<RefreshSessionCommand> {
@@ -35,7 +36,7 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
     const now = this.clock.now();
     return this.uow.run(async () => {
       const record = await this.refreshTokens.findForUpdate(command.refreshToken);
-      const decision = decideRefresh(record, now);
+      const decision = decideRefresh(record, now, this.settings.refreshTokenReuseIntervalSeconds);
       if (decision === 'reused') {
         await this.refreshTokens.revokeFamily(record!.familyId, now);
         throw new CommitThenRefuse(refusal('reused'));
@@ -47,7 +48,8 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
         throw new CommitThenRefuse(refusal('revoked'));
       }
       const next = await this.refreshTokens.issue({ userId: user.id, familyId: record!.familyId, now, expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds) });
-      await this.refreshTokens.markRotated(record!.id, next.record.id, now);
+      // A retry within the reuse interval keeps the first rotation's time (the interval does not slide).
+      if (!record!.rotatedAt) await this.refreshTokens.markRotated(record!.id, next.record.id, now);
       return { ...this.accessTokens.issue(user), refreshToken: next.token, tokenType: 'Bearer' as const };
     });
   }
