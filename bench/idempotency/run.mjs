@@ -14,14 +14,14 @@
 // (tasks | probe).
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Module, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Module, Post, Res } from '@nestjs/common';
 import { CommandBus, CommandHandler } from '@nestjs/cqrs';
 import { IsString, Length } from 'class-validator';
 import pg from 'pg';
 import { createApp } from '../../dist/apps/api/src/create-app.js';
 import { AccessTokens } from '../../dist/libs/access/src/index.js';
 import { EventsModule, EventStore } from '../../dist/libs/events/src/index.js';
-import { loadConfig, TransactionRunner } from '../../dist/libs/platform/src/index.js';
+import { loadConfig, TransactionRunner, ValidBody } from '../../dist/libs/platform/src/index.js';
 import { migrateDatabase } from '../../dist/libs/platform/src/database/migrations.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -73,7 +73,7 @@ class BenchController {
 Inject(CommandBus)(BenchController, undefined, 0);
 const create = Object.getOwnPropertyDescriptor(BenchController.prototype, 'create');
 Reflect.defineMetadata('design:paramtypes', [CreateRequest, Object], BenchController.prototype, 'create');
-Body()(BenchController.prototype, 'create', 0);
+ValidBody()(BenchController.prototype, 'create', 0);
 Res({ passthrough: true })(BenchController.prototype, 'create', 1);
 Post()(BenchController.prototype, 'create', create);
 HttpCode(201)(BenchController.prototype, 'create', create);
@@ -88,9 +88,10 @@ await admin.connect();
 await admin.query(`CREATE DATABASE "${dbName}"`);
 const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
 let app;
+let pool;
 try {
   await migrateDatabase(dbUrl);
-  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   await pool.query('CREATE TABLE bench_tasks (id uuid PRIMARY KEY, title text NOT NULL)');
   const env = { LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, MIGRATE_ON_START: 'false', JWT_SECRET: randomBytes(32).toString('hex'), IDEMPOTENCY_REDIS_PREFIX: `idem-bench:${dbName}:` };
   if (redisUrl !== 'none') env.REDIS_URL = redisUrl;
@@ -194,8 +195,8 @@ try {
   console.log(JSON.stringify(result, null, 2));
   const ok = median(pairRatios) >= 0.85 && median(originalMs) / median(replayMs) >= 2 && wroteNothing;
   console.log(ok ? 'PASS: keyed >= 0.85 x plain, replay >= 2x faster, replays wrote nothing' : 'BELOW TARGET (see figures above; the machine may be busy)');
-  await pool.end();
 } finally {
+  await pool?.end();
   await app?.close();
   await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   await admin.end();
