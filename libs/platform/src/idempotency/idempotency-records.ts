@@ -16,7 +16,8 @@ export interface CommittedKey {
 }
 
 /**
- * A command's outcome as JSON that keeps what JSON loses: `{"v": value, "r": refusal, "c":
+ * A command's outcome as JSON text (stored as a jsonb string, so that its objects keep their key
+ * order, and a response rebuilt from it its bytes) that keeps what JSON loses: `{"v": value, "r": refusal, "c":
  * consistency token}`; `Date` and `bigint` are tagged (`{"$date": iso}`, `{"$bigint": "12"}`) and
  * revived, a refusal comes back as a DomainError. The unit of work has checked the value is plain
  * data (assertPlainData).
@@ -66,7 +67,7 @@ export class IdempotencyRecords {
   async insert(tx: Tx, scope: string, fingerprint: string, outcome: CommandOutcome, ttlSeconds: number): Promise<boolean> {
     const count = await tx.execute(
       `INSERT INTO idempotency_keys (scope_key, fingerprint, result)
-       VALUES ($1, $2, $3::json)
+       VALUES ($1, $2, to_jsonb($3::text))
        ON CONFLICT (scope_key) DO UPDATE
          SET fingerprint = EXCLUDED.fingerprint, result = EXCLUDED.result, response = NULL, created_at = now()
          WHERE idempotency_keys.created_at < now() - make_interval(secs => $4::float8)`,
@@ -80,7 +81,7 @@ export class IdempotencyRecords {
 
   async find(scope: string, ttlSeconds: number): Promise<CommittedKey | undefined> {
     const { rows } = await this.pool.query<{ fingerprint: string; result: string; response: StoredResponse | null }>(
-      `SELECT fingerprint, result::text AS result, response FROM idempotency_keys
+      `SELECT fingerprint, result #>> '{}' AS result, response FROM idempotency_keys
         WHERE scope_key = $1 AND created_at >= now() - make_interval(secs => $2)`,
       [scope, ttlSeconds],
     );

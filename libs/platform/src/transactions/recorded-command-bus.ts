@@ -30,7 +30,7 @@ export class RecordedCommandBus extends CommandBus {
     return keyedRequest.run({ record: rejectRecord, replay: outcome, commands: 0 }, work);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CommandBus's own overloads type the result by command
+  // `any`, as CommandBus's own overloads type the result by command for callers.
   override async execute(command: ICommand, context?: AsyncContext): Promise<any> {
     const name = (command as object).constructor.name;
     const keyed = keyedRequest.get();
