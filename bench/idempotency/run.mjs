@@ -2,7 +2,7 @@
 //
 // Boots the real API (dist/) on a database of its own and the real Redis, and sends
 // POST /api/v1/tasks with a bearer token (BENCH_ROUTE=probe: a bare write route shaped like it,
-// one unit of work inserting a row and appending an event). It measures, in the same run:
+// a command whose unit of work inserts a row and appends an event). It measures, in the same run:
 //   1. throughput of POST without a key vs the same POSTs with fresh keys (interleaved pairs of
 //      rounds, median of the per-pair ratios): target keyed/plain >= 0.85;
 //   2. latency of the original keyed request vs its replay sent right after it (sequential,
@@ -14,13 +14,14 @@
 // (tasks | probe).
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Module, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Module, Post, Res } from '@nestjs/common';
+import { CommandBus, CommandHandler } from '@nestjs/cqrs';
 import { IsString, Length } from 'class-validator';
 import pg from 'pg';
 import { createApp } from '../../dist/apps/api/src/create-app.js';
 import { AccessTokens } from '../../dist/libs/access/src/index.js';
 import { EventsModule, EventStore } from '../../dist/libs/events/src/index.js';
-import { loadConfig, TransactionRunner } from '../../dist/libs/platform/src/index.js';
+import { loadConfig, TransactionRunner, ValidBody } from '../../dist/libs/platform/src/index.js';
 import { migrateDatabase } from '../../dist/libs/platform/src/database/migrations.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -35,33 +36,50 @@ class CreateRequest {}
 IsString()(CreateRequest.prototype, 'title');
 Length(1, 200)(CreateRequest.prototype, 'title');
 
-class BenchController {
+class BenchCreate {
+  constructor(title) {
+    this.title = title;
+  }
+}
+// The command: one unit of work inserting a row and appending an event, returning its result.
+class BenchHandler {
   constructor(transactions, events) {
     this.transactions = transactions;
     this.events = events;
   }
-  async create(body, reply) {
-    const id = randomUUID();
-    const result = await this.transactions.run(async (tx) => {
-      await tx.execute('INSERT INTO bench_tasks (id, title) VALUES ($1::uuid, $2)', id, body.title);
-      const [event] = await this.events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: id, aggregateVersion: 1, payload: { title: body.title } }]);
-      return { id, position: event.position };
+  execute({ title }) {
+    return this.transactions.run(async (tx) => {
+      const id = randomUUID();
+      await tx.execute('INSERT INTO bench_tasks (id, title) VALUES ($1::uuid, $2)', id, title);
+      await this.events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: id, aggregateVersion: 1, payload: { title } }]);
+      return { id, title, status: 'pending', version: 1 };
     });
-    reply.header('location', `/api/v1/bench/${id}`).header('etag', 'W/"1"').header('x-consistency-token', String(result.position));
-    return { id, title: body.title, status: 'pending', version: 1 };
   }
 }
-Inject(TransactionRunner)(BenchController, undefined, 0);
-Inject(EventStore)(BenchController, undefined, 1);
+Inject(TransactionRunner)(BenchHandler, undefined, 0);
+Inject(EventStore)(BenchHandler, undefined, 1);
+CommandHandler(BenchCreate)(BenchHandler);
+
+class BenchController {
+  constructor(commands) {
+    this.commands = commands;
+  }
+  async create(body, reply) {
+    const task = await this.commands.execute(new BenchCreate(body.title));
+    reply.header('location', `/api/v1/bench/${task.id}`).header('etag', 'W/"1"');
+    return task;
+  }
+}
+Inject(CommandBus)(BenchController, undefined, 0);
 const create = Object.getOwnPropertyDescriptor(BenchController.prototype, 'create');
 Reflect.defineMetadata('design:paramtypes', [CreateRequest, Object], BenchController.prototype, 'create');
-Body()(BenchController.prototype, 'create', 0);
+ValidBody()(BenchController.prototype, 'create', 0);
 Res({ passthrough: true })(BenchController.prototype, 'create', 1);
 Post()(BenchController.prototype, 'create', create);
 HttpCode(201)(BenchController.prototype, 'create', create);
 Controller('bench')(BenchController);
 class BenchModule {}
-Module({ imports: [EventsModule], controllers: [BenchController] })(BenchModule);
+Module({ imports: [EventsModule], controllers: [BenchController], providers: [BenchHandler] })(BenchModule);
 
 // ---- harness --------------------------------------------------------------------------------
 const dbName = `bench_idem_${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -70,9 +88,10 @@ await admin.connect();
 await admin.query(`CREATE DATABASE "${dbName}"`);
 const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
 let app;
+let pool;
 try {
   await migrateDatabase(dbUrl);
-  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   await pool.query('CREATE TABLE bench_tasks (id uuid PRIMARY KEY, title text NOT NULL)');
   const env = { LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, MIGRATE_ON_START: 'false', JWT_SECRET: randomBytes(32).toString('hex'), IDEMPOTENCY_REDIS_PREFIX: `idem-bench:${dbName}:` };
   if (redisUrl !== 'none') env.REDIS_URL = redisUrl;
@@ -176,8 +195,8 @@ try {
   console.log(JSON.stringify(result, null, 2));
   const ok = median(pairRatios) >= 0.85 && median(originalMs) / median(replayMs) >= 2 && wroteNothing;
   console.log(ok ? 'PASS: keyed >= 0.85 x plain, replay >= 2x faster, replays wrote nothing' : 'BELOW TARGET (see figures above; the machine may be busy)');
-  await pool.end();
 } finally {
+  await pool?.end();
   await app?.close();
   await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   await admin.end();

@@ -4,6 +4,7 @@ import { CanActivate, Controller, type ExecutionContext, HttpCode, Inject, Injec
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
+import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventsModule, EventStore } from '../../libs/events/src/index';
 import { requestContext } from '../../libs/platform/src/context/request-context';
 import { ValidBody } from '../../libs/platform/src/http/validation';
@@ -40,22 +41,24 @@ class TestActorGuard implements CanActivate {
   }
 }
 
-/**
- * A command route shaped like POST /tasks, mounted only by the idempotency tests: it writes a
- * row and appends an event in one unit of work and answers 201 with Location, ETag and
- * X-Consistency-Token; the body carries a server-generated id and timestamp, so a second
- * execution could never be mistaken for a replay.
- */
-@Controller('idem-probe')
-@UseGuards(TestActorGuard)
-export class IdemProbeController {
+type ProbeResult = { id: string; position: bigint; createdAt: Date };
+
+export class ProbeCommand extends Command<ProbeResult> {
+  constructor(readonly body: IdemProbeRequest) {
+    super();
+  }
+}
+
+/** Checks before its unit of work (failures, rejections), then writes a row and an event in it and returns its result. */
+@CommandHandler(ProbeCommand)
+export class ProbeHandler implements ICommandHandler<ProbeCommand> {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly events: EventStore,
     private readonly transactions: TransactionRunner,
   ) {}
 
-  private async command(body: IdemProbeRequest): Promise<{ id: string; position: bigint; createdAt: Date }> {
+  execute({ body }: ProbeCommand): Promise<ProbeResult> {
     const failed = idemProbe.failures.get(body.title) ?? 0;
     if (body.failTimes && failed < body.failTimes) {
       idemProbe.failures.set(body.title, failed + 1);
@@ -72,12 +75,28 @@ export class IdemProbeController {
       return { id, position: event.position, createdAt };
     });
   }
+}
+
+/**
+ * A command route shaped like POST /tasks, mounted only by the idempotency tests: its command
+ * writes a row and appends an event in one unit of work, and the route answers 201 with
+ * Location, ETag and X-Consistency-Token; the body carries a server-generated id and timestamp,
+ * so a second execution could never be mistaken for a replay.
+ */
+@Controller('idem-probe')
+@UseGuards(TestActorGuard)
+export class IdemProbeController {
+  constructor(private readonly commands: CommandBus) {}
+
+  private command(body: IdemProbeRequest): Promise<ProbeResult> {
+    return this.commands.execute(new ProbeCommand(body));
+  }
 
   @Post()
   @HttpCode(201)
   async create(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const result = await this.command(body);
-    reply.header('location', `/api/v1/idem-probe/${result.id}`).header('etag', `W/"1"`).header('x-consistency-token', String(result.position));
+    reply.header('location', `/api/v1/idem-probe/${result.id}`).header('etag', `W/"1"`);
     return { id: result.id, title: body.title, version: 1, createdAt: result.createdAt.toISOString() };
   }
 
@@ -102,7 +121,7 @@ export class IdemProbeController {
   }
 }
 
-@Module({ imports: [EventsModule], controllers: [IdemProbeController] })
+@Module({ imports: [EventsModule], controllers: [IdemProbeController], providers: [ProbeHandler] })
 export class IdemProbeModule implements OnModuleInit {
   constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
 

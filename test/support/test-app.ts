@@ -13,8 +13,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real API on its own database, listening on a free port; `env` overrides configuration. */
-export async function startTestApp(env: Record<string, string> = {}, extraModules: ModuleMetadata['imports'] = []): Promise<TestApp> {
+/**
+ * The real API on its own database, listening on a free port; `env` overrides configuration.
+ * `beforeListen` sees the application before its routes are registered (e.g. to add a Fastify
+ * onRoute hook).
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  extraModules: ModuleMetadata['imports'] = [],
+  beforeListen?: (app: NestFastifyApplication) => void,
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const redisUrl = testRedisUrl();
   const config = loadConfig({
@@ -29,6 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}, extraModule
     ...env,
   });
   const app = await createApp(config, extraModules);
+  beforeListen?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
   return {

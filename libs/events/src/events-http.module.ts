@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConsistencyTokenInterceptor } from './consistency/consistent-read.js';
 import { DeadLetters } from './dead-letters/dead-letters.js';
+import { RetryDeadLetterHandler } from './dead-letters/retry-dead-letter.handler.js';
 import { EventsModule } from './events.module.js';
 import { EventFeed } from './feed/event-feed.js';
 import { EventStreams } from './feed/event-streams.js';
@@ -15,7 +16,7 @@ import { EventsController } from './http/events.controller.js';
 @Module({
   imports: [EventsModule],
   controllers: [EventsController, DeadLettersController],
-  providers: [ConsistencyTokenInterceptor, EventFeed, EventStreams, DeadLetters],
+  providers: [ConsistencyTokenInterceptor, EventFeed, EventStreams, DeadLetters, RetryDeadLetterHandler],
   exports: [ConsistencyTokenInterceptor],
 })
 export class EventsHttpModule {}

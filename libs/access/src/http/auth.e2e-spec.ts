@@ -151,7 +151,7 @@ describe('client address for the per-IP limit (TRUST_PROXY)', () => {
 });
 
 describe('POST /api/v1/auth/refresh', () => {
-  it('200: rotates; the old token presented again revokes the whole family (401)', async () => {
+  it('200: rotates; the old token presented again after the reuse interval revokes the whole family (401)', async () => {
     const user = await signUp(t.baseUrl);
     const first = await logIn(t.baseUrl, user.email, user.password);
     const res = await post('refresh', { refreshToken: first.refreshToken });
@@ -161,6 +161,8 @@ describe('POST /api/v1/auth/refresh', () => {
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(claims(second.accessToken).sub).toBe(user.id);
 
+    // The rotation is older than REFRESH_TOKEN_REUSE_INTERVAL_SECONDS (10 s by default).
+    await t.app.get(pg.Pool).query(`UPDATE refresh_tokens SET rotated_at = rotated_at - interval '10 seconds' WHERE user_id = $1 AND rotated_at IS NOT NULL`, [user.id]);
     const reuse = await post('refresh', { refreshToken: first.refreshToken });
     expect(reuse.status).toBe(401);
     expect((await problem(reuse)).code).toBe('refresh-token-reused');
@@ -171,6 +173,29 @@ describe('POST /api/v1/auth/refresh', () => {
     // Another login (another family) is unaffected.
     const other = await logIn(t.baseUrl, user.email, user.password);
     expect((await post('refresh', { refreshToken: other.refreshToken })).status).toBe(200);
+  });
+
+  it('within the reuse interval, the rotated token presented again (a retry of a lost response) yields a valid pair in the same family', async () => {
+    const user = await signUp(t.baseUrl);
+    const first = await logIn(t.baseUrl, user.email, user.password);
+    const rotated = (await (await post('refresh', { refreshToken: first.refreshToken })).json()) as typeof first;
+    const retried = await post('refresh', { refreshToken: first.refreshToken });
+    expect(retried.status).toBe(200);
+    const again = (await retried.json()) as typeof first;
+    expect(again.refreshToken).not.toBe(rotated.refreshToken);
+    expect(claims(again.accessToken).sub).toBe(user.id);
+    const families = await t.app.get(pg.Pool).query(`SELECT count(DISTINCT family_id)::int AS n, count(*) FILTER (WHERE revoked_at IS NOT NULL)::int AS revoked FROM refresh_tokens WHERE user_id = $1`, [user.id]);
+    expect(families.rows[0]).toEqual({ n: 1, revoked: 0 });
+    // Both new tokens work: nothing was revoked.
+    expect((await post('refresh', { refreshToken: again.refreshToken })).status).toBe(200);
+    expect((await post('refresh', { refreshToken: rotated.refreshToken })).status).toBe(200);
+    // The interval counts from the first rotation: once it is over, the old token revokes the family.
+    await t.app.get(pg.Pool).query(`UPDATE refresh_tokens SET rotated_at = rotated_at - interval '10 seconds' WHERE user_id = $1 AND rotated_at IS NOT NULL`, [user.id]);
+    const late = await post('refresh', { refreshToken: first.refreshToken });
+    expect(late.status).toBe(401);
+    expect((await problem(late)).code).toBe('refresh-token-reused');
+    const revoked = await t.app.get(pg.Pool).query(`SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
+    expect(revoked.rows[0].n).toBe(0);
   });
 
   it('401 for an unknown token, 422 without one', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
 import { childTraceparent, currentTraceparent, isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
-import { recordAppended } from '../consistency/consistency-token.js';
+import { formatToken } from '../consistency/consistency-token.js';
 import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
 import { EventStore } from '../ports/event-store.js';
@@ -66,11 +66,9 @@ export class PrismaEventStore extends EventStore {
             );
       const byId = new Map(rows.map((r) => [r.id, r]));
       const last = rows.reduce((a, b) => (b.position > a.position ? b : a));
-      const point = { transactionId: last.transaction_id, position: last.position };
-      this.transactions.afterCommit(() => {
-        recordAppended(point);
-        this.signal.ring();
-      });
+      // Committed with the command's outcome; the request's X-Consistency-Token after COMMIT.
+      this.transactions.noteConsistencyToken(formatToken({ transactionId: last.transaction_id, position: last.position }));
+      this.transactions.afterCommit(() => this.signal.ring());
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
         return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata };

@@ -1,4 +1,3 @@
-import { requestContext, type RequestContext } from '@app/platform';
 import type { LogPoint } from '../engine/event-log.js';
 
 /**
@@ -18,22 +17,6 @@ export function parseToken(token: string): LogPoint | undefined {
   if (!m) return undefined;
   const point = { transactionId: BigInt(m[1]), position: BigInt(m[2]) };
   return point.transactionId < 2n ** 64n && point.position < 2n ** 63n ? point : undefined;
-}
-
-const lastAppended = new WeakMap<RequestContext, LogPoint>();
-
-/** Called by the event store once the appending transaction has committed. */
-export function recordAppended(point: LogPoint): void {
-  const context = requestContext.current();
-  if (!context) return;
-  const previous = lastAppended.get(context);
-  if (!previous || comparePoints(point, previous) > 0) lastAppended.set(context, point);
-}
-
-/** The last point the current request committed, if it appended events. */
-export function appendedInThisRequest(): LogPoint | undefined {
-  const context = requestContext.current();
-  return context ? lastAppended.get(context) : undefined;
 }
 
 export function comparePoints(a: LogPoint, b: LogPoint): number {

@@ -2,8 +2,8 @@ import { applyDecorators, type CallHandler, type CanActivate, type ExecutionCont
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, tap } from 'rxjs';
-import { AppConfig, ProblemException } from '@app/platform';
-import { appendedInThisRequest, CONSISTENCY_HEADER, formatToken, parseToken } from './consistency-token.js';
+import { AppConfig, ProblemException, requestContext } from '@app/platform';
+import { CONSISTENCY_HEADER, parseToken } from './consistency-token.js';
 import { ProjectionWaiter } from './projection-waiter.js';
 
 const PROJECTIONS = 'app:consistent-read';
@@ -11,9 +11,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const STALE_HEADER = 'x-consistency-stale';
 
 /**
- * Sets `X-Consistency-Token` on the response of every request that committed events (the
- * event store records the point after the commit). The API runs it on every write route
- * (interceptWrites in apps/api/src/create-app.ts).
+ * Sets `X-Consistency-Token` on the response of every request that committed events: the
+ * request context holds the token of its last committed event (set by the unit of work after
+ * COMMIT, or from the recorded outcome when idempotency rebuilds a response). The API runs it on
+ * every write route (interceptWrites in apps/api/src/create-app.ts).
  */
 @Injectable()
 export class ConsistencyTokenInterceptor implements NestInterceptor {
@@ -25,8 +26,8 @@ export class ConsistencyTokenInterceptor implements NestInterceptor {
     const reply = http.getResponse<FastifyReply>();
     return next.handle().pipe(
       tap(() => {
-        const point = appendedInThisRequest();
-        if (point && !reply.sent) reply.header(CONSISTENCY_HEADER, formatToken(point));
+        const token = requestContext.current()?.consistencyToken;
+        if (token && !reply.sent) reply.header(CONSISTENCY_HEADER, token);
       }),
     );
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
+import { TransactionRunner } from '@app/platform';
 import { DomainError } from '@app/shared-kernel';
 
 export interface DeadLetterView {
@@ -38,7 +39,10 @@ const COLUMNS = `id, consumer, event_id, event_position, event_type, error, atte
  */
 @Injectable()
 export class DeadLetters {
-  constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
+  constructor(
+    @Inject(pg.Pool) private readonly pool: pg.Pool,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
   async list(query: { consumer?: string; cursor?: string; limit: number }): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
     const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
@@ -53,8 +57,9 @@ export class DeadLetters {
     return { items, nextCursor: rows.length > query.limit ? Buffer.from(`${last.eventPosition}:${last.id}`).toString('base64url') : null };
   }
 
+  /** Inside the unit of work of RetryDeadLetterHandler. */
   async requestRetry(id: string): Promise<DeadLetterView> {
-    const { rows } = await this.pool.query<Row>(`UPDATE dead_letters SET retry_requested_at = now() WHERE id = $1::uuid RETURNING ${COLUMNS}`, [id]);
+    const rows = await this.transactions.client.query<Row[]>(`UPDATE dead_letters SET retry_requested_at = now() WHERE id = $1::uuid RETURNING ${COLUMNS}`, id);
     if (!rows[0]) throw notFound();
     return view(rows[0]);
   }

@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { Type } from 'class-transformer';
@@ -7,6 +8,7 @@ import { AdminOnly } from '@app/access';
 import { DomainError } from '@app/shared-kernel';
 import { ValidQuery } from '@app/platform';
 import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.js';
+import { RetryDeadLetterCommand } from '../dead-letters/retry-dead-letter.command.js';
 
 export class DeadLettersRequest {
   @IsOptional() @IsString() @Length(1, 100)
@@ -30,7 +32,10 @@ function checkId(id: string): string {
 @Controller('admin/dead-letters')
 @AdminOnly()
 export class DeadLettersController {
-  constructor(private readonly deadLetters: DeadLetters) {}
+  constructor(
+    private readonly deadLetters: DeadLetters,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Dead letters by event position: {items, nextCursor}.' })
@@ -45,7 +50,7 @@ export class DeadLettersController {
   @ApiAcceptedResponse({ type: DeadLetterResponse })
   @ApiNotFoundResponse({ description: 'dead-letter-not-found' })
   retry(@Param('id') id: string): Promise<DeadLetterView> {
-    return this.deadLetters.requestRetry(checkId(id));
+    return this.commands.execute(new RetryDeadLetterCommand(checkId(id)));
   }
 
   @Delete(':id')

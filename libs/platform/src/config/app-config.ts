@@ -26,6 +26,8 @@ export interface AuthConfig {
   jwtSecret: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** After a rotation, how long presenting the rotated token yields a new pair in its family instead of revoking it. */
+  refreshTokenReuseIntervalSeconds: number;
   /** Lower-cased emails that get the admin role in addition to the users table's role. */
   adminEmails: readonly string[];
   bcryptCost: number;
@@ -238,6 +240,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      refreshTokenReuseIntervalSeconds: e.REFRESH_TOKEN_REUSE_INTERVAL_SECONDS,
       adminEmails: (e.ADMIN_EMAILS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
       bcryptCost: e.BCRYPT_COST,
       hashConcurrency: e.SIGNUP_HASH_CONCURRENCY || Math.max(1, os.availableParallelism()),

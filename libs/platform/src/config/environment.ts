@@ -134,6 +134,10 @@ export class Environment {
   @IsInt() @Min(60) @Max(31_536_000)
   REFRESH_TOKEN_TTL_SECONDS = 2_592_000;
 
+  /** After a rotation, how long the rotated token still yields a pair in its family (a client retrying a lost response); 0: never. */
+  @IsInt() @Min(0) @Max(300)
+  REFRESH_TOKEN_REUSE_INTERVAL_SECONDS = 10;
+
   @IsInt() @Min(4) @Max(16)
   BCRYPT_COST = 12;
 

@@ -55,24 +55,25 @@ describe('fingerprint', () => {
     expect(fingerprintOf('POST', '/api/v1/tasks', a)).toBe(fingerprintOf('post', '/api/v1/tasks', b));
   });
 
-  it('changes with the body, the method and the route; array order matters', () => {
+  it('changes with the body, the method and the concrete target (ids and query); array order matters', () => {
     const base = fingerprintOf('POST', '/api/v1/tasks', { title: 't' });
     expect(fingerprintOf('POST', '/api/v1/tasks', { title: 'u' })).not.toBe(base);
     expect(fingerprintOf('PATCH', '/api/v1/tasks', { title: 't' })).not.toBe(base);
     expect(fingerprintOf('POST', '/api/v1/signup', { title: 't' })).not.toBe(base);
+    expect(fingerprintOf('PATCH', '/api/v1/tasks/a', { title: 't' })).not.toBe(fingerprintOf('PATCH', '/api/v1/tasks/b', { title: 't' }));
+    expect(fingerprintOf('POST', '/api/v1/tasks?x=1', { title: 't' })).not.toBe(base);
     expect(fingerprintOf('POST', '/r', [1, 2])).not.toBe(fingerprintOf('POST', '/r', [2, 1]));
     expect(fingerprintOf('POST', '/r', undefined)).toBe(fingerprintOf('POST', '/r', undefined));
   });
 });
 
 describe('scope', () => {
-  it('separates callers, methods and routes, and treats no caller as anonymous', () => {
-    const mine = scopeOf('user-1', 'POST', '/api/v1/tasks', 'k');
-    expect(scopeOf('user-2', 'POST', '/api/v1/tasks', 'k')).not.toBe(mine);
-    expect(scopeOf(undefined, 'POST', '/api/v1/tasks', 'k')).not.toBe(mine);
-    expect(scopeOf(undefined, 'POST', '/api/v1/tasks', 'k')).toBe(scopeOf('anonymous', 'POST', '/api/v1/tasks', 'k'));
-    expect(scopeOf('user-1', 'PATCH', '/api/v1/tasks', 'k')).not.toBe(mine);
-    expect(scopeOf('user-1', 'POST', '/api/v1/tasks/:id', 'k')).not.toBe(mine);
-    expect(scopeOf('user-1', 'POST', '/api/v1/tasks', 'k')).toBe(mine);
+  it('is the caller and the key: another caller is another scope, no caller is anonymous, the target is not part of it', () => {
+    const mine = scopeOf('user-1', 'k');
+    expect(scopeOf('user-2', 'k')).not.toBe(mine);
+    expect(scopeOf(undefined, 'k')).not.toBe(mine);
+    expect(scopeOf(undefined, 'k')).toBe(scopeOf('anonymous', 'k'));
+    expect(scopeOf('user-1', 'k2')).not.toBe(mine);
+    expect(scopeOf('user-1', 'k')).toBe(mine);
   });
 });

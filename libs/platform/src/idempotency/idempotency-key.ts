@@ -48,15 +48,16 @@ function sortKeys(value: unknown): unknown {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** What the request asks for: method, route template and the canonical body, hashed. */
-export function fingerprintOf(method: string, route: string, body: unknown): string {
-  return sha256(`${method.toUpperCase()}\n${route}\n${canonicalJson(body)}`);
+/**
+ * What the request asks for: the method, the concrete target (`/api/v1/tasks/<id>`, with its
+ * query if any) and the canonical body, hashed. The same key sent to another target or with
+ * another body is another request: 422, never a replay.
+ */
+export function fingerprintOf(method: string, target: string, body: unknown): string {
+  return sha256(`${method.toUpperCase()}\n${target}\n${canonicalJson(body)}`);
 }
 
-/**
- * Where a key lives: the caller (user id, or `anonymous`), the method, the route template and
- * the key, hashed. One caller's key never finds another caller's record.
- */
-export function scopeOf(caller: string | undefined, method: string, route: string, key: string): string {
-  return sha256(`${caller ?? 'anonymous'}\n${method.toUpperCase()}\n${route}\n${key}`);
+/** Where a key lives: the caller (user id, or `anonymous`) and the key, hashed. One caller's key never finds another caller's record. */
+export function scopeOf(caller: string | undefined, key: string): string {
+  return sha256(`${caller ?? 'anonymous'}\n${key}`);
 }

@@ -77,7 +77,7 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(await rowsTitled(t, `${name}-x`)).toBe(0);
   });
 
-  it('scopes keys to the caller and the route: the same key by another caller or on another route executes anew', async () => {
+  it('scopes keys to the caller: the same key by another caller executes anew; by the same caller on another target it is a 422', async () => {
     const key = randomUUID();
     const name = title();
     const alice: any = await (await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' })).json();
@@ -87,11 +87,11 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     const anonymous = await post(t, { title: name }, { 'idempotency-key': key });
     expect(anonymous.headers.get('idempotent-replayed')).toBeNull();
     const patched = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' }, `/api/v1/idem-probe/${alice.id}`, 'PATCH');
-    expect(patched.status).toBe(200);
-    expect(patched.headers.get('idempotent-replayed')).toBeNull();
+    expect(patched.status).toBe(422);
+    expect((await patched.json() as any).code).toBe('idempotency-key-reused');
     const aliceAgain = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' });
     expect((await aliceAgain.json() as any).id).toBe(alice.id);
-    expect(await rowsTitled(t, name)).toBe(4);
+    expect(await rowsTitled(t, name)).toBe(3);
   });
 
   it('runs 20 parallel requests with one key exactly once; the others get 409 with Retry-After or the replay', async () => {
@@ -166,7 +166,11 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     const name = title();
     const before = idemProbe.executions;
     let crashes = 1;
-    idempotencyFaults.afterCommit = () => crashes-- > 0;
+    let lost: { status: number; headers: Record<string, string>; body: string } | undefined;
+    idempotencyFaults.afterCommit = (response) => {
+      lost ??= response;
+      return crashes-- > 0;
+    };
     try {
       await expect(post(t, { title: name }, { 'idempotency-key': key })).rejects.toThrow();
     } finally {
@@ -193,6 +197,16 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(body.location).toBe(`/api/v1/idem-probe/${id}`);
     const [row] = (await t.app.get(pg.Pool).query('SELECT id FROM idem_probe_rows WHERE title = $1', [name])).rows;
     expect(id).toBe(row.id);
+    // Exactly the response the dying process was about to send.
+    expect(lost).toBeDefined();
+    expect(body.body).toBe(Buffer.from(lost!.body, 'base64').toString('utf8'));
+    expect({ status: body.status, location: body.location, etag: body.etag, consistency: body.consistency }).toEqual({
+      status: lost!.status,
+      location: lost!.headers.location,
+      etag: lost!.headers.etag,
+      consistency: lost!.headers['x-consistency-token'],
+    });
+    expect(body.consistency).toMatch(/^\d+\.\d+$/);
 
     // From then on a plain replay, identical to the recovered response.
     const replayed = await post(t, { title: name }, { 'idempotency-key': key });

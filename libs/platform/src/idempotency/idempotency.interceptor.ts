@@ -11,7 +11,7 @@ import { ProblemException } from '../http/problem.js';
 import { captureResponse } from '../http/response-capture.js';
 import { toProblem } from '../http/to-problem.js';
 import { Metrics } from '../metrics/metrics.js';
-import { TransactionRunner } from '../transactions/transaction-runner.js';
+import { RecordedCommandBus } from '../transactions/recorded-command-bus.js';
 import { fingerprintOf, parseIdempotencyKey, scopeOf } from './idempotency-key.js';
 import { type CommittedKey, IdempotencyRecords } from './idempotency-records.js';
 import { type Claim, IdempotencyStore, type StoredResponse } from './idempotency-store.js';
@@ -26,11 +26,12 @@ export type IdempotencyOutcome =
   | 'new' | 'replayed' | 'recovered' | 'conflict' | 'mismatch' | 'stored' | 'released' | 'store_error' | 'missing_key';
 
 /**
- * Test seam: called after a keyed command committed and before its response is stored. Returning
- * true makes this request behave like a process that died right there: the connection is cut,
- * nothing is stored, released or renewed (the lease just runs out). Never set outside tests.
+ * Test seam: called after a keyed command committed, with the response as it was about to be sent
+ * and stored. Returning true makes this request behave like a process that died right there: the
+ * connection is cut, nothing is sent, stored, released or renewed (the lease just runs out).
+ * Never set outside tests.
  */
-export const idempotencyFaults: { afterCommit?: () => boolean } = {};
+export const idempotencyFaults: { afterCommit?: (response: StoredResponse) => boolean } = {};
 
 /** A command transaction found its key already recorded: it rolls back, and the committed result answers. */
 class KeyAlreadyCommitted extends Error {}
@@ -64,9 +65,10 @@ class Attempt {
 }
 
 /**
- * Idempotency-Key on every POST and PATCH (docs/decisions/0030..0032). The fast path is the
- * IdempotencyStore (Redis, or in-process); exactly-once rests on the database: the command's
- * own transaction records the key, so a retry after a crash finds the committed result, and a
+ * Idempotency-Key on every POST and PATCH (docs/decisions/0030..0033). The fast path is the
+ * IdempotencyStore (Redis, or in-process); exactly-once rests on the database: the request's
+ * command records the key with its outcome in its own transaction (RecordedCommandBus), so a
+ * retry after a crash finds what committed and gets it back without the handler running, and a
  * second effect under one key is impossible even with the store down. Handlers never see any of it.
  */
 @Injectable()
@@ -105,12 +107,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
-    const route = request.routeOptions?.url ?? request.url.split('?')[0];
-    const attempt = new Attempt(
-      scopeOf(requestContext.current()?.actor, request.method, route, key),
-      fingerprintOf(request.method, route, request.body),
-      true,
-    );
+    const attempt = new Attempt(scopeOf(requestContext.current()?.actor, key), fingerprintOf(request.method, request.url, request.body), true);
     const { leaseMs } = this.config.idempotency;
     let claim: Claim | undefined;
     try {
@@ -149,7 +146,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (committed) return this.fromCommitted(attempt, committed, reply, next);
     }
     this.count('new');
-    return this.execute(attempt, request, reply, next, claim?.state === 'new');
+    return this.execute(attempt, reply, next);
   }
 
   private running = new WeakMap<Attempt, Promise<unknown>>();
@@ -158,44 +155,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return (this.running.get(attempt) ?? Promise.resolve()).catch(() => undefined);
   }
 
-  /** `unchecked`: the database was not consulted first (the store had never seen the key). */
-  private async execute(attempt: Attempt, request: FastifyRequest, reply: FastifyReply, next: CallHandler, unchecked: boolean): Promise<unknown> {
+  private async execute(attempt: Attempt, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     const ttlSeconds = this.config.idempotency.ttlSeconds;
-    const run = TransactionRunner.withBeforeCommit(
-      async (tx, result) => {
-        if (!(await this.records.insert(tx, attempt.scope, attempt.fingerprint, result, ttlSeconds))) throw new KeyAlreadyCommitted();
+    const run = RecordedCommandBus.recording(
+      async (tx, outcome) => {
+        if (!(await this.records.insert(tx, attempt.scope, attempt.fingerprint, outcome, ttlSeconds))) throw new KeyAlreadyCommitted();
         attempt.recorded = true;
       },
       () => lastValueFrom(next.handle(), { defaultValue: undefined }),
     );
     this.running.set(attempt, run);
     try {
-      const value = await run;
-      if (attempt.recorded && idempotencyFaults.afterCommit?.()) {
-        attempt.done = true;
-        attempt.stopRenewal();
-        request.raw.socket?.destroy();
-      }
-      return value;
+      return await run;
     } catch (err) {
-      if (err instanceof KeyAlreadyCommitted) {
-        const committed = await this.records.find(attempt.scope, ttlSeconds);
-        if (committed) return this.fromCommitted(attempt, committed, reply, next);
-        throw this.inUse();
-      }
-      // The store may have lost a key the database still holds (Redis restarted empty): a
-      // handler that rejects before its transaction (say, "email taken") must not hide the
-      // committed result. Errors are rare, so this costs nothing on the fast path.
-      if (unchecked) {
-        const committed = await this.records.find(attempt.scope, ttlSeconds).catch(() => undefined);
-        if (committed) return this.fromCommitted(attempt, committed, reply, next);
-      }
+      // Another request with this key may have committed meanwhile (the store lost the key, or
+      // is down, and a racing twin won): its outcome answers, never this attempt's error (a
+      // taken email, a version conflict or the key row itself). Errors are rare: no cost on
+      // the fast path.
+      const committed = await this.records.find(attempt.scope, ttlSeconds).catch(() => undefined);
+      if (committed) return this.fromCommitted(attempt, committed, reply, next);
+      if (err instanceof KeyAlreadyCommitted) throw this.inUse();
       attempt.keep = keepsError(err);
       throw err;
     }
   }
 
-  /** The key is recorded by a committed command: replay its response, or rebuild it from its result. */
+  /** The key is recorded by a committed command: replay its response, or rebuild it from the command's outcome. */
   private async fromCommitted(attempt: Attempt, committed: CommittedKey, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     if (committed.fingerprint !== attempt.fingerprint) {
       attempt.keep = false;
@@ -208,18 +193,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.count('replayed');
       return replay(committed.response);
     }
-    // The crash window: committed, response lost. The route runs again, but its command
-    // transaction returns the recorded result instead of running: same response, no write.
+    // The crash window: committed, response lost. The route runs again, but its command is not
+    // executed: the command bus hands the controller the committed outcome, so the response
+    // (status, body, Location, ETag, X-Consistency-Token) is built from what committed.
     this.count('recovered');
     attempt.recorded = true;
-    const run = TransactionRunner.withRecordedResult(committed.result, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+    const run = RecordedCommandBus.replaying(committed.outcome, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
     this.running.set(attempt, run);
     try {
       const value = await run;
       reply.header('idempotent-replayed', 'true');
       return value;
     } catch (err) {
-      attempt.keep = false;
+      // A committed refusal is the committed answer, kept like any domain 4xx.
+      attempt.keep = committed.outcome.refusal !== undefined && err === committed.outcome.refusal && keepsError(err);
+      if (attempt.keep) reply.header('idempotent-replayed', 'true');
       throw err;
     }
   }
@@ -236,6 +224,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return;
     }
     const response: StoredResponse = { status, headers: pickHeaders(reply), body: body.toString('base64') };
+    if (attempt.recorded && idempotencyFaults.afterCommit?.(response)) {
+      reply.raw.socket?.destroy();
+      return;
+    }
     if (attempt.storeUp) {
       try {
         await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs);

@@ -3,11 +3,11 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 export const IDEMPOTENCY_HEADER_DESCRIPTION = [
   'Makes the request safe to retry (IETF draft "The Idempotency-Key HTTP Header Field", Stripe semantics).',
   '1 to 255 printable ASCII characters, bare (`abc-123`) or as a structured-field string (`"abc-123"`); otherwise 400.',
-  'Scope: the caller (user, or anonymous) + method + route; another caller\'s key never replays your response.',
+  'Scope: the caller (user, or anonymous); another caller\'s key never replays your response.',
   'The first finished response is kept 24 h (IDEMPOTENCY_TTL_SECONDS) and replayed for the same key and the same',
   'body (key order does not matter): status, body bytes, Location, ETag, Content-Type, X-Consistency-Token, plus',
   '`Idempotent-Replayed: true`. Responses >= 500, 409, 412, 429 and request rejections (validation, bad headers)',
-  'are not kept: retry with the same key. Same key with another body: 422. Same key while the first request is',
+  'are not kept: retry with the same key. Same key with another method, path (ids included) or body: 422. Same key while the first request is',
   'still running: 409 with Retry-After.',
 ].join(' ');
 
@@ -35,7 +35,7 @@ export function documentIdempotency(document: OpenAPIObject): OpenAPIObject {
       }
       operation.responses ??= {};
       operation.responses['409'] ??= { description: 'Conflict; also: a request with this Idempotency-Key is still running (Retry-After).' };
-      operation.responses['422'] ??= { description: 'Validation failed; also: this Idempotency-Key was used with another request body.' };
+      operation.responses['422'] ??= { description: 'Validation failed; also: this Idempotency-Key was used with another method, path or body.' };
     }
   }
   document.info.description = `${document.info.description ?? ''}\n\nEvery POST and PATCH accepts an Idempotency-Key header: ${IDEMPOTENCY_HEADER_DESCRIPTION}`.trim();

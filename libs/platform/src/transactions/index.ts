@@ -1,1 +1,3 @@
+export * from './command-scope.js';
+export * from './recorded-command-bus.js';
 export * from './transaction-runner.js';

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
-import { UnitOfWork } from '@app/shared-kernel';
+import { CommitThenRefuse, UnitOfWork } from '@app/shared-kernel';
 import { AppConfig } from '../config/app-config.js';
 import { contextSlot } from '../context/async-context.js';
+import { requestContext } from '../context/request-context.js';
 import { PgSqlClient, type SqlClient } from '../database/sql-client.js';
+import { assertPlainData, type CommandOutcome, commandScope, keyedRequest } from './command-scope.js';
 
 /** The open transaction's connection, as adapters query it. */
 export type Tx = SqlClient;
@@ -37,25 +39,23 @@ class TxClient extends PgSqlClient {
   }
 }
 
-/** Called inside the transaction, after the work and before COMMIT, with the work's result. */
-export type BeforeCommitHook = (tx: Tx, result: unknown) => Promise<void>;
-
 interface Scope {
   tx: Tx;
   afterCommit: (() => void)[];
+  consistencyToken?: string;
 }
-
-// In the process's one async context (docs/decisions/0057).
-const hooks = contextSlot<BeforeCommitHook[]>('before-commit hooks');
-const recorded = contextSlot<{ result: unknown; used: boolean }>('recorded result');
 
 /**
  * One transaction per command, cross-cutting: a command handler wraps its writes (rows and
  * events) in `run`; nested calls join the open transaction. A transaction is one pg connection
  * (BEGIN ... COMMIT), not Prisma's interactive transaction: on the write path that machinery cost
- * more than the SQL (docs/decisions/0055). Edge plumbing such as idempotency
- * registers a before-commit hook for the current request with `withBeforeCommit`, so its record
- * commits atomically with the command without the handler knowing.
+ * more than the SQL (docs/decisions/0055).
+ *
+ * Inside a command (RecordedCommandBus), the transaction is the command's one transaction: its
+ * outcome (value or committed refusal, and consistency token) must be plain data, is written by
+ * the command's recorder before COMMIT (idempotency's key row) and is reported to the command
+ * bus after it (docs/decisions/0031). In a request with an Idempotency-Key, a transaction outside
+ * any command is refused: it could not be recorded with the key.
  */
 @Injectable()
 export class TransactionRunner extends UnitOfWork {
@@ -83,26 +83,38 @@ export class TransactionRunner extends UnitOfWork {
   async run<T>(work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     const open = this.scope.get();
     if (open) return work(open.tx);
-    const replay = recorded.get();
-    if (replay && !replay.used) {
-      replay.used = true;
-      return replay.result as T;
+    const command = commandScope.get();
+    if (command) {
+      if (command.opened) throw new Error(`${command.name}: a command commits one transaction (one unit of work.run), whose result it returns`);
+      command.opened = true;
+    } else if (keyedRequest.get()) {
+      throw new Error('A request with an Idempotency-Key writes through the CommandBus: this transaction, outside any command, could not be recorded with the key');
     }
-    const pending = hooks.get();
     const afterCommit: (() => void)[] = [];
     const timeoutMs = options.timeoutMs ?? Math.max(this.config.database.statementTimeoutMs, 5_000);
     // Waits at most the pool's acquire timeout (connectionTimeoutMillis) for a connection.
     const connection = await this.pool.connect();
     const tx = new TxClient(connection, timeoutMs);
     const timer = setTimeout(() => (tx.expired = true), timeoutMs);
+    const scope: Scope = { tx, afterCommit };
     let broken: Error | undefined;
-    let result: T;
+    let outcome: CommandOutcome;
     try {
       await connection.query('BEGIN');
-      result = await this.scope.run({ tx, afterCommit }, async () => {
-        const value = await work(tx);
-        if (pending) for (const hook of pending.splice(0)) await hook(tx, value);
-        return value;
+      outcome = await this.scope.run(scope, async () => {
+        let done: CommandOutcome;
+        try {
+          done = { value: await work(tx) };
+        } catch (err) {
+          if (!(err instanceof CommitThenRefuse)) throw err;
+          done = { refusal: err.refusal };
+        }
+        done.consistencyToken = scope.consistencyToken;
+        if (command) {
+          assertPlainData(done.value, command.name);
+          if (command.record) await command.record(tx, done);
+        }
+        return done;
       });
       if (tx.expired) throw new TransactionTimeoutError(timeoutMs);
       await connection.query('COMMIT');
@@ -114,8 +126,22 @@ export class TransactionRunner extends UnitOfWork {
       // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
       connection.release(broken);
     }
+    if (command) command.committed = outcome;
+    requestContext.noteConsistencyToken(outcome.consistencyToken);
     for (const callback of afterCommit) callback();
-    return result;
+    if (outcome.refusal) throw outcome.refusal;
+    return outcome.value as T;
+  }
+
+  /**
+   * The consistency token (`<transaction id>.<position>`) of the last event the open
+   * transaction appended: it commits with the command's outcome and becomes the request's
+   * `X-Consistency-Token` after COMMIT (docs/decisions/0014).
+   */
+  noteConsistencyToken(token: string): void {
+    const open = this.scope.get();
+    if (!open) throw new Error('noteConsistencyToken must be called inside a transaction');
+    open.consistencyToken = token;
   }
 
   /** Calls `callback` once the open transaction has committed (never if it rolls back); at once outside one. */
@@ -123,20 +149,5 @@ export class TransactionRunner extends UnitOfWork {
     const open = this.scope.get();
     if (open) open.afterCommit.push(callback);
     else callback();
-  }
-
-  /** Runs `work` so that the next command transaction inside it calls `hook` before committing. */
-  static withBeforeCommit<T>(hook: BeforeCommitHook, work: () => T): T {
-    return hooks.run([hook], work);
-  }
-
-  /**
-   * Runs `work` so that the next command transaction inside it does not run: it returns
-   * `result`, the result a committed transaction recorded earlier. Idempotency uses it to rebuild
-   * the response of a command that committed but whose response was lost (a crash between
-   * COMMIT and storing the response): the route runs again and writes nothing.
-   */
-  static withRecordedResult<T>(result: unknown, work: () => T): T {
-    return recorded.run({ result, used: false }, work);
   }
 }

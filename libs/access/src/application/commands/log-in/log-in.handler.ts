@@ -39,9 +39,9 @@ export class LogInHandler implements ICommandHandler<LogInCommand> {
     const user = await this.credentials.verify(command.email, command.password);
     if (!user) throw invalidCredentials();
     const now = this.clock.now();
-    const { token } = await this.uow.run(() =>
-      this.refreshTokens.issue({ userId: user.id, now, expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds) }),
-    );
-    return { ...this.accessTokens.issue(user), refreshToken: token, tokenType: 'Bearer' };
+    return this.uow.run(async () => {
+      const { token } = await this.refreshTokens.issue({ userId: user.id, now, expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds) });
+      return { ...this.accessTokens.issue(user), refreshToken: token, tokenType: 'Bearer' as const };
+    });
   }
 }

@@ -12,12 +12,11 @@ export class LogOutHandler implements ICommandHandler<LogOutCommand> {
     private readonly clock: Clock,
   ) {}
 
-  async execute(command: LogOutCommand): Promise<void> {
-    const found = await this.uow.run(async () => {
+  execute(command: LogOutCommand): Promise<void> {
+    return this.uow.run(async () => {
       const record = await this.refreshTokens.findForUpdate(command.refreshToken);
-      if (record && !record.revokedAt) await this.refreshTokens.revokeFamily(record.familyId, this.clock.now());
-      return record !== null;
+      if (!record) throw new DomainError('unauthenticated', 'invalid-refresh-token', 'The refresh token is not valid.');
+      if (!record.revokedAt) await this.refreshTokens.revokeFamily(record.familyId, this.clock.now());
     });
-    if (!found) throw new DomainError('unauthenticated', 'invalid-refresh-token', 'The refresh token is not valid.');
   }
 }

@@ -1,6 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Clock, DomainError, UnitOfWork } from '@app/shared-kernel';
-import type { AuthenticatedUser } from '../../../domain/authenticated-user.js';
+import { Clock, CommitThenRefuse, DomainError, UnitOfWork } from '@app/shared-kernel';
 import { decideRefresh, refreshExpiry, type RefreshDecision } from '../../../domain/refresh-token.js';
 import { AccessTokenIssuer } from '../../../ports/access-token-issuer.js';
 import { RefreshTokenStore } from '../../../ports/refresh-token.store.js';
@@ -18,8 +17,9 @@ const REFUSALS: Record<Exclude<RefreshDecision, 'rotate'>, [string, string]> = {
 
 /**
  * Rotation under a row lock: the presented token is marked rotated and replaced by a new one in
- * its family. A token presented again after its rotation revokes the whole family; that
- * revocation commits before the 401 is answered.
+ * its family. Presented again within the reuse interval (a client retrying a lost response), it
+ * gets another new one in the family; later, it revokes the whole family, and that revocation
+ * commits before the 401 is answered (CommitThenRefuse).
  */
 @CommandHandler(RefreshSessionCommand)
 export class RefreshSessionHandler implements ICommandHandler<RefreshSessionCommand> {
@@ -32,26 +32,30 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
     private readonly settings: AuthSettings,
   ) {}
 
-  async execute(command: RefreshSessionCommand): Promise<TokenPair> {
+  execute(command: RefreshSessionCommand): Promise<TokenPair> {
     const now = this.clock.now();
-    const outcome = await this.uow.run(async (): Promise<{ decision: RefreshDecision; token?: string; user?: AuthenticatedUser }> => {
+    return this.uow.run(async () => {
       const record = await this.refreshTokens.findForUpdate(command.refreshToken);
-      const decision = decideRefresh(record, now);
-      if (decision === 'reused') await this.refreshTokens.revokeFamily(record!.familyId, now);
-      if (decision !== 'rotate') return { decision };
+      const decision = decideRefresh(record, now, this.settings.refreshTokenReuseIntervalSeconds);
+      if (decision === 'reused') {
+        await this.refreshTokens.revokeFamily(record!.familyId, now);
+        throw new CommitThenRefuse(refusal('reused'));
+      }
+      if (decision !== 'rotate') throw refusal(decision);
       const user = await this.credentials.byId(record!.userId);
       if (!user) {
         await this.refreshTokens.revokeFamily(record!.familyId, now);
-        return { decision: 'revoked' };
+        throw new CommitThenRefuse(refusal('revoked'));
       }
       const next = await this.refreshTokens.issue({ userId: user.id, familyId: record!.familyId, now, expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds) });
-      await this.refreshTokens.markRotated(record!.id, next.record.id, now);
-      return { decision, token: next.token, user };
+      // A retry within the reuse interval keeps the first rotation's time (the interval does not slide).
+      if (!record!.rotatedAt) await this.refreshTokens.markRotated(record!.id, next.record.id, now);
+      return { ...this.accessTokens.issue(user), refreshToken: next.token, tokenType: 'Bearer' as const };
     });
-    if (outcome.decision !== 'rotate') {
-      const [code, message] = REFUSALS[outcome.decision];
-      throw new DomainError('unauthenticated', code, message);
-    }
-    return { ...this.accessTokens.issue(outcome.user!), refreshToken: outcome.token!, tokenType: 'Bearer' };
   }
+}
+
+function refusal(decision: Exclude<RefreshDecision, 'rotate'>): DomainError {
+  const [code, message] = REFUSALS[decision];
+  return new DomainError('unauthenticated', code, message);
 }

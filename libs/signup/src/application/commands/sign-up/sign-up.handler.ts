@@ -9,9 +9,10 @@ import { SignUpCommand, type SignedUpUser } from './sign-up.command.js';
 const taken = () => new DomainError('conflict', 'email-taken', 'An account with this email already exists.');
 
 /**
- * Validates, hashes (off the event loop, bounded), then writes the user and `user.signed_up`
- * in one unit of work. A cheap look-up spares bcrypt for taken emails; the unique index still
- * decides races (the repository maps its violation to the same conflict).
+ * Validates, hashes (off the event loop, bounded, outside the transaction: it needs none), then
+ * writes the user and `user.signed_up` in one unit of work, whose result it returns. A cheap
+ * look-up before hashing spares bcrypt for taken emails; the unique index inside the unit of
+ * work decides races (the repository maps its violation to the same conflict).
  */
 @CommandHandler(SignUpCommand)
 export class SignUpHandler implements ICommandHandler<SignUpCommand> {
@@ -26,13 +27,14 @@ export class SignUpHandler implements ICommandHandler<SignUpCommand> {
   async execute(command: SignUpCommand): Promise<SignedUpUser> {
     const errors = signupErrors(command);
     if (errors.length) throw new DomainError('invalid', 'validation-failed', 'The request has invalid fields.', { errors });
-    if (await this.users.emailTaken(normaliseEmail(command.email))) throw taken();
+    const email = normaliseEmail(command.email);
+    if (await this.users.emailTaken(email)) throw taken();
     const passwordHash = await this.hasher.hash(command.password);
-    const { user, event } = signUp(command, { id: this.users.nextId(), now: this.clock.now(), passwordHash });
-    await this.uow.run(async () => {
+    return this.uow.run(async () => {
+      const { user, event } = signUp(command, { id: this.users.nextId(), now: this.clock.now(), passwordHash });
       await this.users.add(user);
       await this.events.append([event]);
+      return { id: user.id, name: user.name, email: user.email, displayName: user.displayName, createdAt: user.createdAt };
     });
-    return { id: user.id, name: user.name, email: user.email, displayName: user.displayName, createdAt: user.createdAt };
   }
 }

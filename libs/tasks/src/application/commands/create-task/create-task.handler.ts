@@ -17,21 +17,21 @@ export class CreateTaskHandler implements ICommandHandler<CreateTaskCommand> {
     private readonly clock: Clock,
   ) {}
 
-  async execute(cmd: CreateTaskCommand): Promise<TaskState> {
-    const { task, events } = Task.create({
-      id: this.ids.next(),
-      ownerId: cmd.ownerId,
-      now: this.clock.now(),
-      title: cmd.title,
-      description: cmd.description,
-      priority: cmd.priority,
-      dueDate: cmd.dueDate,
-    });
-    const state = task.snapshot();
-    await this.uow.run(async () => {
+  execute(cmd: CreateTaskCommand): Promise<TaskState> {
+    return this.uow.run(async () => {
+      const { task, events } = Task.create({
+        id: this.ids.next(),
+        ownerId: cmd.ownerId,
+        now: this.clock.now(),
+        title: cmd.title,
+        description: cmd.description,
+        priority: cmd.priority,
+        dueDate: cmd.dueDate,
+      });
+      const state = task.snapshot();
       await this.tasks.insert(state);
       await this.events.append(toNewEvents(state.id, events));
+      return state;
     });
-    return state;
   }
 }
