@@ -22,6 +22,8 @@ export async function startTestApp(env: Record<string, string> = {}, extraModule
     JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
     MIGRATE_ON_START: 'false',
+    // A loaded machine can take over a second to answer a ping; a test that wants a check to time out sets its own.
+    READY_CHECK_TIMEOUT_MS: '10000',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...env,
   });
