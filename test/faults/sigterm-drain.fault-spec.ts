@@ -8,7 +8,8 @@ import { privateServices } from '../support/private-services';
 import { seededRandom } from '../support/seeded-random';
 
 // SIGTERM while clients keep their connections alive and busy: every request sent before the
-// listener closes is answered (no reset, no 503 from the closing server), the answers given
+// listener closes is answered (no reset, no 503 from the closing server; the kernel's own reset
+// of a connection still in its accept queue at the close is counted apart), the answers given
 // during the drain carry `Connection: close`, idle keep-alive sockets are closed by the server
 // (a FIN, not a reset), and the process exits 0.
 
@@ -16,9 +17,15 @@ const missing = privateServices.missing('postgres');
 const DRAIN_DELAY_MS = 3_000;
 const CLIENTS = 6;
 const IDLE_SOCKETS = 3;
+/** How long before the close a new connection's reset is put down to the kernel's accept queue. */
+const ACCEPT_QUEUE_WINDOW_MS = 100;
 
 interface Sent {
   sentAt: number;
+  /** How long until the answer (or the failure). */
+  ms?: number;
+  /** Whether the request went out on a connection an earlier request had used. */
+  reused?: boolean;
   path: string;
   status?: number;
   connection?: string;
@@ -32,10 +39,10 @@ function request(agent: http.Agent, port: number, method: string, path: string, 
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request({ agent, host: '127.0.0.1', port, method, path, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ ...sent, status: res.statusCode, connection: res.headers.connection }));
-      res.on('error', (err) => resolve({ ...sent, error: (err as NodeJS.ErrnoException).code ?? err.message }));
+      res.on('end', () => resolve({ ...sent, ms: Date.now() - sent.sentAt, reused: req.reusedSocket, status: res.statusCode, connection: res.headers.connection }));
+      res.on('error', (err) => resolve({ ...sent, ms: Date.now() - sent.sentAt, reused: req.reusedSocket, error: (err as NodeJS.ErrnoException).code ?? err.message }));
     });
-    req.on('error', (err) => resolve({ ...sent, error: (err as NodeJS.ErrnoException).code ?? err.message }));
+    req.on('error', (err) => resolve({ ...sent, ms: Date.now() - sent.sentAt, reused: req.reusedSocket, error: (err as NodeJS.ErrnoException).code ?? err.message }));
     req.end(payload);
   });
 }
@@ -119,13 +126,20 @@ function connects(port: number): Promise<boolean> {
     // A refused connection proves the listener was closed: the earliest refusal any client saw is the bound.
     listenerClosedAt = Math.min(listenerClosedAt, ...results.filter((r) => r.error === 'ECONNREFUSED').map((r) => r.sentAt));
     const beforeClose = results.filter((r) => r.sentAt < listenerClosedAt);
-    const failed = beforeClose.filter((r) => r.error || (r.status ?? 0) >= 500);
+    // The one loss no server code can prevent: a connection the kernel completed but the process
+    // had not accepted yet when the listening socket closed is reset by the kernel. It shows as a
+    // reset of a new connection opened in the last moments before the close; counted and bounded
+    // (one per client at most), everything else must be answered.
+    const inAcceptQueue = (r: Sent) => r.error === 'ECONNRESET' && !r.reused && listenerClosedAt - r.sentAt <= ACCEPT_QUEUE_WINDOW_MS;
+    const failed = beforeClose.filter((r) => (r.error || (r.status ?? 0) >= 500) && !inAcceptQueue(r));
+    const resetInQueue = beforeClose.filter(inAcceptQueue);
     const duringDrain = results.filter((r) => r.sentAt > readyTurnedAt && r.status !== undefined);
     process.stdout.write(
-      `sigterm drain: ${results.length} requests, ${beforeClose.length} sent before the listener closed, ${duringDrain.length} answered during the drain, ${failed.length} failed; idle sockets: ${idleEnds.join(', ')}\n`,
+      `sigterm drain: ${results.length} requests, ${beforeClose.length} sent before the listener closed, ${duringDrain.length} answered during the drain, ${failed.length} failed, ${resetInQueue.length} reset in the kernel's accept queue at the close; idle sockets: ${idleEnds.join(', ')}\n`,
     );
     expect(code).toBe(0);
-    expect(failed.map((r) => `${r.path} at ${r.sentAt - readyTurnedAt} ms after /ready 503: ${r.error ?? r.status}`)).toEqual([]);
+    expect(failed.map((r) => `${r.path} sent ${r.sentAt - readyTurnedAt} ms after /ready 503 (listener closed at ${listenerClosedAt - readyTurnedAt} ms) on a ${r.reused ? 'reused' : 'new'} connection: ${r.error ?? r.status} after ${r.ms} ms`)).toEqual([]);
+    expect(resetInQueue.length).toBeLessThanOrEqual(CLIENTS);
     expect(duringDrain.length).toBeGreaterThan(0);
     expect(duringDrain.filter((r) => r.connection !== 'close').map((r) => `${r.path}: Connection ${r.connection}`)).toEqual([]);
     expect(idleEnds).toEqual(Array(IDLE_SOCKETS).fill('fin'));

@@ -19,6 +19,7 @@ export interface GracefulShutdownOptions {
  * long, a connection that has sent nothing is an idle keep-alive socket and is closed.
  */
 const SILENT_CONNECTION_LINGER_MS = 1_000;
+const QUIET_ITERATIONS_MAX = 100;
 
 /**
  * SIGTERM/SIGINT, in this order:
@@ -71,6 +72,19 @@ export function installGracefulShutdown(app: INestApplication, options: Graceful
  */
 async function stopAccepting(server: Server): Promise<void> {
   if (!server.listening) return;
+  // A connection still in the kernel's accept queue when the socket closes is reset. So close from
+  // the check phase of a loop iteration whose poll phase accepted nothing new (the queue was empty
+  // a moment ago), after at most QUIET_ITERATIONS_MAX tries: a busy or descheduled process finds
+  // a backlog, accepts it, and closes on the next, short, iteration.
+  let arrivals = 0;
+  const arrived = () => arrivals++;
+  server.on('connection', arrived);
+  for (let i = 0; i < QUIET_ITERATIONS_MAX; i++) {
+    const before = arrivals;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (arrivals === before) break;
+  }
+  server.off('connection', arrived);
   const allClosed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
   await Promise.race([allClosed, sleep(SILENT_CONNECTION_LINGER_MS)]);
   server.closeIdleConnections();
