@@ -19,7 +19,7 @@ const swc = [
 const REQUIRED_ESM = ['content-disposition', 'cookie'];
 const toCommonJs = ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }];
 
-const shared = {
+export const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {

@@ -8,8 +8,11 @@ import { startTestApp, type TestApp } from '../support/test-app';
 class FakeConsumers {
   lagSeconds = 0;
   healthy = true;
+  /** How long the check takes to answer. */
+  answerMs = 0;
   constructor(readiness: ReadinessChecks, metrics: Metrics) {
     readiness.register('consumers', async () => {
+      if (this.answerMs) await new Promise((r) => setTimeout(r, this.answerMs));
       if (!this.healthy) throw new Error('consumer task-board stalled');
       return '1 consumer running';
     });
@@ -119,6 +122,21 @@ describe('readiness thresholds', () => {
       expect(body.error.disk.message).toMatch(/^\d+ bytes free in \/.* \(min \d+\)$/);
       expect(body.details['projection-lag']).toMatchObject({ status: 'up', detail: expect.stringContaining('check off') });
       expect((await fetch(`${other.baseUrl}/health`)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('counts a check that outlasts READY_CHECK_TIMEOUT_MS as down, naming the timeout', async () => {
+    const other = await startTestApp({ READY_CHECK_TIMEOUT_MS: '200' }, [FakeConsumersModule]);
+    try {
+      other.app.get(FakeConsumers).answerMs = 5_000;
+      const started = Date.now();
+      const res = await fetch(`${other.baseUrl}/ready`);
+      expect(res.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const body: any = await res.json();
+      expect(body.error).toEqual({ consumers: { status: 'down', message: 'consumers timed out after 200 ms' } });
     } finally {
       await other.close();
     }

@@ -33,6 +33,8 @@ export async function startTestApp(
     // The tests stand in for a proxy on loopback: their X-Forwarded-For gives each test its own
     // client address (per-IP login limits). TRUST_PROXY: '' restores the default (nobody trusted).
     TRUST_PROXY: 'loopback',
+    // A loaded machine can take over a second to answer a ping; a test that wants a check to time out sets its own.
+    READY_CHECK_TIMEOUT_MS: '10000',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...env,
   });

@@ -92,8 +92,10 @@ describe('loadConfig', () => {
   });
 
   it('reads the operations settings, decimals where the default has them', () => {
-    const config = loadConfig({ READY_MAX_HEAP_RATIO: '0.8', SHUTDOWN_GRACE_MS: '5000', READY_MAX_PROJECTION_LAG_SECONDS: '60' });
-    expect(config.ops).toMatchObject({ readyMaxHeapRatio: 0.8, shutdownGraceMs: 5000, readyMaxProjectionLagSeconds: 60, testSlowRoute: false });
+    const config = loadConfig({ READY_MAX_HEAP_RATIO: '0.8', SHUTDOWN_GRACE_MS: '5000', READY_MAX_PROJECTION_LAG_SECONDS: '60', READY_CHECK_TIMEOUT_MS: '2500' });
+    expect(config.ops).toMatchObject({ readyMaxHeapRatio: 0.8, shutdownGraceMs: 5000, readyMaxProjectionLagSeconds: 60, readyCheckTimeoutMs: 2500, testSlowRoute: false });
+    expect(loadConfig({}).ops.readyCheckTimeoutMs).toBe(1000);
+    expect(() => loadConfig({ READY_CHECK_TIMEOUT_MS: '10' })).toThrow(ConfigError);
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '1.5' })).toThrow('SHUTDOWN_GRACE_MS must be a whole number');
     expect(() => loadConfig({ READY_MAX_HEAP_RATIO: '2' })).toThrow(ConfigError);
   });

@@ -15,11 +15,13 @@ export interface OpsConfig {
   readyMinFreeDiskBytes: number;
   /** 0 turns the projection-lag readiness check off. */
   readyMaxProjectionLagSeconds: number;
+  /** How long one `/ready` check (a database ping, the idempotency store, a module's probe) may take before it counts as down. */
+  readyCheckTimeoutMs: number;
   /** Mounts GET /__test/slow (graceful-shutdown tests only). */
   testSlowRoute: boolean;
 }
 
-const DEFAULT_OPS: OpsConfig = { shutdownGraceMs: 25_000, readyMaxHeapRatio: 0.95, readyMinFreeDiskBytes: 52_428_800, readyMaxProjectionLagSeconds: 0, testSlowRoute: false };
+const DEFAULT_OPS: OpsConfig = { shutdownGraceMs: 25_000, readyMaxHeapRatio: 0.95, readyMinFreeDiskBytes: 52_428_800, readyMaxProjectionLagSeconds: 0, readyCheckTimeoutMs: 1_000, testSlowRoute: false };
 
 /** Signup and access: tokens, password hashing, admins, login rate limits. */
 export interface AuthConfig {
@@ -269,6 +271,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       readyMaxHeapRatio: e.READY_MAX_HEAP_RATIO,
       readyMinFreeDiskBytes: e.READY_MIN_FREE_DISK_BYTES,
       readyMaxProjectionLagSeconds: e.READY_MAX_PROJECTION_LAG_SECONDS,
+      readyCheckTimeoutMs: e.READY_CHECK_TIMEOUT_MS,
       testSlowRoute: e.TEST_SLOW_ROUTE,
     },
   });

@@ -103,6 +103,9 @@ export class Environment {
   @IsInt() @Min(0) @Max(86_400)
   READY_MAX_PROJECTION_LAG_SECONDS = 0;
 
+  @IsInt() @Min(50) @Max(60_000)
+  READY_CHECK_TIMEOUT_MS = 1_000;
+
   @IsBoolean()
   TEST_SLOW_ROUTE = false;
 

@@ -16,7 +16,6 @@ import { ReadinessChecks, ReadinessDetailsAccess } from '../lifecycle/readiness.
 import { METRIC_NAMES } from '../metrics/metric-names.js';
 import { Metrics } from '../metrics/metrics.js';
 
-const PING_TIMEOUT_MS = 1_000;
 const DETAILED_LOG_LEVELS = new Set(['debug', 'trace']);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -72,14 +71,14 @@ export class HealthController {
         () => this.check('lifecycle', async () => {
           if (this.lifecycle.shuttingDown) throw new Error('shutting down');
         }),
-        () => this.check('database', () => withTimeout(this.pool.query('SELECT 1'), PING_TIMEOUT_MS, 'database ping')),
+        () => this.check('database', () => withTimeout(this.pool.query('SELECT 1'), this.config.ops.readyCheckTimeoutMs, 'database ping')),
         () => this.check('migrations', async () => {
           if (!(await this.migrations.isCurrent())) throw new Error('pending migrations');
         }),
         () => this.check('heap', async () => this.heap()),
         () => this.check('disk', async () => this.disk()),
         () => this.check('projection-lag', async () => this.projectionLag()),
-        ...this.extra.entries().map(([name, probe]) => () => this.check(name, () => withTimeout(probe(), PING_TIMEOUT_MS, name))),
+        ...this.extra.entries().map(([name, probe]) => () => this.check(name, () => withTimeout(probe(), this.config.ops.readyCheckTimeoutMs, name))),
       ]);
       return { ...result, ...(await degraded) };
     } catch (err) {
@@ -95,7 +94,7 @@ export class HealthController {
   private async degradations(): Promise<{ degraded?: Record<string, { status: 'down'; message: string; impact: string }>; optional?: Record<string, { status: 'up'; backend: string }> }> {
     if (!this.idempotency) return {};
     try {
-      await withTimeout(this.idempotency.ping(), PING_TIMEOUT_MS, 'idempotency store ping');
+      await withTimeout(this.idempotency.ping(), this.config.ops.readyCheckTimeoutMs, 'idempotency store ping');
       return { optional: { idempotency: { status: 'up', backend: this.idempotency.backend } } };
     } catch (err) {
       return {

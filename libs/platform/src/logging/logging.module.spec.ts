@@ -49,7 +49,7 @@ describe('request log line', () => {
     context.disable();
   });
 
-  it('writes one line per answered request with its id, trace ids (sampled or not), status and duration; 5xx at error level; probes not at all', async () => {
+  it('writes one line per answered request with its id, trace ids (sampled or not), status and duration; 503 and 429 (designed degradations) at warn, other 5xx at error level; probes not at all', async () => {
     const { lines, sink } = capture();
     const app = Fastify({ genReqId: () => 'req-1' });
     traceHttpServer(app, { ignore: () => false });
@@ -59,18 +59,24 @@ describe('request log line', () => {
       throw new Error('boom');
     });
     app.get('/health', async () => ({ status: 'ok' }));
+    app.get('/down', async (_req, reply) => reply.status(503).send({}));
+    app.get('/limited', async (_req, reply) => reply.status(429).send({}));
     await app.inject({ url: '/items/7?x=1' });
     await app.inject({ url: '/boom' });
     await app.inject({ url: '/health' });
+    await app.inject({ url: '/down' });
+    await app.inject({ url: '/limited' });
     await app.close();
 
-    const [ok, failed, ...rest] = lines.map((l) => JSON.parse(l));
+    const [ok, failed, down, limited, ...rest] = lines.map((l) => JSON.parse(l));
     expect(rest).toEqual([]);
     expect(ok).toMatchObject({ level: 30, msg: 'request completed', requestId: 'req-1', req: { method: 'GET', url: '/items/7?x=1' }, res: { statusCode: 200 } });
     expect(ok.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(ok.span_id).toMatch(/^[0-9a-f]{16}$/);
     expect(typeof ok.responseTime).toBe('number');
     expect(failed).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 500 } });
+    expect(down).toMatchObject({ level: 40, msg: 'request degraded', res: { statusCode: 503 } });
+    expect(limited).toMatchObject({ level: 40, msg: 'request degraded', res: { statusCode: 429 } });
   });
 
   it('is the JSON pino itself writes for the same fields, whatever the request id and URL hold', async () => {

@@ -89,7 +89,9 @@ export class LoggingModule {
 
 /**
  * One line per request when it has been answered: method, URL, status, duration, request id,
- * trace ids; 5xx at error level. Requests whose URL `quiet` accepts (probes, scrapes) are not logged.
+ * trace ids. Levels say who must act: a designed degradation (503 for a dependency outage or a
+ * full queue, 429 rate limited) is `warn`, any other 5xx is `error` (needs a human), the rest
+ * `info`. Requests whose URL `quiet` accepts (probes, scrapes) are not logged.
  *
  * The line is the JSON pino writes for `log[level]({ requestId, trace_id, span_id, req, res,
  * responseTime }, msg)`, built from a template and written to `log`'s destination: its fields are
@@ -102,19 +104,27 @@ export function logRequests(fastify: FastifyInstance, log: Logger, quiet: (url: 
   const bindings = (log as unknown as Record<symbol, string>)[pino.symbols.chindingsSym];
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    const level = status >= 500 ? 'error' : 'info';
+    const level = levelOf(status);
     if (log.isLevelEnabled(level) && !quiet(request.url)) {
       const ids = requestSpanContext(request);
       destination.write(
         `{"level":${log.levels.values[level]},"time":${Date.now()}${bindings},"requestId":${jsonString(request.id)}` +
           (ids ? `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"` : '') +
           `,"req":{"method":"${request.method}","url":${jsonString(request.url)}},"res":{"statusCode":${status}},"responseTime":${Math.round(reply.elapsedTime)}` +
-          `,"msg":"${status >= 500 ? 'request errored' : 'request completed'}"}\n`,
+          `,"msg":"${MESSAGES[level]}"}\n`,
       );
     }
     done();
   });
 }
+
+/** 503 and 429 are answers the service gives by design (Retry-After): alerting on them pages no one usefully. */
+function levelOf(status: number): 'info' | 'warn' | 'error' {
+  if (status === 503 || status === 429) return 'warn';
+  return status >= 500 ? 'error' : 'info';
+}
+
+const MESSAGES = { info: 'request completed', warn: 'request degraded', error: 'request errored' } as const;
 
 /** Printable ASCII without `"` and `\`: the same in JSON inside quotes. */
 const PLAIN = /^[ !#-[\]-~]*$/;

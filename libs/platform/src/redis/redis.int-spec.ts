@@ -12,7 +12,9 @@ describe('Redis connection', () => {
     try {
       const started = Date.now();
       await expect(redis.get('k')).rejects.toThrow();
-      expect(Date.now() - started).toBeLessThan(1_000);
+      // Without the bound the command would queue until a connection appears, i.e. forever; the
+      // ceiling is generous so a busy machine does not fail it.
+      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       redis.disconnect();
     }
