@@ -128,7 +128,8 @@ describe('readiness thresholds', () => {
   });
 
   it('counts a check that outlasts READY_CHECK_TIMEOUT_MS as down, naming the timeout', async () => {
-    const other = await startTestApp({ READY_CHECK_TIMEOUT_MS: '200' }, [FakeConsumersModule]);
+    // LOG_LEVEL debug: the check's message (the timeout) is a detail.
+    const other = await startTestApp({ READY_CHECK_TIMEOUT_MS: '200', LOG_LEVEL: 'debug' }, [FakeConsumersModule]);
     try {
       other.app.get(FakeConsumers).answerMs = 5_000;
       const started = Date.now();

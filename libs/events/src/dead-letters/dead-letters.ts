@@ -16,12 +16,15 @@ export interface DeadLetterView {
   retryRequestedAt: string | null;
 }
 
-/** pg returns int8 (`event_position`) as a decimal string: selected uncast, it still sorts as a number. */
+/**
+ * `event_position` is int8: a decimal string from the pool, a bigint through the transaction's
+ * SqlClient (the retry). Selected uncast, it sorts as a number either way.
+ */
 interface Row {
   id: string;
   consumer: string;
   event_id: string;
-  event_position: string;
+  event_position: string | bigint;
   event_type: string;
   error: string;
   attempts: number;
@@ -85,7 +88,7 @@ function view(r: Row): DeadLetterView {
     id: r.id,
     consumer: r.consumer,
     eventId: r.event_id,
-    eventPosition: r.event_position,
+    eventPosition: String(r.event_position),
     eventType: r.event_type,
     error: r.error,
     attempts: r.attempts,
