@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { Environment } from '../../libs/platform/src/config/environment';
+import { SETTINGS } from '../../libs/platform/src/config/settings';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = path.join(root, 'k8s');
@@ -60,7 +60,7 @@ describe('k8s manifests', () => {
     const pod = d.spec.template.spec;
     const [c] = pod.containers;
     const port = Number(configMap.data.PORT);
-    expect(port).toBe(new Environment().PORT);
+    expect(port).toBe(SETTINGS.PORT.default);
     expect(c.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
@@ -104,7 +104,7 @@ describe('k8s manifests', () => {
   });
 
   it('configures only variables the app knows (or OpenTelemetry standard ones)', () => {
-    const known = new Set(Object.keys(new Environment()));
+    const known = new Set(Object.keys(SETTINGS));
     const keys = [...Object.keys(configMap.data), ...Object.keys(byKind('Secret')[0].stringData)];
     for (const d of byKind('Deployment')) for (const e of d.spec.template.spec.containers[0].env ?? []) keys.push(e.name);
     expect(keys.filter((k) => !known.has(k) && !k.startsWith('OTEL_'))).toEqual([]);

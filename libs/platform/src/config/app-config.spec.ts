@@ -100,13 +100,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ READY_MAX_HEAP_RATIO: '2' })).toThrow(ConfigError);
   });
 
-  it('trusts no proxy by default; TRUST_PROXY takes a hop count or addresses, CIDRs and range names', () => {
+  it('reads TRUST_PROXY through parseTrustProxy: no proxy trusted by default', () => {
     expect(loadConfig({}).http.trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, fd00::/8,uniquelocal , 192.168.1.7' }).http.trustProxy).toEqual(['10.0.0.0/8', 'fd00::/8', 'uniquelocal', '192.168.1.7']);
-    for (const bad of ['true', '10.0.0.0/33', 'fd00::/129', 'example.com', '10.0.0.0/8/1', '10.0.0.1,']) {
-      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/^Invalid configuration: TRUST_PROXY must be/);
-    }
+    expect(() => loadConfig({ TRUST_PROXY: 'example.com' })).toThrow(/^Invalid configuration: TRUST_PROXY must be/);
   });
 });
