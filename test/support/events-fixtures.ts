@@ -8,7 +8,7 @@ import { EmbeddedPostgres } from '../../libs/platform/src/database/embedded-post
 import { migrateDatabase } from '../../libs/platform/src/database/migrations';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
-import { TEST_JWT_SECRET } from './services';
+import { realPostgresUrl, TEST_JWT_SECRET } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The read table of the test projector: one row per projected event, no key, so a double apply shows. */
@@ -152,4 +152,21 @@ export async function startEngineContext(kind: 'postgres' | 'embedded', env: Rec
       await db.drop();
     },
   };
+}
+
+/**
+ * Registers beforeAll/afterAll for a spec of one engine part: a database of its own (the real
+ * PostgreSQL when available, else the embedded one) and the engine with no consumers running.
+ * The returned object is filled in once beforeAll has run.
+ */
+export function useEngineWithoutConsumers(): { context: EngineContext; transactions: TransactionRunner } {
+  const parts = {} as { context: EngineContext; transactions: TransactionRunner };
+  beforeAll(async () => {
+    parts.context = await startEngineContext(realPostgresUrl() ? 'postgres' : 'embedded', {}, []);
+    parts.transactions = parts.context.app.get(TransactionRunner);
+  }, 60_000);
+  afterAll(async () => {
+    await parts.context?.close();
+  });
+  return parts;
 }

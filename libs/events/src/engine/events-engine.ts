@@ -3,7 +3,8 @@ import { DiscoveryService, Reflector } from '@nestjs/core';
 import { AppConfig, MigrationService, TransactionRunner } from '@app/platform';
 import { EVENT_CONSUMER, Projector, Subscriber } from '../consumers/consumer.js';
 import { AdvisoryLeases, type ConsumerLeases, InProcessLeases } from './consumer-leases.js';
-import { type ConsumerSpec, ConsumerRunner } from './consumer-runner.js';
+import { ConsumerRunner } from './consumer-runner.js';
+import type { ConsumerSpec } from './consumer-spec.js';
 import { EventSignal } from './event-signal.js';
 
 /** While blocked (docs/decisions/0010), a loop polls again after 5 ms, doubling up to 100 ms (or the poll interval). */

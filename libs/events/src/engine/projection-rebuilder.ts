@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '@app/platform';
-import { handleInContext } from './consumer-runner.js';
+import { handleInContext } from './event-context.js';
 import { type LogPoint, lockCheckpoint, readAfter, saveCheckpoint, START } from './event-log.js';
 import { EventsEngine } from './events-engine.js';
 
