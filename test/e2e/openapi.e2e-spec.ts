@@ -94,4 +94,23 @@ describe('the OpenAPI document (/docs-json)', () => {
     expect(statuses('POST /api/v1/auth/login')).toEqual(expect.arrayContaining(['429']));
     expect(operation('POST /api/v1/auth/login').responses['429'].headers['Retry-After']).toBeDefined();
   });
+
+  // A union like `string | null` reaches @nestjs/swagger as Object: unless the property names its
+  // type, the document says `object` and clients (and the fuzzer) never send the string it takes.
+  it('types every schema property: no bare object where a scalar is meant', () => {
+    const bare: string[] = [];
+    for (const [name, schema] of Object.entries<any>(doc.components.schemas)) {
+      for (const [field, property] of Object.entries<any>(schema.properties ?? {})) {
+        if (property.type === 'object' && !property.properties && !property.additionalProperties && !property.$ref && !property.allOf) bare.push(`${name}.${field}`);
+      }
+    }
+    expect(bare).toEqual([]);
+  });
+
+  it('documents the query parameters of the routes that validate a query', () => {
+    const params = (name: string) => (operation(name).parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
+    expect(params('GET /api/v1/events')).toEqual(['after', 'limit', 'type']);
+    expect(params('GET /api/v1/admin/dead-letters')).toEqual(['consumer', 'cursor', 'limit']);
+    expect(params('GET /api/v1/tasks')).toEqual(expect.arrayContaining(['cursor', 'dueAfter', 'dueBefore', 'limit', 'priority', 'q', 'sort', 'status']));
+  });
 });

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
@@ -11,12 +11,15 @@ import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.j
 import { RetryDeadLetterCommand } from '../dead-letters/retry-dead-letter.command.js';
 
 export class DeadLettersRequest {
+  @ApiPropertyOptional({ description: 'Only the letters of this consumer.', minLength: 1, maxLength: 100 })
   @IsOptional() @IsString() @Length(1, 100)
   consumer?: string;
 
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page (opaque).', minLength: 1, maxLength: 200 })
   @IsOptional() @IsString() @Length(1, 200)
   cursor?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
   limit?: number;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -12,12 +12,15 @@ import { EventStreams } from '../feed/event-streams.js';
 const BAD_CURSOR = 'after must be a nextCursor this API returned';
 
 export class FeedRequest {
+  @ApiPropertyOptional({ description: 'Only events of this type, e.g. `task.created`.', minLength: 1, maxLength: 100 })
   @IsOptional() @IsString() @Length(1, 100)
   type?: string;
 
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page (opaque).', pattern: '^[A-Za-z0-9_-]{1,60}$' })
   @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,60}$/, { message: BAD_CURSOR })
   after?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
   limit?: number;
 }

@@ -44,7 +44,7 @@ export class SignUpRequest {
   @IsPassword()
   password!: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 255, nullable: true })
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255, nullable: true })
   @IsOptional() @IsString() @Length(1, 255)
   displayName?: string | null;
 }

@@ -13,7 +13,7 @@ export class CreateTaskRequest {
   @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'medium' }) @IsOptional() @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true })
   dueDate?: string | null;
 }
 
@@ -40,7 +40,7 @@ export class UpdateTaskRequest {
   @ApiPropertyOptional({ enum: TASK_PRIORITIES }) @ValidateIf(present) @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true })
   dueDate?: string | null;
 
   @ApiPropertyOptional({ enum: TASK_STATUSES }) @ValidateIf(present) @IsIn(TASK_STATUSES)
