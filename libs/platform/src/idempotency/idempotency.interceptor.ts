@@ -1,68 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError } from '@app/shared-kernel';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Counter } from 'prom-client';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
 import { requestContext } from '../context/request-context.js';
-import { ProblemException } from '../http/problem.js';
 import { captureResponse } from '../http/response-capture.js';
-import { toProblem } from '../http/to-problem.js';
 import { Metrics } from '../metrics/metrics.js';
 import { RecordedCommandBus } from '../transactions/recorded-command-bus.js';
+import { IdempotencyAttempt } from './idempotency-attempt.js';
+import { idempotencyFaults } from './idempotency-faults.js';
 import { fingerprintOf, parseIdempotencyKey, scopeOf } from './idempotency-key.js';
+import { IdempotencyOutcomes } from './idempotency-outcomes.js';
 import { type CommittedKey, IdempotencyRecords } from './idempotency-records.js';
-import { type Claim, IdempotencyStore, type StoredResponse } from './idempotency-store.js';
+import { type Claim, IdempotencyStore } from './idempotency-store.js';
+import { keepsError, replay, responseToKeep } from './idempotent-response.js';
 import { IDEMPOTENCY_EXEMPT, REQUIRES_IDEMPOTENCY_KEY } from './requires-idempotency-key.decorator.js';
 
-/** Response headers a replay carries, besides the status and the body bytes. */
-export const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'x-consistency-token'] as const;
-/** 4xx answers that are about the moment, not the request: retrying the same key may succeed, so they are not kept. */
-const TRANSIENT_4XX = new Set([408, 409, 412, 425, 429]);
-
-export type IdempotencyOutcome =
-  | 'new' | 'replayed' | 'recovered' | 'conflict' | 'mismatch' | 'stored' | 'released' | 'store_error' | 'missing_key';
-
-/**
- * Test seam: called after a keyed command committed, with the response as it was about to be sent
- * and stored. Returning true makes this request behave like a process that died right there: the
- * connection is cut, nothing is sent, stored, released or renewed (the lease just runs out).
- * Never set outside tests.
- */
-export const idempotencyFaults: { afterCommit?: (response: StoredResponse) => boolean } = {};
+export { idempotencyFaults } from './idempotency-faults.js';
+export type { IdempotencyOutcome } from './idempotency-outcomes.js';
+export { REPLAYED_HEADERS } from './idempotent-response.js';
 
 /** A command transaction found its key already recorded: it rolls back, and the committed result answers. */
 class KeyAlreadyCommitted extends Error {}
-
-/** One keyed request in flight: its key's scope, its lease, and what happens to its response. */
-class Attempt {
-  token = randomUUID();
-  holdsLease = false;
-  /** The command transaction recorded the key (it commits with the command, or neither does). */
-  recorded = false;
-  /** The response is stored when it leaves, unless it is a rejection, a transient 4xx or a 5xx. */
-  keep = true;
-  /** Set once the response is handled (stored, released) or abandoned (simulated crash). */
-  done = false;
-  private renewal?: NodeJS.Timeout;
-
-  constructor(
-    readonly scope: string,
-    readonly fingerprint: string,
-    public storeUp: boolean,
-  ) {}
-
-  startRenewal(renew: () => Promise<unknown>, everyMs: number): void {
-    this.renewal = setInterval(() => void renew().catch(() => undefined), everyMs);
-    this.renewal.unref();
-  }
-
-  stopRenewal(): void {
-    clearInterval(this.renewal);
-  }
-}
 
 /**
  * Idempotency-Key on every POST and PATCH (docs/decisions/0030..0033). The fast path is the
@@ -73,10 +32,8 @@ class Attempt {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly logger = new Logger('Idempotency');
-  private readonly outcomes: Counter<'outcome'>;
+  private readonly outcomes: IdempotencyOutcomes;
   private readonly ttlMs: number;
-  private storeDown = false;
 
   constructor(
     private readonly store: IdempotencyStore,
@@ -85,7 +42,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     metrics: Metrics,
   ) {
-    this.outcomes = metrics.counter('idempotency_requests_total', 'Requests with an Idempotency-Key, by outcome', ['outcome']);
+    this.outcomes = new IdempotencyOutcomes(metrics);
     this.ttlMs = config.idempotency.ttlSeconds * 1000;
   }
 
@@ -93,13 +50,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (request.method !== 'POST' && request.method !== 'PATCH') return next.handle();
-    if (this.reflector.getAllAndOverride<boolean>(IDEMPOTENCY_EXEMPT, [context.getHandler(), context.getClass()])) return next.handle();
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IDEMPOTENCY_EXEMPT, targets)) return next.handle();
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
     if (key === undefined) {
-      if (this.reflector.getAllAndOverride<boolean>(REQUIRES_IDEMPOTENCY_KEY, [context.getHandler(), context.getClass()])) {
-        this.count('missing_key');
-        throw new ProblemException(400, 'idempotency-key-required', 'This operation requires an Idempotency-Key header.');
-      }
+      if (this.reflector.getAllAndOverride<boolean>(REQUIRES_IDEMPOTENCY_KEY, targets)) throw this.outcomes.missingKey();
       return next.handle();
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
@@ -107,28 +62,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
-    const attempt = new Attempt(scopeOf(requestContext.current()?.actor, key), fingerprintOf(request.method, request.url, request.body), true);
+    const attempt = new IdempotencyAttempt(scopeOf(requestContext.current()?.actor, key), fingerprintOf(request.method, request.url, request.body), true);
     const { leaseMs } = this.config.idempotency;
     let claim: Claim | undefined;
     try {
       claim = await this.store.claim(attempt.scope, attempt.fingerprint, attempt.token, leaseMs, this.ttlMs);
-      this.storeAvailable();
+      this.outcomes.storeAvailable();
     } catch (err) {
-      this.storeFailed(err);
+      this.outcomes.storeFailed(err);
       attempt.storeUp = false;
     }
 
     if (claim?.state === 'done') {
-      if (claim.record.fingerprint !== attempt.fingerprint) throw this.mismatch();
-      this.count('replayed');
+      if (claim.record.fingerprint !== attempt.fingerprint) throw this.outcomes.mismatch();
+      this.outcomes.count('replayed');
       return replay(claim.record);
     }
     if (claim?.state === 'busy') {
-      if (claim.fingerprint !== attempt.fingerprint) throw this.mismatch();
-      this.count('conflict');
-      throw new ProblemException(409, 'idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
-        retryAfterSeconds: 1,
-      });
+      if (claim.fingerprint !== attempt.fingerprint) throw this.outcomes.mismatch();
+      throw this.outcomes.inUse();
     }
     if (claim) {
       attempt.holdsLease = true;
@@ -137,7 +89,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     captureResponse(request, (r, payload) => this.finish(attempt, r, payload));
     // A client that goes away does not keep the lease: it is released once the handler settles.
     reply.raw.once('close', () => {
-      if (!attempt.done) void this.settled(attempt).then(() => this.abort(attempt));
+      if (!attempt.done) void attempt.settled().then(() => (attempt.finish() ? this.release(attempt) : undefined));
     });
 
     // A started attempt that never finished (or no store to tell): the command may have committed.
@@ -145,28 +97,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const committed = await this.records.find(attempt.scope, this.config.idempotency.ttlSeconds);
       if (committed) return this.fromCommitted(attempt, committed, reply, next);
     }
-    this.count('new');
+    this.outcomes.count('new');
     return this.execute(attempt, reply, next);
   }
 
-  private running = new WeakMap<Attempt, Promise<unknown>>();
-
-  private settled(attempt: Attempt): Promise<unknown> {
-    return (this.running.get(attempt) ?? Promise.resolve()).catch(() => undefined);
-  }
-
-  private async execute(attempt: Attempt, reply: FastifyReply, next: CallHandler): Promise<unknown> {
+  private async execute(attempt: IdempotencyAttempt, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     const ttlSeconds = this.config.idempotency.ttlSeconds;
-    const run = RecordedCommandBus.recording(
+    attempt.running = RecordedCommandBus.recording(
       async (tx, outcome) => {
         if (!(await this.records.insert(tx, attempt.scope, attempt.fingerprint, outcome, ttlSeconds))) throw new KeyAlreadyCommitted();
         attempt.recorded = true;
       },
       () => lastValueFrom(next.handle(), { defaultValue: undefined }),
     );
-    this.running.set(attempt, run);
     try {
-      return await run;
+      return await attempt.running;
     } catch (err) {
       // Another request with this key may have committed meanwhile (the store lost the key, or
       // is down, and a racing twin won): its outcome answers, never this attempt's error (a
@@ -174,34 +119,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
       // the fast path.
       const committed = await this.records.find(attempt.scope, ttlSeconds).catch(() => undefined);
       if (committed) return this.fromCommitted(attempt, committed, reply, next);
-      if (err instanceof KeyAlreadyCommitted) throw this.inUse();
+      if (err instanceof KeyAlreadyCommitted) throw this.outcomes.inUse();
       attempt.keep = keepsError(err);
       throw err;
     }
   }
 
   /** The key is recorded by a committed command: replay its response, or rebuild it from the command's outcome. */
-  private async fromCommitted(attempt: Attempt, committed: CommittedKey, reply: FastifyReply, next: CallHandler): Promise<unknown> {
+  private async fromCommitted(attempt: IdempotencyAttempt, committed: CommittedKey, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     if (committed.fingerprint !== attempt.fingerprint) {
       attempt.keep = false;
-      throw this.mismatch();
+      throw this.outcomes.mismatch();
     }
     if (committed.response) {
-      attempt.done = true;
-      attempt.stopRenewal();
+      attempt.finish();
       if (attempt.holdsLease) await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...committed.response }, this.ttlMs).catch(() => undefined);
-      this.count('replayed');
+      this.outcomes.count('replayed');
       return replay(committed.response);
     }
     // The crash window: committed, response lost. The route runs again, but its command is not
     // executed: the command bus hands the controller the committed outcome, so the response
     // (status, body, Location, ETag, X-Consistency-Token) is built from what committed.
-    this.count('recovered');
+    this.outcomes.count('recovered');
     attempt.recorded = true;
-    const run = RecordedCommandBus.replaying(committed.outcome, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
-    this.running.set(attempt, run);
+    attempt.running = RecordedCommandBus.replaying(committed.outcome, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
     try {
-      const value = await run;
+      const value = await attempt.running;
       reply.header('idempotent-replayed', 'true');
       return value;
     } catch (err) {
@@ -213,17 +156,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** The response is leaving: keep it (store, or the database row when the store is down), or release the key. */
-  private async finish(attempt: Attempt, reply: FastifyReply, payload: unknown): Promise<void> {
-    if (attempt.done) return;
-    attempt.done = true;
-    attempt.stopRenewal();
-    const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? Buffer.from(payload) : payload == null ? Buffer.alloc(0) : undefined;
-    const status = reply.statusCode;
-    if (!attempt.keep || status >= 500 || (status >= 400 && TRANSIENT_4XX.has(status)) || !body) {
-      await this.release(attempt);
-      return;
-    }
-    const response: StoredResponse = { status, headers: pickHeaders(reply), body: body.toString('base64') };
+  private async finish(attempt: IdempotencyAttempt, reply: FastifyReply, payload: unknown): Promise<void> {
+    if (!attempt.finish()) return;
+    const response = attempt.keep ? responseToKeep(reply, payload) : undefined;
+    if (!response) return this.release(attempt);
     if (attempt.recorded && idempotencyFaults.afterCommit?.(response)) {
       reply.raw.socket?.destroy();
       return;
@@ -232,7 +168,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       try {
         await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs);
       } catch (err) {
-        this.storeFailed(err);
+        this.outcomes.storeFailed(err);
         attempt.storeUp = false;
       }
     }
@@ -241,72 +177,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // died in between. With the store up that write is batched behind the response.
     if (attempt.recorded) {
       if (attempt.storeUp) this.records.saveResponseLater(attempt.scope, response);
-      else await this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.logger.warn({ err }, 'could not keep an idempotent response'));
+      else await this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.outcomes.keepFailed(err));
     }
-    this.count('stored');
+    this.outcomes.count('stored');
   }
 
-  private async abort(attempt: Attempt): Promise<void> {
-    if (attempt.done) return;
-    attempt.done = true;
-    attempt.stopRenewal();
-    await this.release(attempt);
+  private async release(attempt: IdempotencyAttempt): Promise<void> {
+    this.outcomes.count('released');
+    if (attempt.holdsLease) await this.store.release(attempt.scope, attempt.fingerprint, attempt.token).catch((err: unknown) => this.outcomes.storeFailed(err));
   }
-
-  private async release(attempt: Attempt): Promise<void> {
-    this.count('released');
-    if (attempt.holdsLease) await this.store.release(attempt.scope, attempt.fingerprint, attempt.token).catch((err: unknown) => this.storeFailed(err));
-  }
-
-  private mismatch(): ProblemException {
-    this.count('mismatch');
-    return new ProblemException(422, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request.');
-  }
-
-  private inUse(): ProblemException {
-    this.count('conflict');
-    return new ProblemException(409, 'idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly.', { retryAfterSeconds: 1 });
-  }
-
-  private count(outcome: IdempotencyOutcome): void {
-    this.outcomes.inc({ outcome });
-  }
-
-  private storeFailed(err: unknown): void {
-    this.count('store_error');
-    if (!this.storeDown) this.logger.warn({ err: { message: (err as Error)?.message } }, 'idempotency store unavailable: falling back to the database record');
-    this.storeDown = true;
-  }
-
-  private storeAvailable(): void {
-    if (this.storeDown) this.logger.log('idempotency store available again');
-    this.storeDown = false;
-  }
-}
-
-/** Handler errors worth replaying: domain answers (4xx) that a retry of the same request would get again. */
-function keepsError(err: unknown): boolean {
-  if (!(err instanceof DomainError)) return false;
-  const { status } = toProblem(err).problem;
-  return status < 500 && !TRANSIENT_4XX.has(status);
-}
-
-function pickHeaders(reply: FastifyReply): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of REPLAYED_HEADERS) {
-    const value = reply.getHeader(name);
-    if (value !== undefined) headers[name] = String(value);
-  }
-  return headers;
-}
-
-const NULL_BODY = new Set([101, 204, 205, 304]);
-
-/** The stored response, byte for byte, plus `Idempotent-Replayed: true`: a web Response's status and headers win over the route's. */
-function replay(stored: StoredResponse): Response {
-  const body = Buffer.from(stored.body, 'base64');
-  return new Response(NULL_BODY.has(stored.status) || body.length === 0 ? null : body, {
-    status: stored.status,
-    headers: { ...stored.headers, 'idempotent-replayed': 'true' },
-  });
 }
