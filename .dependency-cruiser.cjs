@@ -1,5 +1,5 @@
 /**
- * Layer rules (docs/decisions/0061-layer-rules.md). A slice is libs/<slice>/src; libs/platform, the
+ * Layer rules (docs/decisions/0063-layer-rules.md). A slice is libs/<slice>/src; libs/platform, the
  * events engine (libs/events) and libs/shared-kernel are infrastructure. Inside a slice, domain/,
  * application/ and ports/ each have an allow-list; frameworks and I/O live at the edges (http/,
  * adapters/, projections/, subscribers, *.module.ts). File names say their role and sit in the

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { newUser, send } from './http-client';
 import type { Random } from './seeded-random';
@@ -48,9 +48,11 @@ export async function copyTemplateUntil(databaseUrl: string, target: number): Pr
       .map((r) => `"${r.column_name}"`)
       .join(', ');
     let count = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0]!.n);
-    for (let copy = 1; count < target; copy++) {
+    while (count < target) {
       const ids = new Map<string, string>();
-      const rewrite = (row: string) => row.replace(UUID, (id) => ids.get(id) ?? (ids.set(id, randomUUID()), ids.get(id)!)).replace(EMAIL, `c${copy}.$1@example.test`);
+      // Emails must stay unique across calls too (a later call copies earlier copies): a fresh prefix per copy.
+      const prefix = randomBytes(4).toString('hex');
+      const rewrite = (row: string) => row.replace(UUID, (id) => ids.get(id) ?? (ids.set(id, randomUUID()), ids.get(id)!)).replace(EMAIL, `c${prefix}.$1@example.test`);
       await client.query('BEGIN');
       await client.query(`INSERT INTO users SELECT * FROM jsonb_populate_recordset(NULL::users, $1::jsonb)`, [`[${users.map(rewrite).join(',')}]`]);
       await client.query(`INSERT INTO tasks SELECT * FROM jsonb_populate_recordset(NULL::tasks, $1::jsonb)`, [`[${tasks.map(rewrite).join(',')}]`]);
