@@ -4,8 +4,10 @@ const UNAVAILABLE_CODES = new Set([
   'P1001', 'P1002', 'P1008', 'P1017', 'P2024',
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENETUNREACH',
 ]);
+// "is not queryable": node-postgres's answer to a statement sent on a client whose connection
+// was lost between two statements (or closed), e.g. a transaction's connection cut by a restart.
 const UNAVAILABLE_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated|Can't reach database|database system is (starting up|shutting down)|terminating connection/i;
+  /timeout exceeded when trying to connect|Connection terminated|Can't reach database|database system is (starting up|shutting down)|terminating connection|is not queryable/i;
 
 /** True when an error means the database is unreachable or saturated (answer 503), not a bug. */
 export function isDatabaseUnavailable(err: unknown): boolean {
