@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Module, type Provider } from '@nestjs/common';
 import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
-import { PgTaskReadModel } from './adapters/pg-task.read-model.js';
-import { PrismaTaskRepository } from './adapters/prisma-task.repository.js';
+import { KyselyTaskReadModel } from './adapters/kysely-task.read-model.js';
+import { KyselyTaskRepository } from './adapters/kysely-task.repository.js';
 import { taskCacheProviders } from './adapters/redis-task.cache.js';
 import { ChangeStatusHandler } from './application/commands/change-status/change-status.handler.js';
 import { CreateTaskHandler } from './application/commands/create-task/create-task.handler.js';
@@ -18,8 +18,8 @@ import { TaskReadModel } from './ports/task-read-model.js';
 import { TaskRepository } from './ports/task.repository.js';
 
 const providers: Provider[] = [
-  { provide: TaskRepository, useClass: PrismaTaskRepository },
-  { provide: TaskReadModel, useClass: PgTaskReadModel },
+  { provide: TaskRepository, useClass: KyselyTaskRepository },
+  { provide: TaskReadModel, useClass: KyselyTaskReadModel },
   ...taskCacheProviders,
   { provide: TaskIds, useValue: { next: () => randomUUID() } },
   { provide: Clock, useClass: SystemClock },

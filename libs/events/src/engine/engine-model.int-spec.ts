@@ -7,7 +7,7 @@ import type { AppConfig } from '../../../platform/src/config/app-config';
 import { migrateDatabase } from '../../../platform/src/database/migrations';
 import type { RedisConnection } from '../../../platform/src/redis/redis.module';
 import { TransactionRunner } from '../../../platform/src/transactions/transaction-runner';
-import { PrismaEventStore } from '../adapters/prisma-event-store';
+import { KyselyEventStore } from '../adapters/kysely-event-store';
 import { comparePoints } from '../consistency/consistency-token';
 import type { StoredEvent } from '../event';
 import { IntegrationPublisher } from '../publishing/integration-publisher';
@@ -118,7 +118,7 @@ const quiet = { warn: () => undefined, error: () => undefined };
     await admin.connect();
     const stream = `test.model.${process.pid}.${randomBytes(4).toString('hex')}`;
     const transactions = new TransactionRunner(pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig);
-    const store = new PrismaEventStore(transactions, new EventSignal());
+    const store = new KyselyEventStore(transactions, new EventSignal());
     try {
       // ---- consumers ----------------------------------------------------------------------
       const kills: ({ how: 'abort' | 'terminate'; after: number; seen: number } | undefined)[] = [undefined, undefined, undefined];
