@@ -45,7 +45,8 @@ export class TasksReadProjector extends Projector {
     const db = this.transactions.db;
     const ids = [...new Set(events.map(targetOf))];
     // In id order, so two transactions locking overlapping sets cannot deadlock.
-    const rows = await db.selectFrom('tasks_read').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    // `= ANY(array)`: one statement text (one prepared statement) whatever the batch's size.
+    const rows = await db.selectFrom('tasks_read').selectAll().where((eb) => eb('id', '=', eb.fn.any(eb.val(ids)))).orderBy('id').forUpdate().execute();
     const current = new Map<string, TaskReadRow | null>(rows.map((r) => [r.id, r]));
     const existed = new Set(current.keys());
     /** Changed tasks: the revision their cache marker must reach. */
@@ -63,7 +64,7 @@ export class TasksReadProjector extends Projector {
     }
     if (changed.size === 0) return;
     const gone = [...changed.keys()].filter((id) => current.get(id) === null && existed.has(id));
-    if (gone.length) await db.deleteFrom('tasks_read').where('id', 'in', gone).execute();
+    if (gone.length) await db.deleteFrom('tasks_read').where((eb) => eb('id', '=', eb.fn.any(eb.val(gone)))).execute();
     const kept = [...changed.keys()].map((id) => current.get(id)).filter((r): r is TaskReadRow => !!r);
     if (kept.length) {
       const updated = (Object.keys(kept[0]) as (keyof TaskReadRow)[]).filter((column) => column !== 'id');
