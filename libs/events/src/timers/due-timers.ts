@@ -1,17 +1,8 @@
-import type { TransactionRunner, Tx } from '@app/platform';
+import { sql } from 'kysely';
+import type { TransactionRunner } from '@app/platform';
 import type { EventMetadata, NewEvent, TimerFiring } from '../event.js';
 import type { EventStore } from '../ports/event-store.js';
 import { decideFiring, type FiringPolicy, nextVersions } from './timer-firing.js';
-
-interface DueRow {
-  key: string;
-  due_at: Date;
-  event_type: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  payload: unknown;
-  metadata: EventMetadata;
-}
 
 /** What one batch did, once committed. */
 export interface BatchOutcome {
@@ -21,18 +12,8 @@ export interface BatchOutcome {
   full: boolean;
 }
 
-// Row locks taken here, skipping those another scheduler (or a transaction moving a timer)
-// holds: each due timer is in one batch at a time, and leaves `pending` when that batch commits.
-const LOCK_DUE = `SELECT key, due_at, event_type, aggregate_type, aggregate_id, payload, metadata FROM timers
-  WHERE state = 'pending' AND due_at <= $1::timestamptz ORDER BY due_at, key LIMIT $2 FOR UPDATE SKIP LOCKED`;
 // Two batches firing for one aggregate take its next version in turn (locks taken in key order: no deadlock).
 const AGGREGATE_LOCK_NAMESPACE = 0x544d5253; // 'TMRS'
-const LOCK_AGGREGATES = `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest($2::text[]) AS a ORDER BY 1) AS sorted`;
-const LATEST_VERSIONS = `SELECT aggregate_id, max(aggregate_version) AS version FROM events WHERE aggregate_id = ANY($1::uuid[]) GROUP BY aggregate_id`;
-const MARK_FIRED = `UPDATE timers AS t SET state = 'fired', fired_at = $1::timestamptz, late = f.late, event_id = f.event_id, updated_at = now()
-  FROM unnest($2::text[], $3::boolean[], $4::uuid[]) AS f(key, late, event_id) WHERE t.key = f.key`;
-const MARK_DROPPED = `UPDATE timers SET state = 'dropped', late = true, updated_at = now() WHERE key = ANY($1::text[])`;
-const NEXT_DUE = `SELECT min(due_at) AS next FROM timers WHERE state = 'pending' AND due_at > $1::timestamptz`;
 
 /**
  * The due timers: fires a batch in one transaction (lock the due rows, append each one's event
@@ -48,7 +29,7 @@ export class DueTimers {
 
   /** One transaction: the timers due at `now` (up to `limit`) that no other batch holds. */
   fire(now: Date, limit: number): Promise<BatchOutcome> {
-    return this.transactions.run((tx) => this.fireIn(tx, now, limit));
+    return this.transactions.run(() => this.fireInTransaction(now, limit));
   }
 
   /**
@@ -57,26 +38,52 @@ export class DueTimers {
    * it read (which rang this process's signal, or is seen at the next poll).
    */
   async nextDueAfter(now: Date): Promise<Date | undefined> {
-    const [row] = await this.transactions.client.query<{ next: Date | null }[]>(NEXT_DUE, now.toISOString());
-    return row?.next ?? undefined;
+    const row = await this.transactions.db
+      .selectFrom('timers')
+      .select((eb) => eb.fn.min('due_at').as('next'))
+      .where('state', '=', 'pending')
+      .where('due_at', '>', now)
+      .executeTakeFirst();
+    return row?.next ? new Date(row.next) : undefined;
   }
 
-  private async fireIn(tx: Tx, now: Date, limit: number): Promise<BatchOutcome> {
-    const rows = await tx.query<DueRow[]>(LOCK_DUE, now.toISOString(), limit);
+  private async fireInTransaction(now: Date, limit: number): Promise<BatchOutcome> {
+    const db = this.transactions.db;
+    // Row locks, skipping those another scheduler's batch (or a transaction moving a timer)
+    // holds: each due timer is in one batch at a time, and leaves `pending` when that one commits.
+    const rows = await db
+      .selectFrom('timers')
+      .select(['key', 'due_at', 'event_type', 'aggregate_type', 'aggregate_id', 'payload', 'metadata'])
+      .where('state', '=', 'pending')
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .orderBy('key')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
     const outcome: BatchOutcome = { fired: [], dropped: [], full: rows.length === limit };
     if (rows.length === 0) return outcome;
-    const firing: { row: DueRow; timer: TimerFiring }[] = [];
+    const firing: { row: (typeof rows)[number]; timer: TimerFiring }[] = [];
     for (const row of rows) {
       const decision = decideFiring(row.due_at, now, this.policy);
       if (decision.kind === 'drop') outcome.dropped.push({ key: row.key, delayMs: decision.delayMs });
       else firing.push({ row, timer: { key: row.key, dueAt: row.due_at.toISOString(), firedAt: now.toISOString(), delayMs: decision.delayMs, late: decision.late } });
     }
-    if (outcome.dropped.length > 0) await tx.execute(MARK_DROPPED, outcome.dropped.map((d) => d.key));
+    if (outcome.dropped.length > 0) {
+      const keys = outcome.dropped.map((d) => d.key);
+      await db.updateTable('timers').set({ state: 'dropped', late: true, updated_at: sql<Date>`now()` }).where(sql<boolean>`key = any(${keys}::text[])`).execute();
+    }
     if (firing.length === 0) return outcome;
 
     const aggregates = firing.map((f) => f.row.aggregate_id);
-    await tx.query(LOCK_AGGREGATES, AGGREGATE_LOCK_NAMESPACE, aggregates);
-    const latest = await tx.query<{ aggregate_id: string; version: number }[]>(LATEST_VERSIONS, [...new Set(aggregates)]);
+    await sql`SELECT pg_advisory_xact_lock(${AGGREGATE_LOCK_NAMESPACE}, k) FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest(${aggregates}::text[]) AS a ORDER BY 1) AS sorted`.execute(db);
+    const latest = await db
+      .selectFrom('events')
+      .select((eb) => ['aggregate_id', eb.fn.max('aggregate_version').as('version')])
+      .where(sql<boolean>`aggregate_id = any(${[...new Set(aggregates)]}::uuid[])`)
+      .groupBy('aggregate_id')
+      .execute();
     const versions = nextVersions(aggregates, new Map(latest.map((r) => [r.aggregate_id, r.version])));
     const events: NewEvent[] = firing.map(({ row, timer }, i) => ({
       type: row.event_type,
@@ -84,10 +91,13 @@ export class DueTimers {
       aggregateId: row.aggregate_id,
       aggregateVersion: versions[i],
       payload: row.payload,
-      metadata: { ...row.metadata, timer },
+      metadata: { ...(row.metadata as EventMetadata), timer },
     }));
     const stored = await this.events.append(events);
-    await tx.execute(MARK_FIRED, now.toISOString(), firing.map((f) => f.row.key), firing.map((f) => f.timer.late), stored.map((e) => e.id));
+    // One statement for the batch: each timer's own late flag and event id.
+    await sql`UPDATE timers AS t SET state = 'fired', fired_at = ${now}, late = f.late, event_id = f.event_id, updated_at = now()
+      FROM unnest(${firing.map((f) => f.row.key)}::text[], ${firing.map((f) => f.timer.late)}::boolean[], ${stored.map((e) => e.id)}::uuid[]) AS f(key, late, event_id)
+      WHERE t.key = f.key`.execute(db);
     outcome.fired = firing.map(({ timer }) => ({ key: timer.key, delayMs: timer.delayMs, late: timer.late }));
     return outcome;
   }
