@@ -10,6 +10,7 @@ import type { TimerFiring } from '../event';
 import { EventsEngineModule } from '../events-engine.module';
 import { EventsModule } from '../events.module';
 import { Timers } from '../ports/timers';
+import { type EngineContext, startEngineContext } from '../../../../test/support/events-fixtures';
 import { waitFor } from '../../../../test/support/free-port';
 import { TEST_JWT_SECRET } from '../../../../test/support/services';
 import { startTestContext, type TestContext } from '../../../../test/support/test-context';
@@ -101,4 +102,25 @@ describe('the timer scheduler (the worker\'s loop) on PostgreSQL', () => {
     workers.pop();
     await worker.close(); // the test's timeout is far below the 10-minute sleep
   }, 30_000);
+});
+
+describe('the timer scheduler in single-instance mode (embedded PostgreSQL, one connection)', () => {
+  let t: EngineContext;
+  beforeAll(async () => {
+    t = await startEngineContext('embedded', {}, []);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('fires a due timer (row locks and advisory locks on the one connection)', async () => {
+    const key = `embedded-${randomUUID()}`;
+    const aggregateId = randomUUID();
+    await t.app.get(TransactionRunner).run(() => t.app.get(Timers).schedule({ key, at: new Date(Date.now() + 100), event: { type: 'test.reminded', aggregateType: 'test', aggregateId, payload: { key } } }));
+    const fired = await waitFor(async () => {
+      const { rows } = await t.pool.query<{ aggregate_version: number; metadata: { timer: TimerFiring } }>(`SELECT aggregate_version, metadata FROM events WHERE aggregate_id = $1`, [aggregateId]);
+      return rows.length > 0 ? rows : undefined;
+    }, 30_000, 'the timer to fire');
+    expect(fired.map((e) => [e.aggregate_version, e.metadata.timer.key])).toEqual([[1, key]]);
+  }, 60_000);
 });

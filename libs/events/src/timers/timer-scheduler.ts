@@ -52,14 +52,15 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
     while (!stop.aborted) {
       const since = this.signal.generation;
       try {
-        const batch = await this.due.fire(this.clock.now(), batchSize);
+        const now = this.clock.now();
+        const batch = await this.due.fire(now, batchSize);
         this.metrics.record(batch);
         if (batch.dropped.length > 0) {
           this.logger.warn({ timers: batch.dropped.map((d) => d.key), count: batch.dropped.length }, 'timers dropped: more than TIMERS_MAX_LATENESS_SECONDS overdue');
         }
         if (batch.full || stop.aborted) continue;
-        const now = this.clock.now();
-        const wait = sleepMs(await this.due.nextDueAfter(now), now, pollIntervalMs);
+        // After the batch's `now`: a timer that fell due while the batch ran is next, at once.
+        const wait = sleepMs(await this.due.nextDueAfter(now), this.clock.now(), pollIntervalMs);
         if (wait > 0) await this.signal.wait(wait, stop, since);
       } catch (err) {
         if (stop.aborted) break;
