@@ -5,7 +5,8 @@
 // instant ("burst"), with one and with two worker processes. Figures: firing delay (fired_at -
 // due_at: the batch's start on the worker's clock) p50/p99/max, throughput (burst: timers / time
 // from due to the last one fired), and worker CPU per fired timer (user + system of the worker
-// processes over the run, /proc; PostgreSQL's own CPU not counted). SPREAD_SECONDS, TIMERS and
+// processes over the run, /proc; also net of their idle CPU measured for 5 s before; PostgreSQL's
+// own CPU not counted). SPREAD_SECONDS, TIMERS and
 // SHAPES (comma-separated) adjust it.
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -19,6 +20,7 @@ const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const TIMERS = Number(process.env.TIMERS ?? 10_000);
 const SPREAD_SECONDS = Number(process.env.SPREAD_SECONDS ?? 60);
 const SHAPES = (process.env.SHAPES ?? 'spread,burst').split(',');
+const IDLE_MS = 5_000;
 const LEAD_MS = 8_000; // inserted this long before the first one is due: the workers have seen them by then
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
@@ -57,8 +59,14 @@ async function run(shape, workers) {
   const children = [];
   try {
     for (let i = 0; i < workers; i++) children.push(await startWorker(url));
-    await sleep(1_000); // idle, caught up
+    await sleep(1_000); // caught up
+    // The workers' idle CPU (consumer loops and the scheduler polling), subtracted from the run's.
+    const idle0 = cpuOf(children);
+    const idleStarted = performance.now();
+    await sleep(IDLE_MS);
+    const idleUsPerMs = (cpuOf(children) - idle0) / (performance.now() - idleStarted);
     const cpu0 = cpuOf(children);
+    const started = performance.now();
     const spreadMs = shape === 'burst' ? 0 : SPREAD_SECONDS * 1000;
     await db.query(
       `INSERT INTO timers (key, due_at, event_type, aggregate_type, aggregate_id, payload, metadata)
@@ -73,6 +81,7 @@ async function run(shape, workers) {
       await sleep(250);
     }
     const cpuUs = cpuOf(children) - cpu0;
+    const netCpuUs = cpuUs - idleUsPerMs * (performance.now() - started);
     const { rows } = await db.query(`SELECT extract(epoch FROM fired_at - due_at) * 1000 AS delay_ms FROM timers WHERE state = 'fired' ORDER BY 1`);
     const delays = rows.map((r) => Number(r.delay_ms));
     const { rows: [span] } = await db.query(`SELECT extract(epoch FROM max(fired_at) - min(due_at)) AS s, count(*) FILTER (WHERE state <> 'fired')::int AS unfired FROM timers`);
@@ -83,6 +92,7 @@ async function run(shape, workers) {
       p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1),
       throughput: delays.length / Math.max(Number(span.s), 0.001),
       cpuPerTimerUs: cpuUs / delays.length,
+      netCpuPerTimerUs: netCpuUs / delays.length,
     };
   } finally {
     await Promise.all(children.map(stop));
@@ -96,6 +106,6 @@ for (const shape of SHAPES) for (const workers of [1, 2]) {
   const r = await run(shape, workers);
   results.push(r);
   process.stdout.write(`${shape.padEnd(6)} workers=${workers}: fired ${r.fired}, delay p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, max ${r.max.toFixed(0)} ms; ` +
-    `${shape === 'burst' ? 'throughput' : 'rate'} ${r.throughput.toFixed(0)}/s; worker CPU ${(r.cpuPerTimerUs / 1000).toFixed(2)} ms per timer\n`);
+    `${shape === 'burst' ? 'throughput' : 'rate'} ${r.throughput.toFixed(0)}/s; worker CPU per timer ${(r.cpuPerTimerUs / 1000).toFixed(2)} ms, ${(r.netCpuPerTimerUs / 1000).toFixed(2)} ms above idle\n`);
 }
 process.stdout.write(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);

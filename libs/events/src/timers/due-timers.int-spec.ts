@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
+import { requestContext } from '../../../platform/src/context/request-context';
 import { TransactionRunner } from '../../../platform/src/transactions/transaction-runner';
 import type { TimerFiring } from '../event';
 import { EventsModule } from '../events.module';
@@ -39,7 +40,7 @@ describe('firing due timers on PostgreSQL (DueTimers, time given)', () => {
     (await pool.query<{ key: string; state: string; late: boolean; fired_at: Date | null; event_id: string | null }>(`SELECT key, state, late, fired_at, event_id FROM timers WHERE key LIKE $1 || '%' ORDER BY key`, [prefix])).rows;
   const eventsOf = async (prefix: string) =>
     (
-      await pool.query<{ id: string; aggregate_id: string; aggregate_version: number; payload: unknown; metadata: { timer?: TimerFiring; correlationId?: string } }>(
+      await pool.query<{ id: string; aggregate_id: string; aggregate_version: number; payload: unknown; metadata: { timer?: TimerFiring; correlationId?: string; actor?: string } }>(
         `SELECT id, aggregate_id, aggregate_version, payload, metadata FROM events WHERE metadata->'timer'->>'key' LIKE $1 || '%' ORDER BY position`,
         [prefix],
       )
@@ -93,13 +94,14 @@ describe('firing due timers on PostgreSQL (DueTimers, time given)', () => {
   it('carries the scheduling context into the event, and appends nothing when the firing transaction rolls back', async () => {
     const p = `c-${randomUUID()}:`;
     const at = new Date('2026-10-01T00:00:00.000Z');
-    await schedule([{ key: `${p}1`, at, aggregateId: randomUUID() }]);
+    await requestContext.run({ requestId: 'req-c', correlationId: 'corr-c', actor: 'user-c' }, () => schedule([{ key: `${p}1`, at, aggregateId: randomUUID() }]));
     const failing = new DueTimers(transactions, { append: async (events) => { await store.append(events); throw new Error('crash after append'); } }, policy);
     await expect(failing.fire(new Date(at.getTime() + 10), 10)).rejects.toThrow('crash after append');
     expect((await timerRows(p)).map((r) => r.state)).toEqual(['pending']);
     expect(await eventsOf(p)).toEqual([]);
     await due().fire(new Date(at.getTime() + 10), 10);
-    expect(await eventsOf(p)).toHaveLength(1);
+    const [event] = await eventsOf(p);
+    expect(event.metadata).toMatchObject({ actor: 'user-c', correlationId: 'corr-c', causationId: 'req-c', timer: { key: `${p}1`, delayMs: 10, late: false } });
   });
 
   it('two schedulers firing the same due set concurrently fire each timer exactly once (property)', async () => {
