@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import pg from 'pg';
-import { Metrics } from '@app/platform';
+import { Metrics, METRIC_NAMES } from '@app/platform';
 import type { BatchOutcome } from './due-timers.js';
 
 /** Firing delay buckets (seconds): on time is tens of milliseconds; late is minutes to hours. */
@@ -31,8 +31,9 @@ export class TimerMetrics implements OnModuleInit {
     });
     this.fired = this.metrics.counter('timers_fired_total', 'Timers fired (their event appended), late ones included.');
     this.late = this.metrics.counter('timers_late_total', 'Timers fired more than TIMERS_LATE_TOLERANCE_MS after they were due.');
-    this.dropped = this.metrics.counter('timers_dropped_total', 'Timers dropped unfired: more than TIMERS_MAX_LATENESS_SECONDS overdue.');
-    this.delay = this.metrics.histogram('timers_firing_delay_seconds', 'Time from a timer being due to its event being appended.', [], DELAY_BUCKETS);
+    const { TIMERS_DROPPED: dropped, TIMERS_FIRING_DELAY: delay } = METRIC_NAMES;
+    this.dropped = this.metrics.counter(dropped.name, dropped.help, dropped.labels);
+    this.delay = this.metrics.histogram(delay.name, delay.help, delay.labels, DELAY_BUCKETS);
   }
 
   /** A committed batch. */
