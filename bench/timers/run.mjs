@@ -1,13 +1,13 @@
 // npm run bench:timers — the timer scheduler with the built worker (dist/apps/worker) on the real
 // PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL, else the local server; the bench creates
-// and drops a database per run). TIMERS (default 10,000) timers, ten per aggregate, are inserted
-// before they fall due, either spread evenly over one minute ("spread") or all due at the same
-// instant ("burst"), with one and with two worker processes. Figures: firing delay (fired_at -
-// due_at: the batch's start on the worker's clock) p50/p99/max, throughput (burst: timers / time
-// from due to the last one fired), and worker CPU per fired timer (user + system of the worker
-// processes over the run, /proc; also net of their idle CPU measured for 5 s before; PostgreSQL's
-// own CPU not counted). SPREAD_SECONDS, TIMERS and
-// SHAPES (comma-separated) adjust it.
+// and drops a database per run). TIMERS (default 10,000) timers, each its own aggregate as
+// reminders are (PER_AGGREGATE=10: ten per aggregate), are inserted before they fall due, either
+// spread evenly over one minute ("spread") or all due at the same instant ("burst"), with one and
+// with two worker processes. Figures: firing delay (fired_at - due_at: the batch's start on the
+// worker's clock) p50/p99/max, throughput (burst: timers / time from due to the last one fired),
+// and worker CPU per fired timer (user + system of the worker processes over the run, /proc; also
+// net of their idle CPU measured for 5 s before; PostgreSQL's own CPU not counted).
+// SPREAD_SECONDS, TIMERS, SHAPES (comma-separated) and PER_AGGREGATE adjust it.
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const TIMERS = Number(process.env.TIMERS ?? 10_000);
 const SPREAD_SECONDS = Number(process.env.SPREAD_SECONDS ?? 60);
 const SHAPES = (process.env.SHAPES ?? 'spread,burst').split(',');
+/** Timers per aggregate: 1 as reminders (each its own aggregate); more makes batches that share aggregates take turns. */
+const PER_AGGREGATE = Number(process.env.PER_AGGREGATE ?? 1);
 const IDLE_MS = 5_000;
 const LEAD_MS = 8_000; // inserted this long before the first one is due: the workers have seen them by then
 
@@ -71,9 +73,9 @@ async function run(shape, workers) {
     await db.query(
       `INSERT INTO timers (key, due_at, event_type, aggregate_type, aggregate_id, payload, metadata)
        SELECT 'bench:' || i, now() + make_interval(secs => ($2::float8 + $3::float8 * (i - 1) / $1) / 1000), 'bench.timer_fired', 'bench_timer',
-              md5('aggregate ' || (i % ($1 / 10)))::uuid, jsonb_build_object('i', i), '{}'
+              md5('aggregate ' || (i % ($1 / $4)))::uuid, jsonb_build_object('i', i), '{}'
          FROM generate_series(1, $1::int) AS i`,
-      [TIMERS, LEAD_MS, spreadMs],
+      [TIMERS, LEAD_MS, spreadMs, PER_AGGREGATE],
     );
     for (;;) {
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM timers WHERE state = 'pending'`);
