@@ -31,12 +31,12 @@ export class KyselyEventStore extends EventStore {
     };
     const ids = events.map(() => randomUUID());
     try {
-      const meta = JSON.stringify(metadata);
+      const meta = events.map((e) => JSON.stringify(e.metadata ? { ...metadata, ...e.metadata } : metadata));
       const rows = await this.transactions.db
         .with('appended', (db) =>
           db
             .insertInto('events')
-            .values(events.map((e, i) => ({ id: ids[i], aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, aggregate_version: e.aggregateVersion, type: e.type, payload: JSON.stringify(e.payload), metadata: meta })))
+            .values(events.map((e, i) => ({ id: ids[i], aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, aggregate_version: e.aggregateVersion, type: e.type, payload: JSON.stringify(e.payload), metadata: meta[i] })))
             // transaction_id (xid8) is not in the generated types: schema.prisma declares it Unsupported.
             .returning(['id', 'position', 'occurred_at', sql<bigint>`transaction_id`.as('transaction_id')]),
         )
@@ -52,7 +52,7 @@ export class KyselyEventStore extends EventStore {
       this.transactions.afterCommit(() => this.signal.ring());
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
-        return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata };
+        return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata: e.metadata ? { ...metadata, ...e.metadata } : metadata };
       });
     } catch (err) {
       if (isUniqueViolation(err)) {

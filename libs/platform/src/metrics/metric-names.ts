@@ -16,6 +16,10 @@ export const METRIC_NAMES = {
   PROJECTION_LAG_SECONDS: { name: 'projection_lag_seconds', help: 'Projection lag in seconds.', labels: ['consumer'] },
   /** Gauge: rows in the dead-letter table per consumer. */
   DEAD_LETTERS: { name: 'dead_letters', help: 'Dead-lettered events per consumer.', labels: ['consumer'] },
+  /** Counter: timers dropped unfired, more than TIMERS_MAX_LATENESS_SECONDS overdue (docs/decisions/0071). */
+  TIMERS_DROPPED: { name: 'timers_dropped_total', help: 'Timers dropped unfired: more than TIMERS_MAX_LATENESS_SECONDS overdue.', labels: [] },
+  /** Histogram (seconds): from a timer being due to its event being appended. */
+  TIMERS_FIRING_DELAY: { name: 'timers_firing_delay_seconds', help: 'Time from a timer being due to its event being appended.', labels: [] },
   /** Counter: cache lookups (outcome = hit | miss | error); hit ratio = hit / all. */
   CACHE_REQUESTS: { name: 'cache_requests_total', help: 'Cache lookups by cache and outcome (hit, miss, error).', labels: ['cache', 'outcome'] },
 } as const;
