@@ -1,0 +1,7 @@
+/**
+ * The one template per notification type: its title, and the plain text the in-app body and the
+ * email's text and HTML parts are made from.
+ */
+export function reminderText(title: string, dueDate: Date): { title: string; body: string } {
+  return { title: `Reminder: ${title}`, body: `"${title}" is due at ${dueDate.toISOString().replace('.000Z', 'Z')}.` };
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '@app/events';
+import { Clock, SystemClock } from '@app/shared-kernel';
+import { SqlNotificationSettingsRepository } from './adapters/sql-notification-settings.repository.js';
+import { SqlNotificationRepository } from './adapters/sql-notification.repository.js';
+import { SqlReminderTaskStore } from './adapters/sql-reminder-task.store.js';
+import { NotificationSettingsRepository } from './ports/notification-settings.repository.js';
+import { NotificationRepository } from './ports/notification.repository.js';
+import { ReminderTaskStore } from './ports/reminder-task.store.js';
+import { NotificationsReadProjector } from './projections/notifications-read.projector.js';
+import { ReminderNotificationsSubscriber } from './reminders/reminder-notifications.subscriber.js';
+import { ReminderSchedulingSubscriber } from './reminders/reminder-scheduling.subscriber.js';
+
+/**
+ * The notifications slice's background side, imported by WorkerModule: the reminder scheduler
+ * (task events -> durable timers), the in-app notifications of fired reminders, and the
+ * notifications_read projector; the events engine discovers them by @EventConsumer().
+ */
+@Module({
+  imports: [EventsModule],
+  providers: [
+    { provide: ReminderTaskStore, useClass: SqlReminderTaskStore },
+    { provide: NotificationSettingsRepository, useClass: SqlNotificationSettingsRepository },
+    { provide: NotificationRepository, useClass: SqlNotificationRepository },
+    { provide: Clock, useClass: SystemClock },
+    ReminderSchedulingSubscriber,
+    ReminderNotificationsSubscriber,
+    NotificationsReadProjector,
+  ],
+})
+export class NotificationsWorkerModule {}

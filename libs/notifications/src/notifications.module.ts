@@ -1,0 +1,37 @@
+import { Module, type Provider } from '@nestjs/common';
+import { EventsModule } from '@app/events';
+import { Clock, SystemClock } from '@app/shared-kernel';
+import { PgNotificationReadModel } from './adapters/pg-notification.read-model.js';
+import { SqlNotificationSettingsRepository } from './adapters/sql-notification-settings.repository.js';
+import { SqlNotificationRepository } from './adapters/sql-notification.repository.js';
+import { StableNotificationIds } from './adapters/stable-ids.js';
+import { ChangeNotificationSettingsHandler } from './application/commands/change-notification-settings/change-notification-settings.handler.js';
+import { MarkNotificationReadHandler } from './application/commands/mark-notification-read/mark-notification-read.handler.js';
+import { GetNotificationSettingsHandler } from './application/queries/get-notification-settings/get-notification-settings.handler.js';
+import { ListNotificationsHandler } from './application/queries/list-notifications/list-notifications.handler.js';
+import { NotificationSettingsController } from './http/notification-settings.controller.js';
+import { NotificationsController } from './http/notifications.controller.js';
+import { NotificationIds } from './ports/notification-ids.js';
+import { NotificationReadModel } from './ports/notification.read-model.js';
+import { NotificationSettingsRepository } from './ports/notification-settings.repository.js';
+import { NotificationRepository } from './ports/notification.repository.js';
+
+const providers: Provider[] = [
+  { provide: NotificationRepository, useClass: SqlNotificationRepository },
+  { provide: NotificationSettingsRepository, useClass: SqlNotificationSettingsRepository },
+  { provide: NotificationReadModel, useClass: PgNotificationReadModel },
+  { provide: NotificationIds, useClass: StableNotificationIds },
+  { provide: Clock, useClass: SystemClock },
+  MarkNotificationReadHandler,
+  ChangeNotificationSettingsHandler,
+  ListNotificationsHandler,
+  GetNotificationSettingsHandler,
+];
+
+/** The notifications slice's HTTP side (docs/decisions/0072). Its consumers live in NotificationsWorkerModule. */
+@Module({
+  imports: [EventsModule],
+  controllers: [NotificationsController, NotificationSettingsController],
+  providers,
+})
+export class NotificationsModule {}
