@@ -4,11 +4,14 @@ import { ConsistentReadGuard } from './consistency/consistent-read.js';
 import { ProjectionWaiter } from './consistency/projection-waiter.js';
 import { EventSignal } from './engine/event-signal.js';
 import { EventStore } from './ports/event-store.js';
+import { Timers } from './ports/timers.js';
+import { PostgresTimers } from './adapters/postgres-timers.js';
+import { TimerSignal } from './timers/timer-signal.js';
 
-/** The event log: slices inject EventStore to append inside their unit of work. */
+/** The event log and timers: slices inject EventStore and Timers to append and schedule inside their unit of work. */
 @Global()
 @Module({
-  providers: [EventSignal, ProjectionWaiter, ConsistentReadGuard, { provide: EventStore, useClass: PrismaEventStore }],
-  exports: [EventStore, EventSignal, ProjectionWaiter, ConsistentReadGuard],
+  providers: [EventSignal, TimerSignal, ProjectionWaiter, ConsistentReadGuard, { provide: EventStore, useClass: PrismaEventStore }, { provide: Timers, useClass: PostgresTimers }],
+  exports: [EventStore, Timers, EventSignal, TimerSignal, ProjectionWaiter, ConsistentReadGuard],
 })
 export class EventsModule {}

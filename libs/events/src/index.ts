@@ -2,6 +2,7 @@ export * from './consumers/consumer.js';
 export * from './event.js';
 export * from './events.module.js';
 export * from './ports/event-store.js';
+export * from './ports/timers.js';
 export * from './events-engine.module.js';
 export { EventsEngine } from './engine/events-engine.js';
 export { EventSignal } from './engine/event-signal.js';

@@ -49,11 +49,11 @@ export class PrismaEventStore extends EventStore {
     };
     const ids = events.map(() => randomUUID());
     try {
-      const meta = JSON.stringify(metadata);
+      const meta = events.map((e) => JSON.stringify(e.metadata ? { ...metadata, ...e.metadata } : metadata));
       // One event (most commands): plain parameters; several: one array per column.
       const rows =
         events.length === 1
-          ? await tx.query<AppendedRow[]>(APPEND_ONE, ids[0], events[0].aggregateType, events[0].aggregateId, events[0].aggregateVersion, events[0].type, JSON.stringify(events[0].payload), meta)
+          ? await tx.query<AppendedRow[]>(APPEND_ONE, ids[0], events[0].aggregateType, events[0].aggregateId, events[0].aggregateVersion, events[0].type, JSON.stringify(events[0].payload), meta[0])
           : await tx.query<AppendedRow[]>(
               APPEND_MANY,
               ids,
@@ -62,7 +62,7 @@ export class PrismaEventStore extends EventStore {
               events.map((e) => e.aggregateVersion),
               events.map((e) => e.type),
               events.map((e) => JSON.stringify(e.payload)),
-              events.map(() => meta),
+              meta,
             );
       const byId = new Map(rows.map((r) => [r.id, r]));
       const last = rows.reduce((a, b) => (b.position > a.position ? b : a));
@@ -71,7 +71,7 @@ export class PrismaEventStore extends EventStore {
       this.transactions.afterCommit(() => this.signal.ring());
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
-        return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata };
+        return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata: e.metadata ? { ...metadata, ...e.metadata } : metadata };
       });
     } catch (err) {
       if (isUniqueViolation(err)) {

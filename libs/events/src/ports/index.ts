@@ -4,4 +4,4 @@
  */
 export { EventStore } from './event-store.js';
 export { Timers, type Timer, type TimerEvent } from './timers.js';
-export type { EventMetadata, NewEvent, StoredEvent } from '../event.js';
+export type { EventMetadata, NewEvent, StoredEvent, TimerFiring } from '../event.js';
