@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
-import { SqlNotificationSettingsRepository } from './adapters/sql-notification-settings.repository.js';
-import { SqlNotificationRepository } from './adapters/sql-notification.repository.js';
-import { SqlReminderTaskStore } from './adapters/sql-reminder-task.store.js';
+import { KyselyNotificationSettingsRepository } from './adapters/kysely-notification-settings.repository.js';
+import { KyselyNotificationRepository } from './adapters/kysely-notification.repository.js';
+import { KyselyReminderTaskStore } from './adapters/kysely-reminder-task.store.js';
 import { NotificationSettingsRepository } from './ports/notification-settings.repository.js';
 import { NotificationRepository } from './ports/notification.repository.js';
 import { ReminderTaskStore } from './ports/reminder-task.store.js';
@@ -19,9 +19,9 @@ import { ReminderSchedulingSubscriber } from './reminders/reminder-scheduling.su
 @Module({
   imports: [EventsModule],
   providers: [
-    { provide: ReminderTaskStore, useClass: SqlReminderTaskStore },
-    { provide: NotificationSettingsRepository, useClass: SqlNotificationSettingsRepository },
-    { provide: NotificationRepository, useClass: SqlNotificationRepository },
+    { provide: ReminderTaskStore, useClass: KyselyReminderTaskStore },
+    { provide: NotificationSettingsRepository, useClass: KyselyNotificationSettingsRepository },
+    { provide: NotificationRepository, useClass: KyselyNotificationRepository },
     { provide: Clock, useClass: SystemClock },
     ReminderSchedulingSubscriber,
     ReminderNotificationsSubscriber,

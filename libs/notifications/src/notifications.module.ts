@@ -1,9 +1,9 @@
 import { Module, type Provider } from '@nestjs/common';
 import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
-import { PgNotificationReadModel } from './adapters/pg-notification.read-model.js';
-import { SqlNotificationSettingsRepository } from './adapters/sql-notification-settings.repository.js';
-import { SqlNotificationRepository } from './adapters/sql-notification.repository.js';
+import { KyselyNotificationReadModel } from './adapters/kysely-notification.read-model.js';
+import { KyselyNotificationSettingsRepository } from './adapters/kysely-notification-settings.repository.js';
+import { KyselyNotificationRepository } from './adapters/kysely-notification.repository.js';
 import { StableNotificationIds } from './adapters/stable-ids.js';
 import { ChangeNotificationSettingsHandler } from './application/commands/change-notification-settings/change-notification-settings.handler.js';
 import { MarkNotificationReadHandler } from './application/commands/mark-notification-read/mark-notification-read.handler.js';
@@ -17,9 +17,9 @@ import { NotificationSettingsRepository } from './ports/notification-settings.re
 import { NotificationRepository } from './ports/notification.repository.js';
 
 const providers: Provider[] = [
-  { provide: NotificationRepository, useClass: SqlNotificationRepository },
-  { provide: NotificationSettingsRepository, useClass: SqlNotificationSettingsRepository },
-  { provide: NotificationReadModel, useClass: PgNotificationReadModel },
+  { provide: NotificationRepository, useClass: KyselyNotificationRepository },
+  { provide: NotificationSettingsRepository, useClass: KyselyNotificationSettingsRepository },
+  { provide: NotificationReadModel, useClass: KyselyNotificationReadModel },
   { provide: NotificationIds, useClass: StableNotificationIds },
   { provide: Clock, useClass: SystemClock },
   MarkNotificationReadHandler,
