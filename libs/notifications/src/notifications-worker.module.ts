@@ -1,12 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '@app/events';
-import { Clock, SystemClock } from '@app/shared-kernel';
-import { KyselyNotificationSettingsRepository } from './adapters/kysely-notification-settings.repository.js';
-import { KyselyNotificationRepository } from './adapters/kysely-notification.repository.js';
-import { KyselyReminderTaskStore } from './adapters/kysely-reminder-task.store.js';
-import { NotificationSettingsRepository } from './ports/notification-settings.repository.js';
-import { NotificationRepository } from './ports/notification.repository.js';
-import { ReminderTaskStore } from './ports/reminder-task.store.js';
+import { NotificationsPersistenceModule } from './notifications-persistence.module.js';
 import { NotificationsReadProjector } from './projections/notifications-read.projector.js';
 import { ReminderNotificationsSubscriber } from './reminders/reminder-notifications.subscriber.js';
 import { ReminderSchedulingSubscriber } from './reminders/reminder-scheduling.subscriber.js';
@@ -17,15 +11,7 @@ import { ReminderSchedulingSubscriber } from './reminders/reminder-scheduling.su
  * notifications_read projector; the events engine discovers them by @EventConsumer().
  */
 @Module({
-  imports: [EventsModule],
-  providers: [
-    { provide: ReminderTaskStore, useClass: KyselyReminderTaskStore },
-    { provide: NotificationSettingsRepository, useClass: KyselyNotificationSettingsRepository },
-    { provide: NotificationRepository, useClass: KyselyNotificationRepository },
-    { provide: Clock, useClass: SystemClock },
-    ReminderSchedulingSubscriber,
-    ReminderNotificationsSubscriber,
-    NotificationsReadProjector,
-  ],
+  imports: [EventsModule, NotificationsPersistenceModule],
+  providers: [ReminderSchedulingSubscriber, ReminderNotificationsSubscriber, NotificationsReadProjector],
 })
 export class NotificationsWorkerModule {}

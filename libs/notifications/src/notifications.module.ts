@@ -1,9 +1,6 @@
 import { Module, type Provider } from '@nestjs/common';
 import { EventsModule } from '@app/events';
-import { Clock, SystemClock } from '@app/shared-kernel';
 import { KyselyNotificationReadModel } from './adapters/kysely-notification.read-model.js';
-import { KyselyNotificationSettingsRepository } from './adapters/kysely-notification-settings.repository.js';
-import { KyselyNotificationRepository } from './adapters/kysely-notification.repository.js';
 import { StableNotificationIds } from './adapters/stable-ids.js';
 import { ChangeNotificationSettingsHandler } from './application/commands/change-notification-settings/change-notification-settings.handler.js';
 import { MarkNotificationReadHandler } from './application/commands/mark-notification-read/mark-notification-read.handler.js';
@@ -13,15 +10,11 @@ import { NotificationSettingsController } from './http/notification-settings.con
 import { NotificationsController } from './http/notifications.controller.js';
 import { NotificationIds } from './ports/notification-ids.js';
 import { NotificationReadModel } from './ports/notification.read-model.js';
-import { NotificationSettingsRepository } from './ports/notification-settings.repository.js';
-import { NotificationRepository } from './ports/notification.repository.js';
+import { NotificationsPersistenceModule } from './notifications-persistence.module.js';
 
 const providers: Provider[] = [
-  { provide: NotificationRepository, useClass: KyselyNotificationRepository },
-  { provide: NotificationSettingsRepository, useClass: KyselyNotificationSettingsRepository },
   { provide: NotificationReadModel, useClass: KyselyNotificationReadModel },
   { provide: NotificationIds, useClass: StableNotificationIds },
-  { provide: Clock, useClass: SystemClock },
   MarkNotificationReadHandler,
   ChangeNotificationSettingsHandler,
   ListNotificationsHandler,
@@ -30,7 +23,7 @@ const providers: Provider[] = [
 
 /** The notifications slice's HTTP side (docs/decisions/0072). Its consumers live in NotificationsWorkerModule. */
 @Module({
-  imports: [EventsModule],
+  imports: [EventsModule, NotificationsPersistenceModule],
   controllers: [NotificationsController, NotificationSettingsController],
   providers,
 })

@@ -3,6 +3,7 @@ import { DomainError } from '@app/shared-kernel';
 import { TransactionRunner } from '@app/platform';
 import { defaultSettings, type NotificationSettings } from '../domain/notification-settings.js';
 import { NotificationSettingsRepository } from '../ports/notification-settings.repository.js';
+import { unitOfWorkDb } from './unit-of-work-db.js';
 
 const changedMeanwhile = () => new DomainError('conflict', 'concurrent-modification', 'The settings were changed by another request; retry.');
 
@@ -14,8 +15,7 @@ export class KyselyNotificationSettingsRepository extends NotificationSettingsRe
   }
 
   private get db() {
-    if (!this.transactions.current()) throw new Error('NotificationSettingsRepository must run inside a unit of work');
-    return this.transactions.db;
+    return unitOfWorkDb(this.transactions, 'NotificationSettingsRepository');
   }
 
   async find(userId: string): Promise<NotificationSettings> {

@@ -4,6 +4,7 @@ import { DomainError } from '@app/shared-kernel';
 import { type DB, TransactionRunner } from '@app/platform';
 import type { NotificationState } from '../domain/notification.js';
 import { NotificationRepository } from '../ports/notification.repository.js';
+import { unitOfWorkDb } from './unit-of-work-db.js';
 
 const toState = (r: Selectable<DB['notifications']>): NotificationState => ({
   id: r.id,
@@ -25,8 +26,7 @@ export class KyselyNotificationRepository extends NotificationRepository {
   }
 
   private get db() {
-    if (!this.transactions.current()) throw new Error('NotificationRepository must run inside a unit of work');
-    return this.transactions.db;
+    return unitOfWorkDb(this.transactions, 'NotificationRepository');
   }
 
   async findOwned(id: string, userId: string): Promise<NotificationState | null> {

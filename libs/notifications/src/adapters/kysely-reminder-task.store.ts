@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { type DB, TransactionRunner } from '@app/platform';
 import type { TaskDue } from '../domain/reminder.js';
 import { ReminderTaskStore } from '../ports/reminder-task.store.js';
+import { unitOfWorkDb } from './unit-of-work-db.js';
 
 const toTask = (r: Selectable<DB['reminder_tasks']>): TaskDue => ({ taskId: r.task_id, ownerId: r.owner_id, title: r.title, dueDate: r.due_date, open: r.open });
 
@@ -14,8 +15,7 @@ export class KyselyReminderTaskStore extends ReminderTaskStore {
   }
 
   private get db() {
-    if (!this.transactions.current()) throw new Error('ReminderTaskStore must run inside a unit of work');
-    return this.transactions.db;
+    return unitOfWorkDb(this.transactions, 'ReminderTaskStore');
   }
 
   async get(taskId: string): Promise<TaskDue | null> {

@@ -24,7 +24,7 @@ type Auth = { authorization: string };
 async function call(method: string, path: string, auth: Auth | null, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${t.baseUrl}/api/v1${path}`, {
     method,
-    headers: { ...(auth ?? {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: { ...(auth ? { authorization: auth.authorization } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -199,7 +199,7 @@ describe('reminders follow the task (timers scheduled by the notifications_remin
     const { rows } = await db.query('SELECT version FROM tasks WHERE id = $1::uuid', [task.id]);
     expect(rows[0].version).toBe(1);
     const read = await waitFor(async () => {
-      const r = await fetch(`${t.baseUrl}/api/v1/tasks/${task.id}`, { headers: alice });
+      const r = await fetch(`${t.baseUrl}/api/v1/tasks/${task.id}`, { headers: { authorization: alice.authorization } });
       return r.status === 200 ? r : undefined;
     }, 10_000, 'task read');
     expect(read.headers.get('etag')).toMatch(/^"1\./);
