@@ -39,6 +39,17 @@ const RESOURCES: Record<string, Prepare> = {
     }
     return requests;
   },
+  // Every field is optional: the generated body ({}) would change nothing.
+  'PATCH /api/v1/users/me/notification-settings': async (t) => [{ auth: bearer(t.app).authorization, body: { reminderLeadMinutes: 30, email: false } }],
+  'POST /api/v1/notifications/:id/read': async (t) => {
+    const owner = bearer(t.app);
+    const id = randomUUID();
+    await t.app.get(pg.Pool).query(
+      `INSERT INTO notifications (id, user_id, type, title, body, data, version, created_at) VALUES ($1, $2, 'task_reminder', 'Reminder: x', 'x is due', '{}', 1, now())`,
+      [id, owner.user.id],
+    );
+    return [{ auth: owner.authorization, params: { id } }];
+  },
   'POST /api/v1/admin/dead-letters/:id/retry': async (t) => {
     const id = randomUUID();
     await t.app.get(pg.Pool).query(
@@ -203,5 +214,5 @@ it('every keyed route: a retry after the process died between COMMIT and storing
       covered.push(name);
     }
   }
-  expect(covered).toEqual(expect.arrayContaining(['POST /api/v1/signup', 'POST /api/v1/tasks', 'PATCH /api/v1/tasks/:id', 'POST /api/v1/admin/dead-letters/:id/retry']));
+  expect(covered).toEqual(expect.arrayContaining(['POST /api/v1/signup', 'POST /api/v1/tasks', 'PATCH /api/v1/tasks/:id', 'POST /api/v1/admin/dead-letters/:id/retry', 'POST /api/v1/notifications/:id/read', 'PATCH /api/v1/users/me/notification-settings']));
 }, 120_000);
