@@ -5,3 +5,7 @@
 export function reminderText(title: string, dueDate: Date): { title: string; body: string } {
   return { title: `Reminder: ${title}`, body: `"${title}" is due at ${dueDate.toISOString().replace('.000Z', 'Z')}.` };
 }
+
+export function webhookDisabledText(url: string, reason: string): { title: string; body: string } {
+  return { title: 'Webhook disabled', body: `Deliveries to ${url} kept failing (last: ${reason}), so the webhook was disabled. Its undelivered events are listed with its dead deliveries; register it again once the receiver works.` };
+}

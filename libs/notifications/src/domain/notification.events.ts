@@ -40,3 +40,19 @@ export interface SettingsChangedPayload {
   /** Present when the lead moved: reminders are rescheduled. */
   previousLeadMinutes: number;
 }
+
+export const WEBHOOK_AGGREGATE = 'webhook';
+export const WEBHOOK_CREATED = 'webhook.created';
+export const WEBHOOK_DELETED = 'webhook.deleted';
+export const WEBHOOK_DISABLED = 'webhook.disabled';
+export interface WebhookCreatedPayload {
+  userId: string;
+  url: string;
+  eventTypes: string[];
+}
+export interface WebhookGonePayload {
+  userId: string;
+  url: string;
+  /** webhook.disabled: the last error of the delivery that exhausted its attempts. */
+  reason?: string;
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { EventStore } from '@app/events';
 import { TransactionRunner } from '@app/platform';
+import { apiCall, expectProblem } from '../../../../test/support/api-call';
 import { bearer } from '../../../../test/support/auth';
 import { waitFor } from '../../../../test/support/free-port';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
@@ -21,15 +22,7 @@ afterAll(async () => {
 });
 
 type Auth = { authorization: string };
-async function call(method: string, path: string, auth: Auth | null, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${t.baseUrl}/api/v1${path}`, {
-    method,
-    headers: { ...(auth ? { authorization: auth.authorization } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, auth: Auth | null, body?: unknown, headers: Record<string, string> = {}) => apiCall(t.baseUrl, method, path, auth, body, headers);
 
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 async function createTask(auth: Auth, dueDate: Date | null, title = 'Ship the release') {
@@ -84,12 +77,6 @@ const eventuallyNotifications = (auth: Auth, count: number) =>
     const r = await call('GET', '/notifications?limit=100', auth);
     return r.body.items.length >= count ? r.body.items : undefined;
   }, 20_000, `${count} notifications`);
-
-function expectProblem(r: { status: number; headers: Headers; body: any }, status: number, code?: string) {
-  expect(r.status).toBe(status);
-  expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  if (code) expect(r.body.code).toBe(code);
-}
 
 describe('GET/PATCH /users/me/notification-settings', () => {
   it('answers the defaults until changed; PATCH changes either field; each user has their own', async () => {

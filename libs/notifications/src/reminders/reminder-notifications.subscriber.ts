@@ -4,7 +4,8 @@ import { EventStore } from '@app/events/ports';
 import { TransactionRunner } from '@app/platform';
 import type { NotificationState } from '../domain/notification.js';
 import { reminderText } from '../domain/notification-texts.js';
-import { NOTIFICATION_AGGREGATE, NOTIFICATION_CREATED, REMINDER_DUE, type NotificationCreatedPayload, type ReminderDuePayload } from '../domain/notification.events.js';
+import { REMINDER_DUE, type ReminderDuePayload } from '../domain/notification.events.js';
+import { recordNotification } from '../application/record-notification.js';
 import { notificationIdFor } from '../adapters/stable-ids.js';
 import { NotificationRepository } from '../ports/notification.repository.js';
 import { ReminderTaskStore } from '../ports/reminder-task.store.js';
@@ -46,9 +47,7 @@ export class ReminderNotificationsSubscriber extends Subscriber {
         readAt: null,
         version: 1,
       };
-      if (!(await this.notifications.insert(n))) return;
-      const payload: NotificationCreatedPayload = { userId: n.userId, type: n.type, title: n.title, body: n.body, data: n.data, createdAt: n.createdAt.toISOString() };
-      await this.events.append([{ type: NOTIFICATION_CREATED, aggregateType: NOTIFICATION_AGGREGATE, aggregateId: n.id, aggregateVersion: 1, payload }]);
+      await recordNotification(this.notifications, this.events, n);
     });
   }
 }

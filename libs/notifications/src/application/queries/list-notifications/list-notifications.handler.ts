@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { NotificationReadModel } from '../../../ports/notification.read-model.js';
 import { ListNotificationsQuery, type NotificationPage } from './list-notifications.query.js';
-import { decodeCursor, encodeCursor } from './notification-cursor.js';
+import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
 
 @QueryHandler(ListNotificationsQuery)
 export class ListNotificationsHandler implements IQueryHandler<ListNotificationsQuery> {

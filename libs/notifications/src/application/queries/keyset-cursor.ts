@@ -1,8 +1,7 @@
 import { DomainError } from '@app/shared-kernel';
-import type { NotificationView } from '../../../ports/notification.read-model.js';
 
-/** Opaque keyset cursor: base64url of [createdAt, id] of a page's last item (newest first). */
-export const encodeCursor = (last: NotificationView): string => Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
+/** Opaque keyset cursor of the newest-first lists (notifications, deliveries): base64url of [createdAt, id] of a page's last item. */
+export const encodeCursor = (last: { createdAt: string; id: string }): string => Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
