@@ -75,6 +75,18 @@ export interface EventsConfig {
   consistencyWaitMs: number;
   /** The Redis Stream that integration events are published to. */
   stream: string;
+  timers: TimersConfig;
+}
+
+/** The timer scheduler (docs/decisions/0071). */
+export interface TimersConfig {
+  /** Its longest sleep: how soon it sees a timer another process scheduled. */
+  pollIntervalMs: number;
+  batchSize: number;
+  /** Fired more than this after due: marked late. */
+  lateToleranceMs: number;
+  /** More overdue than this: dropped. 0: never. */
+  maxLatenessMs: number;
 }
 
 /** OpenAI-compatible chat completions for task enrichment; off when baseUrl or model is unset. */

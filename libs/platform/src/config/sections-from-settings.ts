@@ -20,6 +20,12 @@ export const eventsSection = (v: SettingValues): EventsConfig => ({
   leaseRetryMs: v.EVENTS_LEASE_RETRY_MS,
   consistencyWaitMs: v.CONSISTENCY_WAIT_MS,
   stream: v.EVENTS_STREAM,
+  timers: {
+    pollIntervalMs: v.TIMERS_POLL_INTERVAL_MS,
+    batchSize: v.TIMERS_BATCH_SIZE,
+    lateToleranceMs: v.TIMERS_LATE_TOLERANCE_MS,
+    maxLatenessMs: v.TIMERS_MAX_LATENESS_SECONDS * 1000,
+  },
 });
 
 export const llmSection = (v: SettingValues): LlmConfig =>

@@ -7,7 +7,7 @@ import { Timers } from '../ports/timers';
 import { TimerSignal } from '../timers/timer-signal';
 import { startTestContext, type TestContext } from '../../../../test/support/test-context';
 
-describe('Timers on PostgreSQL (schedule, reschedule, cancel in the caller\'s transaction)', () => {
+describe('Timers through Kysely on PostgreSQL (schedule, reschedule, cancel in the caller\'s transaction)', () => {
   let t: TestContext;
   let pool: pg.Pool;
   let timers: Timers;

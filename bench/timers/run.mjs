@@ -1,0 +1,101 @@
+// npm run bench:timers — the timer scheduler with the built worker (dist/apps/worker) on the real
+// PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL, else the local server; the bench creates
+// and drops a database per run). TIMERS (default 10,000) timers, ten per aggregate, are inserted
+// before they fall due, either spread evenly over one minute ("spread") or all due at the same
+// instant ("burst"), with one and with two worker processes. Figures: firing delay (fired_at -
+// due_at: the batch's start on the worker's clock) p50/p99/max, throughput (burst: timers / time
+// from due to the last one fired), and worker CPU per fired timer (user + system of the worker
+// processes over the run, /proc; PostgreSQL's own CPU not counted). SPREAD_SECONDS, TIMERS and
+// SHAPES (comma-separated) adjust it.
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { processCpu } from '../support/proc-cpu.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const SECRET = 'bench-secret-bench-secret-bench-secret!!';
+const TIMERS = Number(process.env.TIMERS ?? 10_000);
+const SPREAD_SECONDS = Number(process.env.SPREAD_SECONDS ?? 60);
+const SHAPES = (process.env.SHAPES ?? 'spread,burst').split(',');
+const LEAD_MS = 8_000; // inserted this long before the first one is due: the workers have seen them by then
+
+const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const withDb = (url, db) => { const u = new URL(url); u.pathname = `/${db}`; return u.toString(); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function admin(sql) {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+}
+
+async function startWorker(url) {
+  const port = await freePort();
+  const env = { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url, JWT_SECRET: SECRET, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' };
+  const child = spawn(process.execPath, ['dist/apps/worker/src/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 60_000;
+  while ((await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > deadline) throw new Error('worker did not become ready');
+    await sleep(100);
+  }
+  return child;
+}
+const stop = (child) => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
+const cpuOf = (children) => children.reduce((sum, c) => { const t = processCpu(c.pid); return sum + t.user + t.sys; }, 0);
+
+async function run(shape, workers) {
+  const name = `bench_timers_${process.pid}`;
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name}`);
+  const url = withDb(ADMIN_URL, name);
+  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' });
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const children = [];
+  try {
+    for (let i = 0; i < workers; i++) children.push(await startWorker(url));
+    await sleep(1_000); // idle, caught up
+    const cpu0 = cpuOf(children);
+    const spreadMs = shape === 'burst' ? 0 : SPREAD_SECONDS * 1000;
+    await db.query(
+      `INSERT INTO timers (key, due_at, event_type, aggregate_type, aggregate_id, payload, metadata)
+       SELECT 'bench:' || i, now() + make_interval(secs => ($2::float8 + $3::float8 * (i - 1) / $1) / 1000), 'bench.timer_fired', 'bench_timer',
+              md5('aggregate ' || (i % ($1 / 10)))::uuid, jsonb_build_object('i', i), '{}'
+         FROM generate_series(1, $1::int) AS i`,
+      [TIMERS, LEAD_MS, spreadMs],
+    );
+    for (;;) {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM timers WHERE state = 'pending'`);
+      if (rows[0].n === 0) break;
+      await sleep(250);
+    }
+    const cpuUs = cpuOf(children) - cpu0;
+    const { rows } = await db.query(`SELECT extract(epoch FROM fired_at - due_at) * 1000 AS delay_ms FROM timers WHERE state = 'fired' ORDER BY 1`);
+    const delays = rows.map((r) => Number(r.delay_ms));
+    const { rows: [span] } = await db.query(`SELECT extract(epoch FROM max(fired_at) - min(due_at)) AS s, count(*) FILTER (WHERE state <> 'fired')::int AS unfired FROM timers`);
+    const { rows: [ev] } = await db.query(`SELECT count(*)::int AS n, count(DISTINCT metadata->'timer'->>'key')::int AS k FROM events WHERE type = 'bench.timer_fired'`);
+    if (ev.n !== TIMERS || ev.k !== TIMERS || Number(span.unfired) !== 0) throw new Error(`expected ${TIMERS} events, one per timer: ${JSON.stringify(ev)}`);
+    return {
+      shape, workers, fired: delays.length,
+      p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1),
+      throughput: delays.length / Math.max(Number(span.s), 0.001),
+      cpuPerTimerUs: cpuUs / delays.length,
+    };
+  } finally {
+    await Promise.all(children.map(stop));
+    await db.end();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+const results = [];
+for (const shape of SHAPES) for (const workers of [1, 2]) {
+  const r = await run(shape, workers);
+  results.push(r);
+  process.stdout.write(`${shape.padEnd(6)} workers=${workers}: fired ${r.fired}, delay p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, max ${r.max.toFixed(0)} ms; ` +
+    `${shape === 'burst' ? 'throughput' : 'rate'} ${r.throughput.toFixed(0)}/s; worker CPU ${(r.cpuPerTimerUs / 1000).toFixed(2)} ms per timer\n`);
+}
+process.stdout.write(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
