@@ -10,6 +10,7 @@ import { ChangeNotificationSettingsHandler } from './application/commands/change
 import { CreateWebhookHandler } from './application/commands/create-webhook/create-webhook.handler.js';
 import { DeleteWebhookHandler } from './application/commands/delete-webhook/delete-webhook.handler.js';
 import { MarkNotificationReadHandler } from './application/commands/mark-notification-read/mark-notification-read.handler.js';
+import { GetNotificationEmailHandler } from './application/queries/get-notification-email/get-notification-email.handler.js';
 import { GetNotificationSettingsHandler } from './application/queries/get-notification-settings/get-notification-settings.handler.js';
 import { ListWebhookDeliveriesHandler } from './application/queries/list-webhook-deliveries/list-webhook-deliveries.handler.js';
 import { ListWebhooksHandler } from './application/queries/list-webhooks/list-webhooks.handler.js';
@@ -40,6 +41,7 @@ const providers: Provider[] = [
   ChangeNotificationSettingsHandler,
   ListNotificationsHandler,
   GetNotificationSettingsHandler,
+  GetNotificationEmailHandler,
 ];
 
 /** The notifications slice's HTTP side (docs/decisions/0072). Its consumers live in NotificationsWorkerModule. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '@app/platform';
-import { NotificationReadModel, type NotificationListCriteria, type NotificationView, type SettingsView } from '../ports/notification.read-model.js';
+import { type EmailView, NotificationReadModel, type NotificationListCriteria, type NotificationView, type SettingsView } from '../ports/notification.read-model.js';
 
 /**
  * notifications_read through Kysely, newest first, keyset-paginated on (created_at, id) by the
@@ -40,5 +40,22 @@ export class KyselyNotificationReadModel extends NotificationReadModel {
   async settings(userId: string): Promise<SettingsView | null> {
     const r = await this.transactions.db.selectFrom('notification_settings').select(['email', 'reminder_lead_minutes']).where('user_id', '=', userId).executeTakeFirst();
     return r ? { email: r.email, reminderLeadMinutes: r.reminder_lead_minutes } : null;
+  }
+
+  async email(userId: string, notificationId: string): Promise<EmailView | null> {
+    const r = await this.transactions.db.selectFrom('email_messages').selectAll().where('id', '=', notificationId).where('user_id', '=', userId).executeTakeFirst();
+    if (!r) return null;
+    return {
+      to: r.to_address,
+      subject: r.subject,
+      text: r.text,
+      html: r.html,
+      messageId: r.message_id,
+      status: r.status as EmailView['status'],
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at.toISOString(),
+      sentAt: r.sent_at ? r.sent_at.toISOString() : null,
+    };
   }
 }

@@ -11,7 +11,7 @@ import { type ClaimedDelivery, WebhookDeliveryStore } from '../ports/webhook-del
 import { signedHeaders } from './standard-webhooks-signature.js';
 import { stableId } from './stable-ids.js';
 import { WebhookSender } from './webhook-sender.js';
-import { WebhookWakeUp } from './webhook-wake-up.js';
+import { SendWakeUp } from './send-wake-up.js';
 
 /**
  * Sends the webhook deliveries (docs/decisions/0073): WEBHOOK_CONCURRENCY loops per worker, each
@@ -37,14 +37,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly notifications: NotificationRepository,
     private readonly events: EventStore,
     private readonly clock: Clock,
-    private readonly wakeUp: WebhookWakeUp,
+    private readonly wakeUp: SendWakeUp,
   ) {
     const { timeoutMs, maxResponseBytes, allowPrivate } = config.notifications.webhooks;
     this.sender = new WebhookSender({ timeoutMs, maxResponseBytes, allowPrivate });
   }
 
   onApplicationBootstrap(): void {
-    this.loops = Array.from({ length: this.config.notifications.webhooks.concurrency }, () => this.loop());
+    const { concurrency } = this.config.notifications.webhooks;
+    const warn = (message: string) => this.logger.warn(`webhook delivery loop: ${message}`);
+    this.loops = Array.from({ length: concurrency }, () => this.wakeUp.loop(() => this.sendOne(), this.config.notifications.pollIntervalMs, () => this.stopped, warn));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -52,18 +54,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.wakeUp.ring();
     await Promise.all(this.loops);
     this.sender.close();
-  }
-
-  private async loop(): Promise<void> {
-    const { pollIntervalMs } = this.config.notifications;
-    while (!this.stopped) {
-      try {
-        if (!(await this.sendOne())) await this.wakeUp.wait(pollIntervalMs);
-      } catch (err) {
-        this.logger.warn(`webhook delivery loop: ${(err as Error).message}`);
-        await this.wakeUp.wait(pollIntervalMs);
-      }
-    }
   }
 
   /** One delivery attempt; false when nothing was due. */

@@ -27,3 +27,16 @@ export class NotificationSettingsResponse {
   @ApiProperty() email!: boolean;
   @ApiProperty({ minimum: 0, maximum: 10_080 }) reminderLeadMinutes!: number;
 }
+
+export class NotificationEmailResponse {
+  @ApiProperty({ format: 'email' }) to!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ description: 'The plain-text part.' }) text!: string;
+  @ApiProperty({ description: 'The HTML part (the same text, escaped).' }) html!: string;
+  @ApiProperty({ description: 'The same on every attempt: receivers drop duplicates by it.' }) messageId!: string;
+  @ApiProperty({ enum: ['pending', 'sent', 'stored', 'failed'], description: 'stored: no SMTP server is configured (SMTP_URL unset); failed: EMAIL_MAX_ATTEMPTS attempts failed.' }) status!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) sentAt!: string | null;
+}

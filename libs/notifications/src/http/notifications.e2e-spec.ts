@@ -6,6 +6,7 @@ import { apiCall, expectProblem } from '../../../../test/support/api-call';
 import { bearer } from '../../../../test/support/auth';
 import { waitFor } from '../../../../test/support/free-port';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { logIn, signUp } from '../../../../test/support/users';
 import { reminderAggregateId } from '../adapters/stable-ids';
 import { ReminderNotificationsSubscriber } from '../reminders/reminder-notifications.subscriber';
 
@@ -13,7 +14,7 @@ let t: TestApp;
 let db: pg.Client;
 
 beforeAll(async () => {
-  t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_POLL_INTERVAL_MS: '50', TIMERS_POLL_INTERVAL_MS: '50' });
+  t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_POLL_INTERVAL_MS: '50', TIMERS_POLL_INTERVAL_MS: '50', BCRYPT_COST: '4' });
   db = new pg.Client({ connectionString: t.db.url });
   await db.connect();
 }, 60_000);
@@ -205,6 +206,23 @@ describe('a reminder fires through the durable timer', () => {
     const { rows } = await db.query(`SELECT aggregate_type, aggregate_id, aggregate_version, payload, metadata FROM events WHERE type = 'task.reminder_due' AND payload->>'taskId' = $1`, [task.id]);
     expect(rows).toEqual([{ aggregate_type: 'task_reminder', aggregate_id: reminderAggregateId(task.id), aggregate_version: 1, payload: { taskId: task.id, ownerId: alice.user.id, dueDate: due.toISOString(), leadMinutes: 60 }, metadata: expect.objectContaining({ timer: expect.objectContaining({ key: `task_reminder:${task.id}` }) }) }]);
     expect((await db.query('SELECT version FROM tasks WHERE id = $1::uuid', [task.id])).rows[0].version).toBe(1);
+  });
+});
+
+describe('email without SMTP_URL', () => {
+  it("is stored, not sent, and shown by GET /notifications/{id}/email (text and HTML from the reminder's template)", async () => {
+    const u = await signUp(t.baseUrl);
+    const tokens = await logIn(t.baseUrl, u.email, u.password);
+    const auth = { authorization: `Bearer ${tokens.accessToken}` };
+    expect((await call('POST', '/tasks', auth, { title: 'Stored <email>', dueDate: minutes(20).toISOString() })).status).toBe(201);
+    const n = await waitFor(async () => (await call('GET', '/notifications', auth)).body.items[0], 20_000, 'the reminder notification');
+    const email = await waitFor(async () => {
+      const r = await call('GET', `/notifications/${n.id}/email`, auth);
+      return r.status === 200 ? r.body : undefined;
+    }, 20_000, 'the stored email');
+    expect(email).toMatchObject({ to: u.email, subject: 'Reminder: Stored <email>', status: 'stored', attempts: 0, sentAt: null, messageId: `<${n.id}@notifications.task-backend>` });
+    expect(email.text).toContain('"Stored <email>" is due at');
+    expect(email.html).toContain('&quot;Stored &lt;email&gt;&quot; is due at');
   });
 });
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventConsumer, Subscriber, toCloudEvent, type StoredEvent } from '@app/events';
 import { TransactionRunner } from '@app/platform';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook.js';
-import { WebhookWakeUp } from '../adapters/webhook-wake-up.js';
+import { SendWakeUp } from '../adapters/send-wake-up.js';
 import { WebhookDeliveryStore } from '../ports/webhook-delivery.store.js';
 
 /**
@@ -19,7 +19,7 @@ export class WebhookDeliveriesSubscriber extends Subscriber {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly deliveries: WebhookDeliveryStore,
-    private readonly wakeUp: WebhookWakeUp,
+    private readonly wakeUp: SendWakeUp,
   ) {
     super();
   }
