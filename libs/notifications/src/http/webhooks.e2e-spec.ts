@@ -22,6 +22,7 @@ beforeAll(async () => {
     WEBHOOK_MAX_ATTEMPTS: '3',
     WEBHOOK_RETRY_BASE_MS: '100',
     WEBHOOK_TIMEOUT_MS: '1000',
+    TIMERS_POLL_INTERVAL_MS: '50',
   });
   db = new pg.Client({ connectionString: t.db.url });
   await db.connect();
@@ -186,6 +187,18 @@ describe('deliveries', () => {
     await webhookSubscriberCaughtUp();
     expect((await call('GET', '/webhooks', alice)).body.items[0].deliveries).toEqual({ pending: 0, delivered: 2, dead: 0 });
     expect(rx.got).toHaveLength(2);
+  });
+
+  it('a fired reminder is delivered as task.reminder_due', async () => {
+    const alice = bearer(t.app);
+    const rx = await receiver();
+    const w = await register(alice, rx.url, ['task.reminder_due']);
+    const due = new Date(Date.now() + 30 * 60_000); // lead 60: fires at once
+    const task = await call('POST', '/tasks', alice, { title: 'Remind my webhook', dueDate: due.toISOString() });
+    expect(task.status).toBe(201);
+    await eventually(async () => (rx.got.length === 1 ? true : undefined), 'the reminder delivered');
+    const event = new Webhook(w.secret).verify(rx.got[0].body, rx.got[0].headers as Record<string, string>);
+    expect(event).toMatchObject({ type: 'task.reminder_due', source: '/task-backend/task_reminder', data: { taskId: task.body.id, ownerId: alice.user.id, dueDate: due.toISOString(), leadMinutes: 60 } });
   });
 
   it('a failing receiver is retried with backoff under one webhook-id, and delivered when it recovers', async () => {
