@@ -32,7 +32,11 @@ const providers: Provider[] = [
   { provide: WebhookRepository, useClass: KyselyWebhookRepository },
   { provide: WebhookReadModel, useClass: KyselyWebhookReadModel },
   { provide: WebhookSecrets, useClass: RandomWebhookSecrets },
-  { provide: WebhookSettings, inject: [AppConfig], useFactory: (config: AppConfig): WebhookSettings => ({ allowPrivate: config.notifications.webhooks.allowPrivate }) },
+  {
+    provide: WebhookSettings,
+    inject: [AppConfig],
+    useFactory: (config: AppConfig): WebhookSettings => ({ allowPrivate: config.notifications.webhooks.allowPrivate }),
+  },
   CreateWebhookHandler,
   DeleteWebhookHandler,
   ListWebhooksHandler,

@@ -36,7 +36,12 @@ export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     if (!this.mailer) return;
     const warn = (message: string) => this.logger.warn(`email loop: ${message}`);
-    this.loop = this.wakeUp.loop(() => this.sendOne(), this.config.notifications.pollIntervalMs, () => this.stopped, warn);
+    this.loop = this.wakeUp.loop(
+      () => this.sendOne(),
+      this.config.notifications.pollIntervalMs,
+      () => this.stopped,
+      warn,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -59,7 +64,11 @@ export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShu
     await this.transactions.run(async () => {
       if (error === undefined) return this.emails.sent(email);
       if (email.attempts >= this.config.notifications.emailMaxAttempts) return this.emails.failed(email, error);
-      return this.emails.retryAt(email, new Date(this.clock.now().getTime() + backoffMs(email.attempts, this.config.notifications.retryBaseMs)), error);
+      return this.emails.retryAt(
+        email,
+        new Date(this.clock.now().getTime() + backoffMs(email.attempts, this.config.notifications.retryBaseMs)),
+        error,
+      );
     });
     return true;
   }

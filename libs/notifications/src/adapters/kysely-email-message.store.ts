@@ -16,7 +16,11 @@ export class KyselyEmailMessageStore extends EmailMessageStore {
   }
 
   async addressOf(userId: string): Promise<string | null> {
-    const r = await this.db.selectFrom('notification_recipients').select('email').where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('notification_recipients')
+      .select('email')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return r?.email ?? null;
   }
 
@@ -24,23 +28,59 @@ export class KyselyEmailMessageStore extends EmailMessageStore {
     const now = new Date();
     const result = await this.db
       .insertInto('email_messages')
-      .values({ id: m.id, user_id: m.userId, to_address: m.to, subject: m.subject, text: m.text, html: m.html, message_id: m.messageId, status, attempts: 0, next_attempt_at: now, created_at: now })
+      .values({
+        id: m.id,
+        user_id: m.userId,
+        to_address: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        message_id: m.messageId,
+        status,
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     return result.numInsertedOrUpdatedRows === 1n;
   }
 
   async claim(leaseMs: number): Promise<ClaimedEmail | null> {
-    const { rows } = await sql<{ id: string; user_id: string; to_address: string; subject: string; text: string; html: string; message_id: string; attempts: number }>`
+    const { rows } = await sql<{
+      id: string;
+      user_id: string;
+      to_address: string;
+      subject: string;
+      text: string;
+      html: string;
+      message_id: string;
+      attempts: number;
+    }>`
       UPDATE email_messages SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
        WHERE id = (SELECT id FROM email_messages WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id, user_id, to_address, subject, text, html, message_id, attempts`.execute(this.transactions.db);
     const r = rows[0];
-    return r ? { id: r.id, userId: r.user_id, to: r.to_address, subject: r.subject, text: r.text, html: r.html, messageId: r.message_id, attempts: r.attempts } : null;
+    return r
+      ? {
+          id: r.id,
+          userId: r.user_id,
+          to: r.to_address,
+          subject: r.subject,
+          text: r.text,
+          html: r.html,
+          messageId: r.message_id,
+          attempts: r.attempts,
+        }
+      : null;
   }
 
   private atClaim(m: ClaimedEmail) {
-    return this.db.updateTable('email_messages').where('id', '=', m.id).where('status', '=', 'pending').where('attempts', '=', m.attempts);
+    return this.db
+      .updateTable('email_messages')
+      .where('id', '=', m.id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', m.attempts);
   }
 
   async sent(m: ClaimedEmail): Promise<void> {
@@ -48,10 +88,14 @@ export class KyselyEmailMessageStore extends EmailMessageStore {
   }
 
   async retryAt(m: ClaimedEmail, at: Date, error: string): Promise<void> {
-    await this.atClaim(m).set({ next_attempt_at: at, last_error: error.slice(0, 1000) }).execute();
+    await this.atClaim(m)
+      .set({ next_attempt_at: at, last_error: error.slice(0, 1000) })
+      .execute();
   }
 
   async failed(m: ClaimedEmail, error: string): Promise<void> {
-    await this.atClaim(m).set({ status: 'failed', last_error: error.slice(0, 1000) }).execute();
+    await this.atClaim(m)
+      .set({ status: 'failed', last_error: error.slice(0, 1000) })
+      .execute();
   }
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '@app/platform';
-import { type EmailView, NotificationReadModel, type NotificationListCriteria, type NotificationView, type SettingsView } from '../ports/notification.read-model.js';
+import {
+  type EmailView,
+  NotificationReadModel,
+  type NotificationListCriteria,
+  type NotificationView,
+  type SettingsView,
+} from '../ports/notification.read-model.js';
 
 /**
  * notifications_read through Kysely, newest first, keyset-paginated on (created_at, id) by the
@@ -23,7 +29,7 @@ export class KyselyNotificationReadModel extends NotificationReadModel {
     if (c.unread) query = query.where('read_at', 'is', null);
     if (c.after) {
       const { createdAt, id } = c.after;
-      query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(new Date(createdAt), id)));
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(createdAt), id)));
     }
     const rows = await query.execute();
     return rows.map((r) => ({
@@ -38,12 +44,21 @@ export class KyselyNotificationReadModel extends NotificationReadModel {
   }
 
   async settings(userId: string): Promise<SettingsView | null> {
-    const r = await this.transactions.db.selectFrom('notification_settings').select(['email', 'reminder_lead_minutes']).where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.transactions.db
+      .selectFrom('notification_settings')
+      .select(['email', 'reminder_lead_minutes'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return r ? { email: r.email, reminderLeadMinutes: r.reminder_lead_minutes } : null;
   }
 
   async email(userId: string, notificationId: string): Promise<EmailView | null> {
-    const r = await this.transactions.db.selectFrom('email_messages').selectAll().where('id', '=', notificationId).where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.transactions.db
+      .selectFrom('email_messages')
+      .selectAll()
+      .where('id', '=', notificationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (!r) return null;
     return {
       to: r.to_address,

@@ -30,21 +30,47 @@ export class KyselyNotificationRepository extends NotificationRepository {
   }
 
   async findOwned(id: string, userId: string): Promise<NotificationState | null> {
-    const r = await this.db.selectFrom('notifications').selectAll().where('id', '=', id).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+    const r = await this.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
     return r ? toState(r) : null;
   }
 
   async insert(n: NotificationState): Promise<boolean> {
     const result = await this.db
       .insertInto('notifications')
-      .values({ id: n.id, user_id: n.userId, type: n.type, title: n.title, body: n.body, data: n.data, version: n.version, created_at: n.createdAt, read_at: n.readAt })
+      .values({
+        id: n.id,
+        user_id: n.userId,
+        type: n.type,
+        title: n.title,
+        body: n.body,
+        data: n.data,
+        version: n.version,
+        created_at: n.createdAt,
+        read_at: n.readAt,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     return result.numInsertedOrUpdatedRows === 1n;
   }
 
   async update(n: NotificationState, expectedVersion: number): Promise<void> {
-    const result = await this.db.updateTable('notifications').set({ read_at: n.readAt, version: n.version }).where('id', '=', n.id).where('version', '=', expectedVersion).executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) throw new DomainError('conflict', 'concurrent-modification', 'The notification was changed by another request; retry.');
+    const result = await this.db
+      .updateTable('notifications')
+      .set({ read_at: n.readAt, version: n.version })
+      .where('id', '=', n.id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    if (result.numUpdatedRows !== 1n)
+      throw new DomainError(
+        'conflict',
+        'concurrent-modification',
+        'The notification was changed by another request; retry.',
+      );
   }
 }

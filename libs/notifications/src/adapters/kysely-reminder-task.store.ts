@@ -5,7 +5,13 @@ import type { TaskDue } from '../domain/reminder.js';
 import { ReminderTaskStore } from '../ports/reminder-task.store.js';
 import { unitOfWorkDb } from './unit-of-work-db.js';
 
-const toTask = (r: Selectable<DB['reminder_tasks']>): TaskDue => ({ taskId: r.task_id, ownerId: r.owner_id, title: r.title, dueDate: r.due_date, open: r.open });
+const toTask = (r: Selectable<DB['reminder_tasks']>): TaskDue => ({
+  taskId: r.task_id,
+  ownerId: r.owner_id,
+  title: r.title,
+  dueDate: r.due_date,
+  open: r.open,
+});
 
 /** `reminder_tasks` through Kysely, in the consumer's transaction. */
 @Injectable()
@@ -19,7 +25,12 @@ export class KyselyReminderTaskStore extends ReminderTaskStore {
   }
 
   async get(taskId: string): Promise<TaskDue | null> {
-    const r = await this.db.selectFrom('reminder_tasks').selectAll().where('task_id', '=', taskId).forUpdate().executeTakeFirst();
+    const r = await this.db
+      .selectFrom('reminder_tasks')
+      .selectAll()
+      .where('task_id', '=', taskId)
+      .forUpdate()
+      .executeTakeFirst();
     return r ? toTask(r) : null;
   }
 
@@ -27,7 +38,15 @@ export class KyselyReminderTaskStore extends ReminderTaskStore {
     await this.db
       .insertInto('reminder_tasks')
       .values({ task_id: t.taskId, owner_id: t.ownerId, title: t.title, due_date: t.dueDate, open: t.open })
-      .onConflict((oc) => oc.column('task_id').doUpdateSet((eb) => ({ title: eb.ref('excluded.title'), due_date: eb.ref('excluded.due_date'), open: eb.ref('excluded.open') })))
+      .onConflict((oc) =>
+        oc
+          .column('task_id')
+          .doUpdateSet((eb) => ({
+            title: eb.ref('excluded.title'),
+            due_date: eb.ref('excluded.due_date'),
+            open: eb.ref('excluded.open'),
+          })),
+      )
       .execute();
   }
 
@@ -36,7 +55,15 @@ export class KyselyReminderTaskStore extends ReminderTaskStore {
   }
 
   async openDueAfter(ownerId: string, after: Date): Promise<TaskDue[]> {
-    const rows = await this.db.selectFrom('reminder_tasks').selectAll().where('owner_id', '=', ownerId).where('open', '=', true).where('due_date', '>', after).orderBy('task_id').forUpdate().execute();
+    const rows = await this.db
+      .selectFrom('reminder_tasks')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('open', '=', true)
+      .where('due_date', '>', after)
+      .orderBy('task_id')
+      .forUpdate()
+      .execute();
     return rows.map(toTask);
   }
 }

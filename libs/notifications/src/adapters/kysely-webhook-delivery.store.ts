@@ -33,14 +33,34 @@ export class KyselyWebhookDeliveryStore extends WebhookDeliveryStore {
     const now = new Date();
     const result = await this.db
       .insertInto('webhook_deliveries')
-      .values(endpoints.map((e) => ({ id: stableId(`webhook_delivery|${e.id}|${event.id}`), endpoint_id: e.id, event_id: event.id, event_type: event.type, body: event.body, status: 'pending', attempts: 0, next_attempt_at: now, created_at: now })))
+      .values(
+        endpoints.map((e) => ({
+          id: stableId(`webhook_delivery|${e.id}|${event.id}`),
+          endpoint_id: e.id,
+          event_id: event.id,
+          event_type: event.type,
+          body: event.body,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          created_at: now,
+        })),
+      )
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n);
   }
 
   async claim(exceptEndpoints: string[], leaseMs: number): Promise<ClaimedDelivery | null> {
-    const { rows } = await sql<{ id: string; endpoint_id: string; body: string; attempts: number; user_id: string; url: string; secret: string }>`
+    const { rows } = await sql<{
+      id: string;
+      endpoint_id: string;
+      body: string;
+      attempts: number;
+      user_id: string;
+      url: string;
+      secret: string;
+    }>`
       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
         FROM webhook_endpoints e
        WHERE e.id = d.endpoint_id
@@ -49,23 +69,43 @@ export class KyselyWebhookDeliveryStore extends WebhookDeliveryStore {
                       ORDER BY c.next_attempt_at, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)
       RETURNING d.id, d.endpoint_id, d.body, d.attempts, e.user_id, e.url, e.secret`.execute(this.transactions.db);
     const r = rows[0];
-    return r ? { id: r.id, endpointId: r.endpoint_id, userId: r.user_id, url: r.url, secret: r.secret, body: r.body, attempts: r.attempts } : null;
+    return r
+      ? {
+          id: r.id,
+          endpointId: r.endpoint_id,
+          userId: r.user_id,
+          url: r.url,
+          secret: r.secret,
+          body: r.body,
+          attempts: r.attempts,
+        }
+      : null;
   }
 
   private atClaim(d: ClaimedDelivery) {
-    return this.db.updateTable('webhook_deliveries').where('id', '=', d.id).where('status', '=', 'pending').where('attempts', '=', d.attempts);
+    return this.db
+      .updateTable('webhook_deliveries')
+      .where('id', '=', d.id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', d.attempts);
   }
 
   async delivered(d: ClaimedDelivery, status: number): Promise<void> {
-    await this.atClaim(d).set({ status: 'delivered', delivered_at: new Date(), last_status: status, last_error: null }).execute();
+    await this.atClaim(d)
+      .set({ status: 'delivered', delivered_at: new Date(), last_status: status, last_error: null })
+      .execute();
   }
 
   async retryAt(d: ClaimedDelivery, at: Date, result: AttemptResult): Promise<void> {
-    await this.atClaim(d).set({ next_attempt_at: at, last_status: result.status, last_error: errorOf(result) }).execute();
+    await this.atClaim(d)
+      .set({ next_attempt_at: at, last_status: result.status, last_error: errorOf(result) })
+      .execute();
   }
 
   async dead(d: ClaimedDelivery, result: AttemptResult): Promise<WebhookEndpoint | null> {
-    const marked = await this.atClaim(d).set({ status: 'dead', last_status: result.status, last_error: errorOf(result) }).executeTakeFirst();
+    const marked = await this.atClaim(d)
+      .set({ status: 'dead', last_status: result.status, last_error: errorOf(result) })
+      .executeTakeFirst();
     if (marked.numUpdatedRows !== 1n) return null;
     const disabled = await this.db
       .updateTable('webhook_endpoints')

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '@app/platform';
-import { type DeliveryListCriteria, type DeliveryView, WebhookReadModel, type WebhookView } from '../ports/webhook.read-model.js';
+import {
+  type DeliveryListCriteria,
+  type DeliveryView,
+  WebhookReadModel,
+  type WebhookView,
+} from '../ports/webhook.read-model.js';
 import { toEndpoint } from './kysely-webhook.repository.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -14,24 +19,47 @@ export class KyselyWebhookReadModel extends WebhookReadModel {
 
   async list(userId: string): Promise<WebhookView[]> {
     const db = this.transactions.db;
-    const rows = await db.selectFrom('webhook_endpoints').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
+    const rows = await db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     const counts = rows.length
       ? await db
           .selectFrom('webhook_deliveries')
           .select(['endpoint_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-          .where('endpoint_id', 'in', rows.map((r) => r.id))
+          .where(
+            'endpoint_id',
+            'in',
+            rows.map((r) => r.id),
+          )
           .groupBy(['endpoint_id', 'status'])
           .execute()
       : [];
     return rows.map((r) => {
       const e = toEndpoint(r);
       const of = (status: string) => Number(counts.find((c) => c.endpoint_id === r.id && c.status === status)?.n ?? 0);
-      return { id: e.id, url: e.url, eventTypes: e.eventTypes, status: e.status, createdAt: e.createdAt.toISOString(), disabledAt: iso(e.disabledAt), deliveries: { pending: of('pending'), delivered: of('delivered'), dead: of('dead') } };
+      return {
+        id: e.id,
+        url: e.url,
+        eventTypes: e.eventTypes,
+        status: e.status,
+        createdAt: e.createdAt.toISOString(),
+        disabledAt: iso(e.disabledAt),
+        deliveries: { pending: of('pending'), delivered: of('delivered'), dead: of('dead') },
+      };
     });
   }
 
   async owns(userId: string, webhookId: string): Promise<boolean> {
-    const r = await this.transactions.db.selectFrom('webhook_endpoints').select('id').where('id', '=', webhookId).where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.transactions.db
+      .selectFrom('webhook_endpoints')
+      .select('id')
+      .where('id', '=', webhookId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return r !== undefined;
   }
 
@@ -46,7 +74,7 @@ export class KyselyWebhookReadModel extends WebhookReadModel {
     if (c.status) query = query.where('status', '=', c.status);
     if (c.after) {
       const { createdAt, id } = c.after;
-      query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(new Date(createdAt), id)));
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(createdAt), id)));
     }
     const rows = await query.execute();
     return rows.map((r) => ({

@@ -32,19 +32,38 @@ export class KyselyWebhookRepository extends WebhookRepository {
   }
 
   async countOwned(userId: string): Promise<number> {
-    const r = await this.db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('webhook_endpoints')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
   async insert(e: WebhookEndpoint, secret: string): Promise<void> {
     await this.db
       .insertInto('webhook_endpoints')
-      .values({ id: e.id, user_id: e.userId, url: e.url, event_types: e.eventTypes, secret, status: e.status, created_at: e.createdAt, disabled_at: e.disabledAt })
+      .values({
+        id: e.id,
+        user_id: e.userId,
+        url: e.url,
+        event_types: e.eventTypes,
+        secret,
+        status: e.status,
+        created_at: e.createdAt,
+        disabled_at: e.disabledAt,
+      })
       .execute();
   }
 
   async findOwned(id: string, userId: string): Promise<WebhookEndpoint | null> {
-    const r = await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+    const r = await this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
     return r ? toEndpoint(r) : null;
   }
 

@@ -11,14 +11,13 @@ export class SendWakeUp {
   /** Resolves on the next ring, or after `ms`. */
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       timer.unref();
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.waiters = self.waiters.filter((w) => w !== done);
-        resolve();
-      }
       this.waiters.push(done);
     });
   }
@@ -27,7 +26,12 @@ export class SendWakeUp {
    * Runs `step` until `stopped()`: again at once after it did some work, else after the next ring
    * or `pollMs`; a failed step (the database away) is logged and retried after `pollMs`.
    */
-  async loop(step: () => Promise<boolean>, pollMs: number, stopped: () => boolean, warn: (message: string) => void): Promise<void> {
+  async loop(
+    step: () => Promise<boolean>,
+    pollMs: number,
+    stopped: () => boolean,
+    warn: (message: string) => void,
+  ): Promise<void> {
     while (!stopped()) {
       try {
         if (!(await step())) await this.wait(pollMs);

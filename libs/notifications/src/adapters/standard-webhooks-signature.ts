@@ -15,5 +15,9 @@ export function webhookSignature(secret: string, id: string, timestamp: number, 
 
 /** The headers a delivery attempt carries (timestamp: seconds since the epoch, at this attempt). */
 export function signedHeaders(secret: string, id: string, timestamp: number, body: string): Record<string, string> {
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': webhookSignature(secret, id, timestamp, body) };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': webhookSignature(secret, id, timestamp, body),
+  };
 }

@@ -46,7 +46,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     const { concurrency } = this.config.notifications.webhooks;
     const warn = (message: string) => this.logger.warn(`webhook delivery loop: ${message}`);
-    this.loops = Array.from({ length: concurrency }, () => this.wakeUp.loop(() => this.sendOne(), this.config.notifications.pollIntervalMs, () => this.stopped, warn));
+    this.loops = Array.from({ length: concurrency }, () =>
+      this.wakeUp.loop(
+        () => this.sendOne(),
+        this.config.notifications.pollIntervalMs,
+        () => this.stopped,
+        warn,
+      ),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -64,7 +71,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.inFlight.add(delivery.endpointId);
     try {
       const timestamp = Math.floor(this.clock.now().getTime() / 1000);
-      const result = await this.sender.send(delivery.url, signedHeaders(delivery.secret, delivery.id, timestamp, delivery.body), delivery.body);
+      const result = await this.sender.send(
+        delivery.url,
+        signedHeaders(delivery.secret, delivery.id, timestamp, delivery.body),
+        delivery.body,
+      );
       await this.record(delivery, result);
     } finally {
       this.inFlight.delete(delivery.endpointId);
@@ -83,7 +94,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       if (!disabled) return;
       const reason = result.ok ? `HTTP ${result.status}` : result.error;
       const payload: WebhookGonePayload = { userId: disabled.userId, url: disabled.url, reason };
-      await this.events.append([{ type: WEBHOOK_DISABLED, aggregateType: WEBHOOK_AGGREGATE, aggregateId: disabled.id, aggregateVersion: 2, payload }]);
+      await this.events.append([
+        {
+          type: WEBHOOK_DISABLED,
+          aggregateType: WEBHOOK_AGGREGATE,
+          aggregateId: disabled.id,
+          aggregateVersion: 2,
+          payload,
+        },
+      ]);
       await recordNotification(this.notifications, this.events, {
         id: stableId(`notification|webhook_disabled|${disabled.id}`),
         userId: disabled.userId,

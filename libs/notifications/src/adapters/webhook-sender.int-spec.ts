@@ -13,7 +13,12 @@ import { WebhookSender } from './webhook-sender';
  * list of `v1,<base64 HMAC-SHA256>`, any of which may match (constant-time comparison); the
  * timestamp must be within five minutes of now.
  */
-function verifyFromTheSpec(secret: string, headers: http.IncomingHttpHeaders, body: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+function verifyFromTheSpec(
+  secret: string,
+  headers: http.IncomingHttpHeaders,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): boolean {
   const id = String(headers['webhook-id']);
   const timestamp = Number(headers['webhook-timestamp']);
   if (!Number.isInteger(timestamp) || Math.abs(nowSeconds - timestamp) > 5 * 60) return false;
@@ -54,7 +59,11 @@ async function receiver(behave: (req: http.IncomingMessage, res: http.ServerResp
     port,
     received,
     connections: () => connections,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -73,7 +82,11 @@ describe('signature (Standard Webhooks)', () => {
       expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       const body = JSON.stringify({ specversion: '1.0', id: 'e1', type: 'task.created', data: { title: 'ünïcode ✓' } });
       const id = 'a1f4c9d2-0000-4000-8000-000000000001';
-      const result = await open.send(`${r.url}/hook`, signedHeaders(secret, id, Math.floor(Date.now() / 1000), body), body);
+      const result = await open.send(
+        `${r.url}/hook`,
+        signedHeaders(secret, id, Math.floor(Date.now() / 1000), body),
+        body,
+      );
       expect(result).toEqual({ ok: true, status: 204 });
       const [got] = r.received;
       expect(got.body).toBe(body);
@@ -86,7 +99,12 @@ describe('signature (Standard Webhooks)', () => {
       expect(verifyFromTheSpec(secret, got.headers, got.body.replace('task.created', 'task.deleted'))).toBe(false);
       expect(verifyFromTheSpec(newWebhookSecret(), got.headers, got.body)).toBe(false);
       expect(verifyFromTheSpec(secret, got.headers, got.body, Math.floor(Date.now() / 1000) + 3600)).toBe(false);
-      expect(() => new Webhook(secret).verify(got.body.replace('task.created', 'task.deleted'), got.headers as Record<string, string>)).toThrow();
+      expect(() =>
+        new Webhook(secret).verify(
+          got.body.replace('task.created', 'task.deleted'),
+          got.headers as Record<string, string>,
+        ),
+      ).toThrow();
       expect(() => new Webhook(newWebhookSecret()).verify(got.body, got.headers as Record<string, string>)).toThrow();
     } finally {
       await r.close();
@@ -110,9 +128,15 @@ describe('the sender against a local receiver', () => {
   });
 
   it('follows no redirect: a 3xx is a failure and its Location is never requested', async () => {
-    const r = await receiver((req, res) => (req.url === '/moved' ? res.writeHead(302, { location: '/target' }).end() : res.writeHead(200).end()));
+    const r = await receiver((req, res) =>
+      req.url === '/moved' ? res.writeHead(302, { location: '/target' }).end() : res.writeHead(200).end(),
+    );
     try {
-      expect(await open.send(`${r.url}/moved`, {}, '{}')).toEqual({ ok: false, status: 302, error: 'HTTP 302 (redirects are not followed)' });
+      expect(await open.send(`${r.url}/moved`, {}, '{}')).toEqual({
+        ok: false,
+        status: 302,
+        error: 'HTTP 302 (redirects are not followed)',
+      });
       expect(r.received.map((x) => x.url)).toEqual(['/moved']);
     } finally {
       await r.close();
@@ -131,9 +155,17 @@ describe('the sender against a local receiver', () => {
         res.write('slow...');
         setTimeout(() => res.end(), 2_000).unref();
       };
-      expect(await sender.send(r.url, {}, '{}')).toEqual({ ok: false, status: null, error: 'no complete answer within 400 ms' });
+      expect(await sender.send(r.url, {}, '{}')).toEqual({
+        ok: false,
+        status: null,
+        error: 'no complete answer within 400 ms',
+      });
       answer = () => undefined;
-      expect(await sender.send(r.url, {}, '{}')).toEqual({ ok: false, status: null, error: 'no complete answer within 400 ms' });
+      expect(await sender.send(r.url, {}, '{}')).toEqual({
+        ok: false,
+        status: null,
+        error: 'no complete answer within 400 ms',
+      });
     } finally {
       sender.close();
       await r.close();
@@ -156,23 +188,48 @@ describe('the sender against a local receiver', () => {
 
 describe('SSRF guard (WEBHOOK_ALLOW_PRIVATE off)', () => {
   it('refuses loopback, private, link-local and other internal address literals without connecting', async () => {
-    for (const host of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.10', '169.254.169.254', '100.64.0.1', '0.0.0.0', '[::1]', '[fe80::1]', '[fd00::1]', '[::ffff:127.0.0.1]']) {
+    for (const host of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.10',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '[::1]',
+      '[fe80::1]',
+      '[fd00::1]',
+      '[::ffff:127.0.0.1]',
+    ]) {
       const result = await guarded.send(`https://${host}:9/hook`, {}, '{}');
       expect([host, result.ok, result.ok ? '' : result.error]).toEqual([host, false, expect.stringMatching(/refused/)]);
     }
-    expect(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'].map(isRefusedAddress)).toEqual([false, false, false, false]);
+    expect(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'].map(isRefusedAddress)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(['::ffff:7f00:1', '::ffff:10.0.0.1', 'not-an-ip'].map(isRefusedAddress)).toEqual([true, true, true]);
   });
 
   it('refuses plain http://', async () => {
-    expect(await guarded.send('http://example.com/hook', {}, '{}')).toEqual({ ok: false, status: null, error: 'plain http:// is refused (WEBHOOK_ALLOW_PRIVATE is off)' });
+    expect(await guarded.send('http://example.com/hook', {}, '{}')).toEqual({
+      ok: false,
+      status: null,
+      error: 'plain http:// is refused (WEBHOOK_ALLOW_PRIVATE is off)',
+    });
   });
 
   it('refuses a host name that resolves to 127.0.0.1 when connecting: the receiver there sees no connection', async () => {
     const r = await receiver((_req, res) => res.writeHead(200).end());
     try {
       const result = await guarded.send(`https://localhost:${r.port}/hook`, {}, '{}');
-      expect(result).toEqual({ ok: false, status: null, error: expect.stringMatching(/^ERR_WEBHOOK_ADDRESS_REFUSED: localhost resolves to (127\.0\.0\.1|::1)/) });
+      expect(result).toEqual({
+        ok: false,
+        status: null,
+        error: expect.stringMatching(/^ERR_WEBHOOK_ADDRESS_REFUSED: localhost resolves to (127\.0\.0\.1|::1)/),
+      });
       expect(r.connections()).toBe(0);
       // The same receiver is reachable once private addresses are allowed: the guard, not the network, refused.
       expect(await open.send(`http://localhost:${r.port}/hook`, {}, '{}')).toEqual({ ok: true, status: 200 });

@@ -29,9 +29,19 @@ export class WebhookSender {
     const target = new URL(url);
     const host = target.hostname.replace(/^\[|\]$/g, '');
     if (!this.options.allowPrivate) {
-      if (target.protocol !== 'https:') return Promise.resolve({ ok: false, status: null, error: 'plain http:// is refused (WEBHOOK_ALLOW_PRIVATE is off)' });
+      if (target.protocol !== 'https:')
+        return Promise.resolve({
+          ok: false,
+          status: null,
+          error: 'plain http:// is refused (WEBHOOK_ALLOW_PRIVATE is off)',
+        });
       // An IP literal is connected to without a lookup: checked here.
-      if (net.isIP(host) && isRefusedAddress(host)) return Promise.resolve({ ok: false, status: null, error: `${host} is a loopback, private or link-local address: refused` });
+      if (net.isIP(host) && isRefusedAddress(host))
+        return Promise.resolve({
+          ok: false,
+          status: null,
+          error: `${host} is a loopback, private or link-local address: refused`,
+        });
     }
     const secure = target.protocol === 'https:';
     return new Promise<AttemptResult>((resolve) => {
@@ -45,17 +55,34 @@ export class WebhookSender {
       const request = (secure ? https : http).request(target, {
         method: 'POST',
         agent: secure ? this.agents.https : this.agents.http,
-        headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'user-agent': 'task-backend-webhooks/1', ...headers },
+        headers: {
+          'content-type': 'application/cloudevents+json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'task-backend-webhooks/1',
+          ...headers,
+        },
       });
       const deadline = setTimeout(() => {
         finish({ ok: false, status: null, error: `no complete answer within ${this.options.timeoutMs} ms` });
         request.destroy();
       }, this.options.timeoutMs);
-      request.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, status: null, error: err.code ? `${err.code}: ${err.message}` : err.message }));
+      request.on('error', (err: NodeJS.ErrnoException) =>
+        finish({ ok: false, status: null, error: err.code ? `${err.code}: ${err.message}` : err.message }),
+      );
       request.on('response', (response) => {
         const status = response.statusCode ?? 0;
         let read = 0;
-        const done = () => finish(accepted(status) ? { ok: true, status } : { ok: false, status, error: status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}` });
+        const done = () =>
+          finish(
+            accepted(status)
+              ? { ok: true, status }
+              : {
+                  ok: false,
+                  status,
+                  error:
+                    status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`,
+                },
+          );
         response.on('data', (chunk: Buffer) => {
           read += chunk.length;
           if (read > this.options.maxResponseBytes) {

@@ -12,13 +12,29 @@ describe('notification settings', () => {
     expect(changeSettings(s, { email: true, reminderLeadMinutes: 60 })).toBeNull();
     expect(changeSettings(s, {})).toBeNull();
     expect(changeSettings(s, { reminderLeadMinutes: 10_080 })).toMatchObject({ reminderLeadMinutes: 10_080 });
-    expect(changeSettings(s, { email: false, reminderLeadMinutes: 0 })).toMatchObject({ email: false, reminderLeadMinutes: 0 });
-    for (const bad of [-1, 10_081, 1.5]) expect(() => changeSettings(s, { reminderLeadMinutes: bad })).toThrow(expect.objectContaining({ code: 'validation-failed' }));
+    expect(changeSettings(s, { email: false, reminderLeadMinutes: 0 })).toMatchObject({
+      email: false,
+      reminderLeadMinutes: 0,
+    });
+    for (const bad of [-1, 10_081, 1.5])
+      expect(() => changeSettings(s, { reminderLeadMinutes: bad })).toThrow(
+        expect.objectContaining({ code: 'validation-failed' }),
+      );
   });
 });
 
 describe('markRead', () => {
-  const n: NotificationState = { id: 'n1', userId: 'u1', type: 'task_reminder', title: 't', body: 'b', data: {}, createdAt: new Date(0), readAt: null, version: 1 };
+  const n: NotificationState = {
+    id: 'n1',
+    userId: 'u1',
+    type: 'task_reminder',
+    title: 't',
+    body: 'b',
+    data: {},
+    createdAt: new Date(0),
+    readAt: null,
+    version: 1,
+  };
   it('sets readAt once; again changes nothing', () => {
     const read = markRead(n, new Date(5));
     expect(read).toEqual({ ...n, readAt: new Date(5), version: 2 });

@@ -7,5 +7,8 @@ export function reminderText(title: string, dueDate: Date): { title: string; bod
 }
 
 export function webhookDisabledText(url: string, reason: string): { title: string; body: string } {
-  return { title: 'Webhook disabled', body: `Deliveries to ${url} kept failing (last: ${reason}), so the webhook was disabled. Its undelivered events are listed with its dead deliveries; register it again once the receiver works.` };
+  return {
+    title: 'Webhook disabled',
+    body: `Deliveries to ${url} kept failing (last: ${reason}), so the webhook was disabled. Its undelivered events are listed with its dead deliveries; register it again once the receiver works.`,
+  };
 }

@@ -14,7 +14,8 @@ export interface NotificationState {
   version: number;
 }
 
-export const notificationNotFound = (id: string) => new DomainError('not_found', 'notification-not-found', `Notification ${id} does not exist.`);
+export const notificationNotFound = (id: string) =>
+  new DomainError('not_found', 'notification-not-found', `Notification ${id} does not exist.`);
 
 /** Marking read: the first time sets readAt (a new version); again changes nothing. */
 export function markRead(n: NotificationState, now: Date): NotificationState | null {

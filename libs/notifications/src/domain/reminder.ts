@@ -19,7 +19,11 @@ const CLOSED = new Set(['completed', 'cancelled']);
 /** The task events' fields the slice reads (task.created, task.updated, task.status_changed, task.deleted). */
 export type TaskFact =
   | { type: 'task.created'; taskId: string; payload: { ownerId: string; title: string; dueDate: string | null } }
-  | { type: 'task.updated'; taskId: string; payload: { ownerId: string; changes: { title?: string; dueDate?: string | null } } }
+  | {
+      type: 'task.updated';
+      taskId: string;
+      payload: { ownerId: string; changes: { title?: string; dueDate?: string | null } };
+    }
   | { type: 'task.status_changed'; taskId: string; payload: { ownerId: string; to: string } }
   | { type: 'task.deleted'; taskId: string; payload: { ownerId: string } };
 
@@ -27,7 +31,13 @@ export type TaskFact =
 export function foldTaskFact(task: TaskDue | null, fact: TaskFact): TaskDue | null {
   switch (fact.type) {
     case 'task.created':
-      return { taskId: fact.taskId, ownerId: fact.payload.ownerId, title: fact.payload.title, dueDate: toDate(fact.payload.dueDate), open: true };
+      return {
+        taskId: fact.taskId,
+        ownerId: fact.payload.ownerId,
+        title: fact.payload.title,
+        dueDate: toDate(fact.payload.dueDate),
+        open: true,
+      };
     case 'task.updated': {
       if (!task) return null;
       const { title, dueDate } = fact.payload.changes;

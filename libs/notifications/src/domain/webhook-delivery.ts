@@ -12,7 +12,13 @@ export function backoffMs(attempts: number, baseMs: number): number {
 }
 
 /** What follows attempt number `attempts` (counted from 1). */
-export function afterAttempt(result: AttemptResult, attempts: number, maxAttempts: number, baseMs: number, now: Date): AfterAttempt {
+export function afterAttempt(
+  result: AttemptResult,
+  attempts: number,
+  maxAttempts: number,
+  baseMs: number,
+  now: Date,
+): AfterAttempt {
   if (result.ok) return { kind: 'delivered' };
   if (attempts >= maxAttempts) return { kind: 'dead' };
   return { kind: 'retry', at: new Date(now.getTime() + backoffMs(attempts, baseMs)) };

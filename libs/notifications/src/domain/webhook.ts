@@ -1,7 +1,13 @@
 import { DomainError } from '@app/shared-kernel';
 
 /** The events a webhook may subscribe to: the user's task events and reminders. */
-export const WEBHOOK_EVENT_TYPES = ['task.created', 'task.updated', 'task.status_changed', 'task.deleted', 'task.reminder_due'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'task.created',
+  'task.updated',
+  'task.status_changed',
+  'task.deleted',
+  'task.reminder_due',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export const MAX_WEBHOOKS_PER_USER = 5;
 
@@ -16,7 +22,8 @@ export interface WebhookEndpoint {
   disabledAt: Date | null;
 }
 
-const invalid = (field: string, message: string) => new DomainError('invalid', 'validation-failed', `${field} ${message}.`, { errors: [{ field, message }] });
+const invalid = (field: string, message: string) =>
+  new DomainError('invalid', 'validation-failed', `${field} ${message}.`, { errors: [{ field, message }] });
 
 /**
  * The endpoint a registration describes, or a 422: an absolute https:// URL without credentials
@@ -35,7 +42,8 @@ export function registerWebhook(
     throw invalid('url', 'must be an absolute URL');
   }
   const schemes = policy.allowPlainHttp ? ['https:', 'http:'] : ['https:'];
-  if (!schemes.includes(url.protocol)) throw invalid('url', policy.allowPlainHttp ? 'must be an http:// or https:// URL' : 'must be an https:// URL');
+  if (!schemes.includes(url.protocol))
+    throw invalid('url', policy.allowPlainHttp ? 'must be an http:// or https:// URL' : 'must be an https:// URL');
   if (url.username || url.password) throw invalid('url', 'must not carry credentials');
   if (url.hash) throw invalid('url', 'must not have a fragment');
   const types = [...new Set(input.eventTypes)];
@@ -43,9 +51,22 @@ export function registerWebhook(
   const unknown = types.filter((t) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(t));
   if (unknown.length) throw invalid('eventTypes', `must be among ${WEBHOOK_EVENT_TYPES.join(', ')}`);
   if (policy.existing >= MAX_WEBHOOKS_PER_USER) {
-    throw new DomainError('invalid', 'webhook-limit-reached', `A user has at most ${MAX_WEBHOOKS_PER_USER} webhooks; delete one first.`);
+    throw new DomainError(
+      'invalid',
+      'webhook-limit-reached',
+      `A user has at most ${MAX_WEBHOOKS_PER_USER} webhooks; delete one first.`,
+    );
   }
-  return { id: input.id, userId: input.userId, url: url.toString(), eventTypes: types as WebhookEventType[], status: 'active', createdAt: input.now, disabledAt: null };
+  return {
+    id: input.id,
+    userId: input.userId,
+    url: url.toString(),
+    eventTypes: types as WebhookEventType[],
+    status: 'active',
+    createdAt: input.now,
+    disabledAt: null,
+  };
 }
 
-export const webhookNotFound = (id: string) => new DomainError('not_found', 'webhook-not-found', `Webhook ${id} does not exist.`);
+export const webhookNotFound = (id: string) =>
+  new DomainError('not_found', 'webhook-not-found', `Webhook ${id} does not exist.`);

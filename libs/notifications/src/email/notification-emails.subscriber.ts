@@ -36,7 +36,16 @@ export class NotificationEmailsSubscriber extends Subscriber {
       const to = await this.emails.addressOf(n.userId);
       if (!to) return;
       const status = this.config.notifications.smtpUrl ? 'pending' : 'stored';
-      const queued = await this.emails.enqueue({ id: event.aggregateId, userId: n.userId, to, messageId: messageIdFor(event.aggregateId), ...renderEmail(n.title, n.body) }, status);
+      const queued = await this.emails.enqueue(
+        {
+          id: event.aggregateId,
+          userId: n.userId,
+          to,
+          messageId: messageIdFor(event.aggregateId),
+          ...renderEmail(n.title, n.body),
+        },
+        status,
+      );
       if (queued && status === 'pending') this.transactions.afterCommit(() => this.wakeUp.ring());
     });
   }

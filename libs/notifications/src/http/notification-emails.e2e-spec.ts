@@ -32,7 +32,12 @@ beforeAll(async () => {
       stream.on('end', () => {
         const to = session.envelope.rcptTo.map((r) => r.address);
         const left = refuse.get(to[0]) ?? 0;
-        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw, accepted: left === 0 });
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to,
+          raw,
+          accepted: left === 0,
+        });
         if (left > 0) {
           refuse.set(to[0], left - 1);
           return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
@@ -60,7 +65,8 @@ afterAll(async () => {
 });
 
 type Auth = { authorization: string; email: string };
-const call = (method: string, path: string, auth: Auth | null, body?: unknown) => apiCall(t.baseUrl, method, path, auth, body);
+const call = (method: string, path: string, auth: Auth | null, body?: unknown) =>
+  apiCall(t.baseUrl, method, path, auth, body);
 
 async function user(): Promise<Auth> {
   const u = await signUp(t.baseUrl);
@@ -69,23 +75,41 @@ async function user(): Promise<Auth> {
 }
 /** A task due in 30 minutes: with the default 60-minute lead its reminder fires at once. */
 async function remindNow(auth: Auth, title: string): Promise<{ id: string }> {
-  expect((await call('POST', '/tasks', auth, { title, dueDate: new Date(Date.now() + 30 * 60_000).toISOString() })).status).toBe(201);
-  return waitFor(async () => (await call('GET', '/notifications', auth)).body.items[0], 20_000, 'the reminder notification');
+  expect(
+    (await call('POST', '/tasks', auth, { title, dueDate: new Date(Date.now() + 30 * 60_000).toISOString() })).status,
+  ).toBe(201);
+  return waitFor(
+    async () => (await call('GET', '/notifications', auth)).body.items[0],
+    20_000,
+    'the reminder notification',
+  );
 }
 /** A header of a raw message, unfolded (long headers continue on indented lines). */
-const header = (raw: string, name: string) => new RegExp(`^${name}: ?(.*)$`, 'mi').exec(raw.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim();
+const header = (raw: string, name: string) =>
+  new RegExp(`^${name}: ?(.*)$`, 'mi').exec(raw.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim();
 const eventuallyEmail = (auth: Auth, id: string, status: string) =>
-  waitFor(async () => {
-    const r = await call('GET', `/notifications/${id}/email`, auth);
-    return r.status === 200 && r.body.status === status ? r.body : undefined;
-  }, 20_000, `email ${status}`);
+  waitFor(
+    async () => {
+      const r = await call('GET', `/notifications/${id}/email`, auth);
+      return r.status === 200 && r.body.status === status ? r.body : undefined;
+    },
+    20_000,
+    `email ${status}`,
+  );
 
 describe('email over SMTP', () => {
   it("a notification is mailed to its user's address: text and HTML parts, the stored Message-ID", async () => {
     const alice = await user();
     const n = await remindNow(alice, 'Water the plants');
     const email = await eventuallyEmail(alice, n.id, 'sent');
-    expect(email).toMatchObject({ to: alice.email, subject: 'Reminder: Water the plants', messageId: `<${n.id}@notifications.task-backend>`, attempts: 1, lastError: null, sentAt: expect.any(String) });
+    expect(email).toMatchObject({
+      to: alice.email,
+      subject: 'Reminder: Water the plants',
+      messageId: `<${n.id}@notifications.task-backend>`,
+      attempts: 1,
+      lastError: null,
+      sentAt: expect.any(String),
+    });
     const [message] = received.filter((m) => m.to[0] === alice.email);
     expect(message).toMatchObject({ from: 'tasks@example.test', accepted: true });
     expect(header(message.raw, 'Message-ID')).toBe(email.messageId);
@@ -113,13 +137,19 @@ describe('email over SMTP', () => {
     expect((await call('PATCH', '/users/me/notification-settings', carol, { email: false })).status).toBe(200);
     const n = await remindNow(carol, 'Quiet reminder');
     // The email subscriber has handled the notification's event once its checkpoint passed it.
-    await waitFor(async () => {
-      const { rows } = await t.app.get(pg.Pool).query(
-        `SELECT 1 FROM consumer_checkpoints WHERE consumer = 'notifications_email' AND last_position >= (SELECT position FROM events WHERE aggregate_id = $1::uuid AND type = 'notification.created')`,
-        [n.id],
-      );
-      return rows.length ? true : undefined;
-    }, 20_000, 'the email subscriber past the notification');
+    await waitFor(
+      async () => {
+        const { rows } = await t.app
+          .get(pg.Pool)
+          .query(
+            `SELECT 1 FROM consumer_checkpoints WHERE consumer = 'notifications_email' AND last_position >= (SELECT position FROM events WHERE aggregate_id = $1::uuid AND type = 'notification.created')`,
+            [n.id],
+          );
+        return rows.length ? true : undefined;
+      },
+      20_000,
+      'the email subscriber past the notification',
+    );
     expectProblem(await call('GET', `/notifications/${n.id}/email`, carol), 404, 'email-not-found');
     expect(received.filter((m) => m.to[0] === carol.email)).toEqual([]);
   });

@@ -18,7 +18,9 @@ export class NotificationSettingsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "The caller's notification settings (the defaults until changed: email on, 60 minutes lead)" })
+  @ApiOperation({
+    summary: "The caller's notification settings (the defaults until changed: email on, 60 minutes lead)",
+  })
   @ApiOkResponse({ type: NotificationSettingsResponse })
   get(@CurrentUser() user: AuthenticatedUser): Promise<NotificationSettingsResponse> {
     return this.queries.execute(new GetNotificationSettingsQuery(user.id));
@@ -27,9 +29,19 @@ export class NotificationSettingsController {
   @Patch()
   @ApiOperation({ summary: "Change the caller's notification settings; a new lead moves their pending reminders" })
   @ApiOkResponse({ type: NotificationSettingsResponse })
-  @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]): reminderLeadMinutes outside 0..10080, email not a boolean.' })
-  async change(@CurrentUser() user: AuthenticatedUser, @ValidBody() body: ChangeNotificationSettingsRequest): Promise<NotificationSettingsResponse> {
-    const s = await this.commands.execute(new ChangeNotificationSettingsCommand(user.id, { email: body.email, reminderLeadMinutes: body.reminderLeadMinutes }));
+  @ApiUnprocessableEntityResponse({
+    description: 'validation-failed (errors[]): reminderLeadMinutes outside 0..10080, email not a boolean.',
+  })
+  async change(
+    @CurrentUser() user: AuthenticatedUser,
+    @ValidBody() body: ChangeNotificationSettingsRequest,
+  ): Promise<NotificationSettingsResponse> {
+    const s = await this.commands.execute(
+      new ChangeNotificationSettingsCommand(user.id, {
+        email: body.email,
+        reminderLeadMinutes: body.reminderLeadMinutes,
+      }),
+    );
     return { email: s.email, reminderLeadMinutes: s.reminderLeadMinutes };
   }
 }

@@ -1,4 +1,9 @@
-import { NOTIFICATION_CREATED, NOTIFICATION_READ, type NotificationCreatedPayload, type NotificationReadPayload } from '../domain/notification.events.js';
+import {
+  NOTIFICATION_CREATED,
+  NOTIFICATION_READ,
+  type NotificationCreatedPayload,
+  type NotificationReadPayload,
+} from '../domain/notification.events.js';
 
 /** A row of notifications_read. */
 export interface NotificationReadRow {
@@ -13,12 +18,25 @@ export interface NotificationReadRow {
 }
 
 /** The row after an event of its notification (pure: given events -> rows); null when the event changes nothing. */
-export function projectNotificationEvent(row: NotificationReadRow | null, event: { type: string; aggregateId: string; payload: unknown }): NotificationReadRow | null {
+export function projectNotificationEvent(
+  row: NotificationReadRow | null,
+  event: { type: string; aggregateId: string; payload: unknown },
+): NotificationReadRow | null {
   if (event.type === NOTIFICATION_CREATED) {
     if (row) return null;
     const p = event.payload as NotificationCreatedPayload;
-    return { id: event.aggregateId, userId: p.userId, type: p.type, title: p.title, body: p.body, data: p.data, createdAt: new Date(p.createdAt), readAt: null };
+    return {
+      id: event.aggregateId,
+      userId: p.userId,
+      type: p.type,
+      title: p.title,
+      body: p.body,
+      data: p.data,
+      createdAt: new Date(p.createdAt),
+      readAt: null,
+    };
   }
-  if (event.type === NOTIFICATION_READ && row && !row.readAt) return { ...row, readAt: new Date((event.payload as NotificationReadPayload).readAt) };
+  if (event.type === NOTIFICATION_READ && row && !row.readAt)
+    return { ...row, readAt: new Date((event.payload as NotificationReadPayload).readAt) };
   return null;
 }

@@ -4,7 +4,13 @@ import { Timers } from '@app/events/ports';
 import { TransactionRunner } from '@app/platform';
 import { Clock } from '@app/shared-kernel';
 import { decideReminder, foldTaskFact, reminderTimerKey, type TaskDue, type TaskFact } from '../domain/reminder.js';
-import { REMINDER_AGGREGATE, REMINDER_DUE, SETTINGS_CHANGED, type ReminderDuePayload, type SettingsChangedPayload } from '../domain/notification.events.js';
+import {
+  REMINDER_AGGREGATE,
+  REMINDER_DUE,
+  SETTINGS_CHANGED,
+  type ReminderDuePayload,
+  type SettingsChangedPayload,
+} from '../domain/notification.events.js';
 import { reminderAggregateId } from '../adapters/stable-ids.js';
 import { NotificationSettingsRepository } from '../ports/notification-settings.repository.js';
 import { ReminderTaskStore } from '../ports/reminder-task.store.js';
@@ -20,7 +26,13 @@ import { ReminderTaskStore } from '../ports/reminder-task.store.js';
 @EventConsumer()
 export class ReminderSchedulingSubscriber extends Subscriber {
   readonly name = 'notifications_reminders';
-  readonly eventTypes = ['task.created', 'task.updated', 'task.status_changed', 'task.deleted', SETTINGS_CHANGED] as const;
+  readonly eventTypes = [
+    'task.created',
+    'task.updated',
+    'task.status_changed',
+    'task.deleted',
+    SETTINGS_CHANGED,
+  ] as const;
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -38,7 +50,8 @@ export class ReminderSchedulingSubscriber extends Subscriber {
         const { userId, reminderLeadMinutes, previousLeadMinutes } = event.payload as SettingsChangedPayload;
         if (reminderLeadMinutes === previousLeadMinutes) return;
         const now = this.clock.now();
-        for (const task of await this.tasks.openDueAfter(userId, now)) await this.apply(task, task.taskId, reminderLeadMinutes, now);
+        for (const task of await this.tasks.openDueAfter(userId, now))
+          await this.apply(task, task.taskId, reminderLeadMinutes, now);
         return;
       }
       const fact = { type: event.type, taskId: event.aggregateId, payload: event.payload } as TaskFact;
@@ -53,7 +66,21 @@ export class ReminderSchedulingSubscriber extends Subscriber {
   private async apply(task: TaskDue | null, taskId: string, leadMinutes: number, now: Date): Promise<void> {
     const decision = decideReminder(task, leadMinutes, now);
     if (decision.kind === 'cancel' || !task) return this.timers.cancel(reminderTimerKey(taskId));
-    const payload: ReminderDuePayload = { taskId, ownerId: task.ownerId, dueDate: decision.dueDate.toISOString(), leadMinutes };
-    await this.timers.schedule({ key: reminderTimerKey(taskId), at: decision.at, event: { type: REMINDER_DUE, aggregateType: REMINDER_AGGREGATE, aggregateId: reminderAggregateId(taskId), payload } });
+    const payload: ReminderDuePayload = {
+      taskId,
+      ownerId: task.ownerId,
+      dueDate: decision.dueDate.toISOString(),
+      leadMinutes,
+    };
+    await this.timers.schedule({
+      key: reminderTimerKey(taskId),
+      at: decision.at,
+      event: {
+        type: REMINDER_DUE,
+        aggregateType: REMINDER_AGGREGATE,
+        aggregateId: reminderAggregateId(taskId),
+        payload,
+      },
+    });
   }
 }

@@ -28,7 +28,12 @@ export class WebhookDeliveriesSubscriber extends Subscriber {
     const ownerId = (event.payload as { ownerId?: string }).ownerId;
     if (!ownerId) return;
     await this.transactions.run(async () => {
-      const added = await this.deliveries.enqueue({ id: event.id, type: event.type, ownerId, body: JSON.stringify(toCloudEvent(event)) });
+      const added = await this.deliveries.enqueue({
+        id: event.id,
+        type: event.type,
+        ownerId,
+        body: JSON.stringify(toCloudEvent(event)),
+      });
       if (added > 0) this.transactions.afterCommit(() => this.wakeUp.ring());
     });
   }

@@ -21,10 +21,25 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
     return this.uow.run(async () => {
       await this.webhooks.lockOwner(cmd.userId);
       const existing = await this.webhooks.countOwned(cmd.userId);
-      const endpoint = registerWebhook({ id: cmd.id, userId: cmd.userId, url: cmd.url, eventTypes: cmd.eventTypes, now: this.clock.now() }, { allowPlainHttp: this.settings.allowPrivate, existing });
+      const endpoint = registerWebhook(
+        { id: cmd.id, userId: cmd.userId, url: cmd.url, eventTypes: cmd.eventTypes, now: this.clock.now() },
+        { allowPlainHttp: this.settings.allowPrivate, existing },
+      );
       await this.webhooks.insert(endpoint, cmd.secret);
-      const payload: WebhookCreatedPayload = { userId: endpoint.userId, url: endpoint.url, eventTypes: endpoint.eventTypes };
-      await this.events.append([{ type: WEBHOOK_CREATED, aggregateType: WEBHOOK_AGGREGATE, aggregateId: endpoint.id, aggregateVersion: 1, payload }]);
+      const payload: WebhookCreatedPayload = {
+        userId: endpoint.userId,
+        url: endpoint.url,
+        eventTypes: endpoint.eventTypes,
+      };
+      await this.events.append([
+        {
+          type: WEBHOOK_CREATED,
+          aggregateType: WEBHOOK_AGGREGATE,
+          aggregateId: endpoint.id,
+          aggregateVersion: 1,
+          payload,
+        },
+      ]);
       return endpoint;
     });
   }

@@ -21,7 +21,15 @@ export class DeleteWebhookHandler implements ICommandHandler<DeleteWebhookComman
       await this.webhooks.delete(endpoint.id);
       const payload: WebhookGonePayload = { userId: endpoint.userId, url: endpoint.url };
       // An endpoint's versions: 1 created, 2 disabled (at most once: it is never enabled again), then deleted.
-      await this.events.append([{ type: WEBHOOK_DELETED, aggregateType: WEBHOOK_AGGREGATE, aggregateId: endpoint.id, aggregateVersion: endpoint.status === 'disabled' ? 3 : 2, payload }]);
+      await this.events.append([
+        {
+          type: WEBHOOK_DELETED,
+          aggregateType: WEBHOOK_AGGREGATE,
+          aggregateId: endpoint.id,
+          aggregateVersion: endpoint.status === 'disabled' ? 3 : 2,
+          payload,
+        },
+      ]);
     });
   }
 }

@@ -2,7 +2,11 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock, UnitOfWork } from '@app/shared-kernel';
 import { EventStore } from '@app/events/ports';
 import { markRead, notificationNotFound, type NotificationState } from '../../../domain/notification.js';
-import { NOTIFICATION_AGGREGATE, NOTIFICATION_READ, type NotificationReadPayload } from '../../../domain/notification.events.js';
+import {
+  NOTIFICATION_AGGREGATE,
+  NOTIFICATION_READ,
+  type NotificationReadPayload,
+} from '../../../domain/notification.events.js';
 import { NotificationRepository } from '../../../ports/notification.repository.js';
 import { MarkNotificationReadCommand } from './mark-notification-read.command.js';
 
@@ -23,7 +27,15 @@ export class MarkNotificationReadHandler implements ICommandHandler<MarkNotifica
       if (!read) return current;
       await this.notifications.update(read, current.version);
       const payload: NotificationReadPayload = { userId: read.userId, readAt: read.readAt!.toISOString() };
-      await this.events.append([{ type: NOTIFICATION_READ, aggregateType: NOTIFICATION_AGGREGATE, aggregateId: read.id, aggregateVersion: read.version, payload }]);
+      await this.events.append([
+        {
+          type: NOTIFICATION_READ,
+          aggregateType: NOTIFICATION_AGGREGATE,
+          aggregateId: read.id,
+          aggregateVersion: read.version,
+          payload,
+        },
+      ]);
       return read;
     });
   }

@@ -12,7 +12,13 @@ export class ListWebhookDeliveriesHandler implements IQueryHandler<ListWebhookDe
   async execute(q: ListWebhookDeliveriesQuery): Promise<DeliveryPage> {
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (!(await this.read.owns(q.userId, q.webhookId))) throw webhookNotFound(q.webhookId);
-    const rows = await this.read.deliveries({ userId: q.userId, webhookId: q.webhookId, status: q.status, limit: q.limit, after });
+    const rows = await this.read.deliveries({
+      userId: q.userId,
+      webhookId: q.webhookId,
+      status: q.status,
+      limit: q.limit,
+      after,
+    });
     const items = rows.slice(0, q.limit);
     return { items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]) : null };
   }
