@@ -1,7 +1,7 @@
 import { ConfigError } from './config-error.js';
-import type { AppSettings, AuthConfig, DatabaseConfig, EventsConfig, HttpConfig, IdempotencyConfig, LlmConfig, OpsConfig } from './config-sections.js';
+import type { AppSettings, AuthConfig, DatabaseConfig, EventsConfig, HttpConfig, IdempotencyConfig, LlmConfig, NotificationsConfig, OpsConfig } from './config-sections.js';
 import { readSettings } from './read-settings.js';
-import { eventsSection, idempotencySection, llmSection, opsSection, sectionsFrom } from './sections-from-settings.js';
+import { eventsSection, idempotencySection, llmSection, notificationsSection, opsSection, sectionsFrom } from './sections-from-settings.js';
 import { SETTING_DEFAULTS } from './settings.js';
 
 export { ConfigError } from './config-error.js';
@@ -22,6 +22,7 @@ export class AppConfig {
   readonly events: EventsConfig;
   readonly llm: LlmConfig;
   readonly ops: OpsConfig;
+  readonly notifications: NotificationsConfig;
 
   constructor(settings: AppSettings) {
     this.env = settings.env;
@@ -35,6 +36,7 @@ export class AppConfig {
     this.events = settings.events ?? eventsSection(SETTING_DEFAULTS);
     this.llm = settings.llm ?? llmSection(SETTING_DEFAULTS);
     this.ops = settings.ops ?? opsSection(SETTING_DEFAULTS);
+    this.notifications = settings.notifications ?? notificationsSection(SETTING_DEFAULTS);
   }
 
   /** The same configuration pointing at another database (the embedded server's, a test database). */

@@ -98,6 +98,16 @@ export interface LlmConfig {
   retries: number;
 }
 
+/** The notifications slice's channels: email over SMTP and webhooks (docs/decisions/0072, 0073). */
+export interface NotificationsConfig {
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  emailMaxAttempts: number;
+  pollIntervalMs: number;
+  retryBaseMs: number;
+  webhooks: { allowPrivate: boolean; timeoutMs: number; maxResponseBytes: number; maxAttempts: number; concurrency: number };
+}
+
 /** What an AppConfig is made of, by name; the sections with defaults may be left out. */
 export interface AppSettings {
   env: SettingValues['NODE_ENV'];
@@ -111,4 +121,5 @@ export interface AppSettings {
   events?: EventsConfig;
   llm?: LlmConfig;
   ops?: OpsConfig;
+  notifications?: NotificationsConfig;
 }

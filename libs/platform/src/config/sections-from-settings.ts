@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { AppSettings, AuthConfig, EventsConfig, IdempotencyConfig, LlmConfig, OpsConfig } from './config-sections.js';
+import type { AppSettings, AuthConfig, EventsConfig, IdempotencyConfig, LlmConfig, NotificationsConfig, OpsConfig } from './config-sections.js';
 import type { SettingValues } from './settings.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
@@ -30,6 +30,21 @@ export const eventsSection = (v: SettingValues): EventsConfig => ({
 
 export const llmSection = (v: SettingValues): LlmConfig =>
   ({ baseUrl: v.LLM_BASE_URL, model: v.LLM_MODEL, apiKey: v.LLM_API_KEY, timeoutMs: v.LLM_TIMEOUT_MS, retries: v.LLM_RETRIES });
+
+export const notificationsSection = (v: SettingValues): NotificationsConfig => ({
+  smtpUrl: v.SMTP_URL,
+  mailFrom: v.MAIL_FROM,
+  emailMaxAttempts: v.EMAIL_MAX_ATTEMPTS,
+  pollIntervalMs: v.NOTIFICATIONS_POLL_INTERVAL_MS,
+  retryBaseMs: v.WEBHOOK_RETRY_BASE_MS,
+  webhooks: {
+    allowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
+    timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+    maxResponseBytes: v.WEBHOOK_MAX_RESPONSE_BYTES,
+    maxAttempts: v.WEBHOOK_MAX_ATTEMPTS,
+    concurrency: v.WEBHOOK_CONCURRENCY,
+  },
+});
 
 export const opsSection = (v: SettingValues): OpsConfig => ({
   shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
@@ -89,5 +104,6 @@ export function sectionsFrom(v: SettingValues): AppSettings {
     events: eventsSection(v),
     llm: llmSection(v),
     ops: opsSection(v),
+    notifications: notificationsSection(v),
   };
 }

@@ -87,6 +87,17 @@ export const SETTINGS = {
   LLM_API_KEY: optionalText('sent as Authorization: Bearer when set'),
   LLM_TIMEOUT_MS: integer(10_000, 100, 120_000, 'per attempt'),
   LLM_RETRIES: integer(2, 0, 5, 'retries after a timeout, 429, 5xx or malformed answer'),
+  SMTP_URL: optionalText('SMTP server notifications are mailed through; unset: emails are stored and shown in the API only',
+    pattern(/^smtps?:\/\/.+/, 'an smtp:// or smtps:// URL')),
+  MAIL_FROM: text('Task backend <notifications@task-backend.invalid>', 'the From of notification emails'),
+  EMAIL_MAX_ATTEMPTS: integer(10, 1, 1000, 'attempts at sending an email before it is marked failed'),
+  WEBHOOK_ALLOW_PRIVATE: flag(false, 'let webhooks reach loopback, private and link-local addresses, and plain http:// (tests, local development)'),
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 120_000, 'a webhook delivery attempt (connect, send, answer) fails after this long'),
+  WEBHOOK_MAX_RESPONSE_BYTES: integer(65_536, 0, 10_485_760, "the most of a webhook receiver's answer read"),
+  WEBHOOK_MAX_ATTEMPTS: integer(8, 1, 100, 'attempts at a webhook delivery before it is dead-lettered and its endpoint disabled'),
+  WEBHOOK_RETRY_BASE_MS: integer(30_000, 1, 3_600_000, 'first delay before a webhook or email retry, doubled per attempt (at most an hour)'),
+  WEBHOOK_CONCURRENCY: integer(4, 1, 256, 'webhook deliveries in flight per worker, each to another endpoint'),
+  NOTIFICATIONS_POLL_INTERVAL_MS: integer(1_000, 10, 600_000, 'how often the webhook and email senders look for due work when not woken'),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

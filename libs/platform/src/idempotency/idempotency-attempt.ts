@@ -8,6 +8,8 @@ export class IdempotencyAttempt {
   recorded = false;
   /** The response is stored when it leaves, unless it is a rejection, a transient 4xx or a 5xx. */
   keep = true;
+  /** The route never keeps its responses (@IdempotentResponseNotKept): a success releases the key, the row keeps the outcome. */
+  responseNotKept = false;
   /** Set once the response is handled (stored, released) or abandoned (simulated crash). */
   done = false;
   /** The handler's run (new or recovered), so a client gone away releases the key only once it settles. */

@@ -14,7 +14,7 @@ import { type Claim, IdempotencyStore } from './idempotency-store.js';
 import { replay } from './idempotent-response.js';
 import { KeyedExecution } from './keyed-execution.js';
 import { ResponseKeeper } from './response-keeper.js';
-import { IDEMPOTENCY_EXEMPT, REQUIRES_IDEMPOTENCY_KEY } from './requires-idempotency-key.decorator.js';
+import { IDEMPOTENCY_EXEMPT, IDEMPOTENCY_RESPONSE_NOT_KEPT, REQUIRES_IDEMPOTENCY_KEY } from './requires-idempotency-key.decorator.js';
 
 export { idempotencyFaults } from './idempotency-faults.js';
 export type { IdempotencyOutcome } from './idempotency-outcomes.js';
@@ -59,11 +59,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return next.handle();
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return defer(() => this.handle(request, reply, key, next));
+    const keepsResponse = !this.reflector.getAllAndOverride<boolean>(IDEMPOTENCY_RESPONSE_NOT_KEPT, targets);
+    return defer(() => this.handle(request, reply, key, next, keepsResponse));
   }
 
-  private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
+  private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler, keepsResponse: boolean): Promise<unknown> {
     const attempt = new IdempotencyAttempt(scopeOf(requestContext.current()?.actor, key), fingerprintOf(request.method, request.url, request.body), true);
+    // Not kept: a finished success releases the key, whose row keeps the outcome; a retry rebuilds its answer from it.
+    attempt.keep = keepsResponse;
+    attempt.responseNotKept = !keepsResponse;
     const { leaseMs } = this.config.idempotency;
     let claim: Claim | undefined;
     try {

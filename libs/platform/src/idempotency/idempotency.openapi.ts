@@ -13,6 +13,12 @@ export const IDEMPOTENCY_HEADER_DESCRIPTION = [
 
 export const IDEMPOTENCY_IGNORED_DESCRIPTION = 'Ignored: this operation does not keep or replay responses by Idempotency-Key.';
 
+export const IDEMPOTENCY_OUTCOME_ONLY_DESCRIPTION = [
+  'Makes the request safe to retry, as on other writes, except that the response is never kept: it holds a secret shown once.',
+  'A retry with the same key and body executes nothing again and answers the same status and resource rebuilt from what committed,',
+  'without the secret (`Idempotent-Replayed: true`). Same key with another body: 422; while the first is running: 409 with Retry-After.',
+].join(' ');
+
 const METHODS = ['post', 'patch'] as const;
 
 /** Adds the Idempotency-Key header parameter and its 409/422 answers to every POST and PATCH operation. */

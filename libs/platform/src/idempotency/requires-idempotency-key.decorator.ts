@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { IDEMPOTENCY_HEADER_DESCRIPTION, IDEMPOTENCY_IGNORED_DESCRIPTION } from './idempotency.openapi.js';
+import { IDEMPOTENCY_HEADER_DESCRIPTION, IDEMPOTENCY_IGNORED_DESCRIPTION, IDEMPOTENCY_OUTCOME_ONLY_DESCRIPTION } from './idempotency.openapi.js';
 
 export const REQUIRES_IDEMPOTENCY_KEY = Symbol('requiresIdempotencyKey');
 
@@ -23,5 +23,20 @@ export function IdempotencyExempt(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(IDEMPOTENCY_EXEMPT, true),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_IGNORED_DESCRIPTION }),
+  );
+}
+
+export const IDEMPOTENCY_RESPONSE_NOT_KEPT = Symbol('idempotencyResponseNotKept');
+
+/**
+ * The route's response is never kept (neither in the store nor on the key's row), for answers
+ * holding a secret shown once (`POST /webhooks`). The key still records the command's outcome
+ * in its transaction, so a keyed retry executes nothing again: its answer is rebuilt from the
+ * committed outcome, which must not hold the secret (docs/decisions/0073).
+ */
+export function IdempotentResponseNotKept(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(IDEMPOTENCY_RESPONSE_NOT_KEPT, true),
+    ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_OUTCOME_ONLY_DESCRIPTION, schema: { type: 'string', minLength: 1, maxLength: 255 } }),
   );
 }

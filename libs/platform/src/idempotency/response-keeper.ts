@@ -19,11 +19,13 @@ export class ResponseKeeper {
   async keep(attempt: IdempotencyAttempt, reply: FastifyReply, payload: unknown): Promise<void> {
     if (!attempt.finish()) return;
     const response = attempt.keep ? responseToKeep(reply, payload) : undefined;
-    if (!response) return this.release(attempt);
-    if (attempt.recorded && idempotencyFaults.afterCommit?.(response)) {
+    // The crash window (after COMMIT, before the answer leaves) of a route that keeps no response is tested too.
+    const leaving = response ?? (attempt.responseNotKept ? responseToKeep(reply, payload) : undefined);
+    if (attempt.recorded && leaving && idempotencyFaults.afterCommit?.(leaving)) {
       reply.raw.socket?.destroy();
       return;
     }
+    if (!response) return this.release(attempt);
     if (attempt.storeUp) {
       try {
         await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs);
