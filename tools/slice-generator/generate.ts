@@ -234,11 +234,11 @@ async function addQuery(change: StagedChange, n: SliceNames, useCase: string): P
   const dir = `${src}/application/queries/${q.kebab}`;
   if (existsSync(path.join(change.root, dir))) refuse(`${dir} already exists: the slice has a query ${useCase}`);
   const port = `${src}/ports/${n.slice.kebab}.read-model.ts`;
-  const adapter = `${src}/adapters/${n.slice.kebab}.read-model.ts`;
+  const adapter = `${src}/adapters/kysely-${n.slice.kebab}.read-model.ts`;
   if (hasClassMember(port, await change.read(port), `${n.slice.pascal}ReadModel`, q.camel)) refuse(`${n.slice.pascal}ReadModel already has a method ${q.camel}`);
   for (const [file, text] of Object.entries(queryFiles(n, q))) change.create(`${dir}/${file}`, text);
   await change.modify(port, (text) => addClassMember(port, text, `${n.slice.pascal}ReadModel`, queryPortMethod(n, q)));
-  await change.modify(adapter, (text) => addClassMember(adapter, text, `Sql${n.slice.pascal}ReadModel`, queryAdapterMethod(n, q)));
+  await change.modify(adapter, (text) => addClassMember(adapter, text, `Kysely${n.slice.pascal}ReadModel`, queryAdapterMethod(n, q)));
   await registerProvider(change, n, `${q.pascal}Handler`, `./application/queries/${q.kebab}/${q.kebab}.handler.js`);
 }
 

@@ -10,17 +10,12 @@ export function projectionFiles(n: SliceNames, p: Name): Record<string, string> 
   const a = n.aggregate;
   const rowType = `${p.pascal}Row`;
   return {
-    [`projections/${p.kebab}.projection.ts`]: `import type { ${a.pascal}Event } from '../domain/${a.kebab}.events.js';
+    [`projections/${p.kebab}.projection.ts`]: `import type { Selectable } from 'kysely';
+import type { DB } from '@app/platform';
+import type { ${a.pascal}Event } from '../domain/${a.kebab}.events.js';
 
-/** A row of ${p.snake}. */
-export interface ${rowType} {
-  id: string;
-  ownerId: string;
-  title: string;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A row of ${p.snake}, typed from schema.prisma. */
+export type ${rowType} = Selectable<DB['${p.snake}']>;
 
 type Apply<E extends ${a.pascal}Event> = (row: ${rowType} | null, event: E) => ${rowType} | null;
 
@@ -31,7 +26,7 @@ type Apply<E extends ${a.pascal}Event> = (row: ${rowType} | null, event: E) => $
  */
 const APPLY: { [T in ${a.pascal}Event['type']]: Apply<Extract<${a.pascal}Event, { type: T }>> } = {
   '${a.snake}.created': (row, e) =>
-    row ?? { id: e.aggregateId, ownerId: e.payload.ownerId, title: e.payload.title, version: e.aggregateVersion, createdAt: new Date(e.payload.createdAt), updatedAt: new Date(e.payload.createdAt) },
+    row ?? { id: e.aggregateId, owner_id: e.payload.ownerId, title: e.payload.title, version: e.aggregateVersion, created_at: new Date(e.payload.createdAt), updated_at: new Date(e.payload.createdAt) },
 };
 
 export const ${p.constant}_EVENT_TYPES = Object.keys(APPLY) as ${a.pascal}Event['type'][];
@@ -58,7 +53,7 @@ const fold = (events: { type: string; aggregateVersion: number }[]) => events.re
 describe('${p.snake} projection', () => {
   it('makes the row from ${a.snake}.created', () => {
     const at = new Date('2026-01-02T03:04:05.000Z');
-    expect(fold([created])).toEqual({ id: ID, ownerId: OWNER, title: 'First', version: 1, createdAt: at, updatedAt: at });
+    expect(fold([created])).toEqual({ id: ID, owner_id: OWNER, title: 'First', version: 1, created_at: at, updated_at: at });
   });
 
   it('ignores a replayed event and events of other types', () => {
@@ -69,16 +64,7 @@ describe('${p.snake} projection', () => {
     [`projections/${p.kebab}.projector.ts`]: `import { Injectable } from '@nestjs/common';
 import { EventConsumer, Projector, type StoredEvent } from '@app/events';
 import { TransactionRunner } from '@app/platform';
-import { ${p.constant}_EVENT_TYPES, project${p.pascal}, type ${rowType} } from './${p.kebab}.projection.js';
-
-interface DbRow {
-  id: string;
-  owner_id: string;
-  title: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+import { ${p.constant}_EVENT_TYPES, project${p.pascal} } from './${p.kebab}.projection.js';
 
 /**
  * Keeps ${p.snake} from the ${a.snake}.* events, inside the engine's transaction (its checkpoint
@@ -96,31 +82,23 @@ export class ${p.pascal}Projector extends Projector {
   }
 
   async handle(event: StoredEvent): Promise<void> {
-    const db = this.transactions.client;
-    const [current] = await db.query<DbRow[]>('SELECT id, owner_id, title, version, created_at, updated_at FROM ${p.snake} WHERE id = $1::uuid FOR UPDATE', event.aggregateId);
-    const before: ${rowType} | null = current
-      ? { id: current.id, ownerId: current.owner_id, title: current.title, version: current.version, createdAt: current.created_at, updatedAt: current.updated_at }
-      : null;
+    const db = this.transactions.db;
+    const before = (await db.selectFrom('${p.snake}').selectAll().where('id', '=', event.aggregateId).forUpdate().executeTakeFirst()) ?? null;
     const after = project${p.pascal}(before, event);
     if (after === before) return;
     if (!after) {
-      await db.execute('DELETE FROM ${p.snake} WHERE id = $1::uuid', event.aggregateId);
+      await db.deleteFrom('${p.snake}').where('id', '=', event.aggregateId).execute();
       return;
     }
-    await db.execute(
-      \`INSERT INTO ${p.snake} (id, owner_id, title, version, created_at, updated_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $6::timestamptz)
-       ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at\`,
-      after.id,
-      after.ownerId,
-      after.title,
-      after.version,
-      after.createdAt,
-      after.updatedAt,
-    );
+    await db
+      .insertInto('${p.snake}')
+      .values(after)
+      .onConflict((conflict) => conflict.column('id').doUpdateSet(after))
+      .execute();
   }
 
   async reset(): Promise<void> {
-    await this.transactions.client.execute('DELETE FROM ${p.snake}');
+    await this.transactions.db.deleteFrom('${p.snake}').execute();
   }
 }
 `,
@@ -147,5 +125,5 @@ model ${model} {
 
 /** What a new command's event does to a projection's row: the version and the time move. */
 export function projectionEntry(n: SliceNames, c: CommandNames): string {
-  return `'${c.eventType}': (row, e) => row && { ...row, version: e.aggregateVersion, updatedAt: new Date(e.payload.${c.timeField}) }`;
+  return `'${c.eventType}': (row, e) => row && { ...row, version: e.aggregateVersion, updated_at: new Date(e.payload.${c.timeField}) }`;
 }

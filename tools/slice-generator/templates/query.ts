@@ -128,11 +128,14 @@ abstract ${q.camel}(ownerId: string, limit: number): Promise<${n.aggregate.pasca
 /** Its implementation in the read-model adapter. */
 export function queryAdapterMethod(n: SliceNames, q: Name): string {
   return `async ${q.camel}(ownerId: string, limit: number): Promise<${n.aggregate.pascal}View[]> {
-  const rows = await this.transactions.client.query<Row[]>(
-    'SELECT id, owner_id, title, version, created_at, updated_at FROM ${n.readProjection.snake} WHERE owner_id = $1::uuid ORDER BY created_at DESC, id DESC LIMIT $2',
-    ownerId,
-    limit,
-  );
+  const rows = await this.transactions.db
+    .selectFrom('${n.readProjection.snake}')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map(toView);
 }`;
 }

@@ -21,8 +21,8 @@ export type { ${a.pascal}CreatedPayload, ${a.pascal}Event } from './domain/${a.k
 import { AccessModule } from '@app/access';
 import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
-import { Sql${a.pascal}Repository } from './adapters/${a.kebab}.repository.js';
-import { Sql${s.pascal}ReadModel } from './adapters/${s.kebab}.read-model.js';
+import { Kysely${a.pascal}Repository } from './adapters/kysely-${a.kebab}.repository.js';
+import { Kysely${s.pascal}ReadModel } from './adapters/kysely-${s.kebab}.read-model.js';
 import { Create${a.pascal}Handler } from './application/commands/${create}/${create}.handler.js';
 import { Get${a.pascal}Handler } from './application/queries/${get}/${get}.handler.js';
 import { ${s.pascal}Controller } from './http/${s.kebab}.controller.js';
@@ -34,8 +34,8 @@ import { ${s.pascal}ReadModel } from './ports/${s.kebab}.read-model.js';
   imports: [EventsModule, AccessModule],
   controllers: [${s.pascal}Controller],
   providers: [
-    { provide: ${a.pascal}Repository, useClass: Sql${a.pascal}Repository },
-    { provide: ${s.pascal}ReadModel, useClass: Sql${s.pascal}ReadModel },
+    { provide: ${a.pascal}Repository, useClass: Kysely${a.pascal}Repository },
+    { provide: ${s.pascal}ReadModel, useClass: Kysely${s.pascal}ReadModel },
     { provide: Clock, useClass: SystemClock },
     Create${a.pascal}Handler,
     Get${a.pascal}Handler,
@@ -199,35 +199,34 @@ export abstract class ${s.pascal}ReadModel {
   abstract get(id: string, ownerId: string): Promise<${a.pascal}View | null>;
 }
 `,
-    [`adapters/${a.kebab}.repository.ts`]: `import { randomUUID } from 'node:crypto';
+    [`adapters/kysely-${a.kebab}.repository.ts`]: `import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '@app/platform';
+import type { Selectable } from 'kysely';
+import { type DB, TransactionRunner } from '@app/platform';
 import { DomainError } from '@app/shared-kernel';
 import type { ${a.pascal}State } from '../domain/${a.kebab}.js';
 import { ${a.pascal}Repository } from '../ports/${a.kebab}.repository.js';
 
-interface Row {
-  id: string;
-  owner_id: string;
-  title: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+const toState = (r: Selectable<DB['${n.writeTable}']>): ${a.pascal}State => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  title: r.title,
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
-const fromRow = (r: Row): ${a.pascal}State => ({ id: r.id, ownerId: r.owner_id, title: r.title, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
-
-/** The ${n.writeTable} table in SQL, through the command's transaction (TransactionRunner). */
+/** The ${n.writeTable} write table through Kysely, on the command's transaction. */
 @Injectable()
-export class Sql${a.pascal}Repository extends ${a.pascal}Repository {
+export class Kysely${a.pascal}Repository extends ${a.pascal}Repository {
   constructor(private readonly transactions: TransactionRunner) {
     super();
   }
 
-  private tx() {
-    const tx = this.transactions.current();
-    if (!tx) throw new Error('${a.pascal}Repository runs inside a unit of work');
-    return tx;
+  /** The query builder, on the open unit of work's connection (the write table is written in commands only). */
+  private get db() {
+    if (!this.transactions.current()) throw new Error('${a.pascal}Repository must run inside a unit of work');
+    return this.transactions.db;
   }
 
   nextId(): string {
@@ -235,68 +234,52 @@ export class Sql${a.pascal}Repository extends ${a.pascal}Repository {
   }
 
   async findOwned(id: string, ownerId: string): Promise<${a.pascal}State | null> {
-    const [row] = await this.tx().query<Row[]>(
-      'SELECT id, owner_id, title, version, created_at, updated_at FROM ${n.writeTable} WHERE id = $1::uuid AND owner_id = $2::uuid FOR UPDATE',
-      id,
-      ownerId,
-    );
-    return row ? fromRow(row) : null;
+    const r = await this.db.selectFrom('${n.writeTable}').selectAll().where('id', '=', id).where('owner_id', '=', ownerId).forUpdate().executeTakeFirst();
+    return r ? toState(r) : null;
   }
 
   async insert(c: ${a.pascal}State): Promise<void> {
-    await this.tx().execute(
-      'INSERT INTO ${n.writeTable} (id, owner_id, title, version, created_at, updated_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $6::timestamptz)',
-      c.id,
-      c.ownerId,
-      c.title,
-      c.version,
-      c.createdAt,
-      c.updatedAt,
-    );
+    await this.db
+      .insertInto('${n.writeTable}')
+      .values({ id: c.id, owner_id: c.ownerId, title: c.title, version: c.version, created_at: c.createdAt, updated_at: c.updatedAt })
+      .execute();
   }
 
   async update(c: ${a.pascal}State, expectedVersion: number): Promise<void> {
-    const n = await this.tx().execute(
-      'UPDATE ${n.writeTable} SET title = $3, version = $4, updated_at = $5::timestamptz WHERE id = $1::uuid AND version = $2',
-      c.id,
-      expectedVersion,
-      c.title,
-      c.version,
-      c.updatedAt,
-    );
-    if (n !== 1) throw new DomainError('conflict', 'concurrent-modification', 'The ${a.kebab} was changed by another request; reload and retry.');
+    const { numUpdatedRows } = await this.db
+      .updateTable('${n.writeTable}')
+      .set({ title: c.title, version: c.version, updated_at: c.updatedAt })
+      .where('id', '=', c.id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    if (numUpdatedRows !== 1n) throw new DomainError('conflict', 'concurrent-modification', 'The ${a.kebab} was changed by another request; reload and retry.');
   }
 }
 `,
-    [`adapters/${s.kebab}.read-model.ts`]: `import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '@app/platform';
+    [`adapters/kysely-${s.kebab}.read-model.ts`]: `import { Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
+import { type DB, TransactionRunner } from '@app/platform';
 import { ${s.pascal}ReadModel, type ${a.pascal}View } from '../ports/${s.kebab}.read-model.js';
 
-interface Row {
-  id: string;
-  owner_id: string;
-  title: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+const toView = (r: Selectable<DB['${n.readProjection.snake}']>): ${a.pascal}View => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  title: r.title,
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
-const toView = (r: Row): ${a.pascal}View => ({ id: r.id, ownerId: r.owner_id, title: r.title, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
-
-/** ${n.readProjection.snake} in SQL, on the pool (or the open transaction). */
+/** ${n.readProjection.snake} through Kysely. */
 @Injectable()
-export class Sql${s.pascal}ReadModel extends ${s.pascal}ReadModel {
+export class Kysely${s.pascal}ReadModel extends ${s.pascal}ReadModel {
   constructor(private readonly transactions: TransactionRunner) {
     super();
   }
 
   async get(id: string, ownerId: string): Promise<${a.pascal}View | null> {
-    const [row] = await this.transactions.client.query<Row[]>(
-      'SELECT id, owner_id, title, version, created_at, updated_at FROM ${n.readProjection.snake} WHERE id = $1::uuid AND owner_id = $2::uuid',
-      id,
-      ownerId,
-    );
-    return row ? toView(row) : null;
+    const r = await this.transactions.db.selectFrom('${n.readProjection.snake}').selectAll().where('id', '=', id).where('owner_id', '=', ownerId).executeTakeFirst();
+    return r ? toView(r) : null;
   }
 }
 `,
