@@ -26,7 +26,10 @@ const SKIP = new Set(['node_modules', 'generated', '.git']);
  */
 export async function scratchTree(root: string): Promise<ScratchTree> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tb-scratch-'));
-  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const files = [...new Set(stdout.split('\0').filter(Boolean))];
   const made = new Set<string>();
   for (const file of files) {
@@ -40,7 +43,8 @@ export async function scratchTree(root: string): Promise<ScratchTree> {
     await cp(from, path.join(dir, file));
   }
   const generated = 'libs/platform/src/database/generated';
-  if (existsSync(path.join(root, generated))) await cp(path.join(root, generated), path.join(dir, generated), { recursive: true });
+  if (existsSync(path.join(root, generated)))
+    await cp(path.join(root, generated), path.join(dir, generated), { recursive: true });
   await symlink(await realpath(path.join(root, 'node_modules')), path.join(dir, 'node_modules'), 'dir');
   return {
     dir,

@@ -12,7 +12,7 @@ export function parseArguments(args: string[]): GenerateRequest | string {
   if (!slice || slice.startsWith('-')) return USAGE;
   if (kind === undefined) return { kind: 'slice', slice };
   if (kind === '--aggregate') return name && !rest.length ? { kind: 'slice', slice, aggregate: name } : USAGE;
-  if ((kind === 'command' || kind === 'query' || kind === 'projection') && name && !rest.length) return { kind, slice, name };
+  if ((kind === 'command' || kind === 'query' || kind === 'projection') && name && !rest.length)
+    return { kind, slice, name };
   return USAGE;
 }
-

@@ -17,10 +17,15 @@ if (typeof request === 'string') {
 try {
   const started = Date.now();
   const { created, modified } = await generate(request, { root });
-  process.stdout.write(`Created:\n${created.map((f) => `  ${f}\n`).join('')}Changed:\n${modified.map((f) => `  ${f}\n`).join('')}`);
-  process.stdout.write(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npm run typecheck && npm run lint:deps, then the slice's tests.\n`);
+  process.stdout.write(
+    `Created:\n${created.map((f) => `  ${f}\n`).join('')}Changed:\n${modified.map((f) => `  ${f}\n`).join('')}`,
+  );
+  process.stdout.write(
+    `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npm run typecheck && npm run lint:deps, then the slice's tests.\n`,
+  );
 } catch (err) {
-  const message = err instanceof GeneratorRefusal ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const message =
+    err instanceof GeneratorRefusal ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   process.stderr.write(`generate:slice: nothing written: ${message}\n`);
   process.exit(1);
 }

@@ -43,7 +43,7 @@ export interface CommandNames {
 }
 
 export function commandNames(n: SliceNames, useCase: string): CommandNames {
-  const verb = nameOf(useCase.split('-')[0]!);
+  const verb = nameOf(useCase.split('-')[0]);
   const past = pastTense(verb.kebab);
   return {
     useCase: nameOf(useCase),

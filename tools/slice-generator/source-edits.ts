@@ -24,7 +24,8 @@ function find<T extends ts.Node>(root: ts.Node, test: (node: ts.Node) => node is
   return found;
 }
 
-const lineIndent = (text: string, pos: number): string => /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', pos - 1) + 1))![0];
+const lineIndent = (text: string, pos: number): string =>
+  /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', pos - 1) + 1))![0];
 
 function classNamed(sf: ts.SourceFile, name: string): ts.ClassDeclaration {
   const found = find(sf, (n): n is ts.ClassDeclaration => ts.isClassDeclaration(n) && n.name?.text === name);
@@ -37,13 +38,15 @@ export function addImport(file: string, text: string, names: string[], from: str
   const sf = parse(file, text);
   const imports = sf.statements.filter(ts.isImportDeclaration);
   const spec = (i: ts.ImportDeclaration) => (i.moduleSpecifier as ts.StringLiteral).text;
-  const existing = imports.find((i) => spec(i) === from && i.importClause?.namedBindings && ts.isNamedImports(i.importClause.namedBindings));
+  const existing = imports.find(
+    (i) => spec(i) === from && i.importClause?.namedBindings && ts.isNamedImports(i.importClause.namedBindings),
+  );
   if (existing) {
     const bindings = existing.importClause!.namedBindings as ts.NamedImports;
     const have = new Set(bindings.elements.map((e) => e.name.text));
     const add = names.filter((n) => !have.has(n));
     if (!add.length) return text;
-    const last = bindings.elements[bindings.elements.length - 1]!;
+    const last = bindings.elements[bindings.elements.length - 1];
     return `${text.slice(0, last.end)}, ${add.join(', ')}${text.slice(last.end)}`;
   }
   const line = `import { ${names.join(', ')} } from '${from}';`;
@@ -57,16 +60,26 @@ export function addImport(file: string, text: string, names: string[], from: str
 /** The array literal of property `property` inside class `className` (its decorators included), or of a const it names. */
 function arrayProperty(sf: ts.SourceFile, className: string, property: string): ts.ArrayLiteralExpression {
   const cls = classNamed(sf, className);
-  const prop = find(cls, (n): n is ts.PropertyAssignment => ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && n.name.text === property);
+  const prop = find(
+    cls,
+    (n): n is ts.PropertyAssignment =>
+      ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && n.name.text === property,
+  );
   if (!prop) throw new SourceEditError(`${sf.fileName}: no '${property}' in class ${className}`);
   let value: ts.Expression = prop.initializer;
   if (ts.isIdentifier(value)) {
     const name = value.text;
-    const decl = find(sf, (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name);
-    if (!decl?.initializer) throw new SourceEditError(`${sf.fileName}: '${property}' names ${name}, which is not declared in the file`);
+    const decl = find(
+      sf,
+      (n): n is ts.VariableDeclaration =>
+        ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name,
+    );
+    if (!decl?.initializer)
+      throw new SourceEditError(`${sf.fileName}: '${property}' names ${name}, which is not declared in the file`);
     value = decl.initializer;
   }
-  if (!ts.isArrayLiteralExpression(value)) throw new SourceEditError(`${sf.fileName}: '${property}' in class ${className} is not an array literal`);
+  if (!ts.isArrayLiteralExpression(value))
+    throw new SourceEditError(`${sf.fileName}: '${property}' in class ${className} is not an array literal`);
   return value;
 }
 
@@ -80,23 +93,33 @@ function insertIntoArray(text: string, array: ts.ArrayLiteralExpression, element
   const names = elements.filter((e) => ts.isIdentifier(e) || ts.isObjectLiteralExpression(e));
   const anchor = names[names.length - 1] ?? elements[elements.length - 1];
   if (!anchor) return `${text.slice(0, array.elements.pos)}${element}${text.slice(array.elements.pos)}`;
-  const multiline = elements.length > 1 && text.slice(elements[0]!.end, elements[1]!.getStart()).includes('\n');
+  const multiline = elements.length > 1 && text.slice(elements[0].end, elements[1].getStart()).includes('\n');
   const separator = multiline ? `,\n${lineIndent(text, anchor.getStart())}` : ', ';
   return `${text.slice(0, anchor.end)}${separator}${element}${text.slice(anchor.end)}`;
 }
 
 /** Adds `element` to the array of `property` in class `className` (e.g. a module's imports or providers). */
-export function addToClassArray(file: string, text: string, className: string, property: string, element: string): string {
+export function addToClassArray(
+  file: string,
+  text: string,
+  className: string,
+  property: string,
+  element: string,
+): string {
   const sf = parse(file, text);
   const array = arrayProperty(sf, className, property);
-  if (array.elements.some((e) => e.getText() === element)) throw new SourceEditError(`${file}: ${element} is already in ${className}'s ${property}`);
+  if (array.elements.some((e) => e.getText() === element))
+    throw new SourceEditError(`${file}: ${element} is already in ${className}'s ${property}`);
   return insertIntoArray(text, array, element);
 }
 
 /** Adds `element` to the array literal a `const name = [...]` (or `[...] as const`) declares. */
 export function addToConstArray(file: string, text: string, name: string, element: string): string {
   const sf = parse(file, text);
-  const decl = find(sf, (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name);
+  const decl = find(
+    sf,
+    (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name,
+  );
   let value = decl?.initializer;
   while (value && (ts.isAsExpression(value) || ts.isSatisfiesExpression(value))) value = value.expression;
   if (!value || !ts.isArrayLiteralExpression(value)) throw new SourceEditError(`${file}: no array constant ${name}`);
@@ -106,7 +129,10 @@ export function addToConstArray(file: string, text: string, name: string, elemen
 /** Adds a property (`'key': value`) to the object literal a `const name = {...}` declares, on its own line. */
 export function addToConstObject(file: string, text: string, name: string, property: string): string {
   const sf = parse(file, text);
-  const decl = find(sf, (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name);
+  const decl = find(
+    sf,
+    (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name,
+  );
   let value = decl?.initializer;
   while (value && (ts.isAsExpression(value) || ts.isSatisfiesExpression(value))) value = value.expression;
   if (!value || !ts.isObjectLiteralExpression(value)) throw new SourceEditError(`${file}: no object constant ${name}`);
@@ -126,7 +152,8 @@ export function unionEventTypes(file: string, text: string, name: string): strin
   const members = ts.isUnionTypeNode(alias.type) ? alias.type.types : [alias.type];
   return members.map((m) => {
     const literal = ts.isTypeReferenceNode(m) ? m.typeArguments?.[0] : undefined;
-    if (!literal || !ts.isLiteralTypeNode(literal) || !ts.isStringLiteral(literal.literal)) throw new SourceEditError(`${file}: a member of ${name} is not <Envelope>'<type>', ...>: ${m.getText()}`);
+    if (!literal || !ts.isLiteralTypeNode(literal) || !ts.isStringLiteral(literal.literal))
+      throw new SourceEditError(`${file}: a member of ${name} is not <Envelope>'<type>', ...>: ${m.getText()}`);
     return literal.literal.text;
   });
 }
@@ -137,7 +164,7 @@ export function addToUnion(file: string, text: string, name: string, member: str
   const alias = find(sf, (n): n is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(n) && n.name.text === name);
   if (!alias) throw new SourceEditError(`${file}: type ${name} not found`);
   const type = alias.type;
-  const last = ts.isUnionTypeNode(type) ? type.types[type.types.length - 1]! : type;
+  const last = ts.isUnionTypeNode(type) ? type.types[type.types.length - 1] : type;
   const multiline = text.slice(alias.name.end, last.getStart()).includes('\n');
   const separator = multiline ? `\n${lineIndent(text, last.getStart())}| ` : ' | ';
   return `${text.slice(0, last.end)}${separator}${member}${text.slice(last.end)}`;
@@ -149,7 +176,11 @@ export function addClassMember(file: string, text: string, className: string, me
   const cls = classNamed(sf, className);
   const close = cls.end - 1;
   const indent = `${lineIndent(text, cls.getStart())}  `;
-  const body = member.trimEnd().split('\n').map((l) => (l ? indent + l : l)).join('\n');
+  const body = member
+    .trimEnd()
+    .split('\n')
+    .map((l) => (l ? indent + l : l))
+    .join('\n');
   const before = text.slice(0, close).trimEnd();
   return `${before}\n\n${body}\n${text.slice(close)}`;
 }
@@ -158,4 +189,27 @@ export function addClassMember(file: string, text: string, className: string, me
 export function hasClassMember(file: string, text: string, className: string, member: string): boolean {
   const cls = classNamed(parse(file, text), className);
   return cls.members.some((m) => m.name !== undefined && ts.isIdentifier(m.name) && m.name.text === member);
+}
+
+/**
+ * Adds the lib to nest-cli.json's projects: as a line like the others when they are one a line
+ * (the file is not reformatted), else by rewriting the JSON (which Prettier then formats, when
+ * the project has it).
+ */
+export function addNestCliLibrary(file: string, text: string, slice: string): string {
+  const json = JSON.parse(text) as { projects?: Record<string, unknown> };
+  if (!json.projects) throw new SourceEditError(`${file}: no "projects"`);
+  const project = { type: 'library', root: `libs/${slice}`, entryFile: 'index', sourceRoot: `libs/${slice}/src` };
+  const lines = text.split('\n');
+  const last = lines.findLastIndex((l) => /^\s+"[^"]+": \{ "type": "library".*\}\s*,?$/.test(l));
+  if (last < 0) {
+    json.projects[slice] = project;
+    return `${JSON.stringify(json, null, 2)}\n`;
+  }
+  const indent = /^\s*/.exec(lines[last])![0];
+  const entry = `${indent}"${slice}": ${JSON.stringify(project).replaceAll('":', '": ').replaceAll(',"', ', "').replace(/^\{/, '{ ').replace(/\}$/, ' }')}`;
+  const hadComma = lines[last].trimEnd().endsWith(',');
+  lines[last] = `${lines[last].trimEnd().replace(/,$/, '')},`;
+  lines.splice(last + 1, 0, hadComma ? `${entry},` : entry);
+  return lines.join('\n');
 }

@@ -31,7 +31,15 @@ describe('StagedChange on a real file system', () => {
     await change.modify('apps/app.ts', (t) => `${t}more\n`);
     expect(await change.read('apps/app.ts')).toBe('after\nmore\n');
     await change.apply();
-    expect(await tree(root)).toEqual({ 'apps/': '', 'apps/app.ts': 'after\nmore\n', 'libs/': '', 'libs/notes/': '', 'libs/notes/src/': '', 'libs/notes/src/index.ts': 'export {};\n', schema: 'one\n' });
+    expect(await tree(root)).toEqual({
+      'apps/': '',
+      'apps/app.ts': 'after\nmore\n',
+      'libs/': '',
+      'libs/notes/': '',
+      'libs/notes/src/': '',
+      'libs/notes/src/index.ts': 'export {};\n',
+      schema: 'one\n',
+    });
   });
 
   it('undoes every move already made when one fails, and removes the folders it made', async () => {

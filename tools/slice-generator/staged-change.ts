@@ -42,6 +42,12 @@ export class StagedChange {
     this.modified.set(file, { before, after: edit(current?.after ?? before) });
   }
 
+  /** Rewrites the staged text of every new and changed file (e.g. to format it). */
+  async rewrite(edit: (file: string, text: string) => Promise<string>): Promise<void> {
+    for (const [file, text] of this.created) this.created.set(file, await edit(file, text));
+    for (const [file, m] of this.modified) m.after = await edit(file, m.after);
+  }
+
   get createdFiles(): string[] {
     return [...this.created.keys()].sort();
   }
@@ -64,10 +70,12 @@ export class StagedChange {
         staged.set(file, at);
       }
       for (const file of this.created.keys()) {
-        if (existsSync(path.join(this.root, file))) throw new Error(`${file} appeared while the change was being prepared`);
+        if (existsSync(path.join(this.root, file)))
+          throw new Error(`${file} appeared while the change was being prepared`);
       }
       for (const [file, { before }] of this.modified) {
-        if ((await readFile(path.join(this.root, file), 'utf8')) !== before) throw new Error(`${file} changed while the change was being prepared`);
+        if ((await readFile(path.join(this.root, file), 'utf8')) !== before)
+          throw new Error(`${file} changed while the change was being prepared`);
       }
       for (const [file, at] of staged) {
         const target = path.join(this.root, file);

@@ -326,7 +326,9 @@ import { Create${a.pascal}Request } from './${a.kebab}.request.js';
 import { ${a.pascal}Response } from './${a.kebab}.response.js';
 
 /** A path id that is not a UUID names no ${a.kebab}: 404, like any unknown id. */
-const notFound = () => new DomainError('not_found', '${n.notFoundCode}', 'No such ${a.kebab}.');
+function notFound(): DomainError {
+  return new DomainError('not_found', '${n.notFoundCode}', 'No such ${a.kebab}.');
+}
 
 @ApiTags('${s.kebab}')
 @Authenticated()
