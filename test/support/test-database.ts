@@ -54,15 +54,20 @@ export async function createEmptyTestDatabase(): Promise<TestDatabase> {
 
 let templateName: Promise<string> | undefined;
 
+/** The name of the migrated template database for the migrations in `migrationsDir` (a hash of them). */
+export async function templateNameFor(migrationsDir: string): Promise<string> {
+  const dirs = (await readdir(migrationsDir)).sort();
+  const hash = createHash('sha256');
+  for (const dir of dirs) {
+    hash.update(dir).update(await readFile(path.join(migrationsDir, dir, 'migration.sql')).catch(() => ''));
+  }
+  return `tb_tpl_${hash.digest('hex').slice(0, 12)}`;
+}
+
 /** The migrated template for the current migrations, built once (under an advisory lock) and cloned per suite. */
 function ensureTemplate(adminUrl: string): Promise<string> {
   templateName ??= (async () => {
-    const dirs = (await readdir(migrationsSource.migrationsDir)).sort();
-    const hash = createHash('sha256');
-    for (const dir of dirs) {
-      hash.update(dir).update(await readFile(path.join(migrationsSource.migrationsDir, dir, 'migration.sql')).catch(() => ''));
-    }
-    const template = `tb_tpl_${hash.digest('hex').slice(0, 12)}`;
+    const template = await templateNameFor(migrationsSource.migrationsDir);
     await withAdmin(adminUrl, async (c) => {
       await c.query(`SELECT pg_advisory_lock(hashtext('task-backend test template'))`);
       try {
