@@ -3,8 +3,8 @@ import { AccessModule, UserCredentials } from '@app/access';
 import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
 import { BcryptPasswordHasher } from './adapters/bcrypt-password-hasher.js';
-import { PrismaUserRepository } from './adapters/prisma-user.repository.js';
-import { PrismaUsersReadModel } from './adapters/prisma-users.read-model.js';
+import { KyselyUserRepository } from './adapters/kysely-user.repository.js';
+import { KyselyUsersReadModel } from './adapters/kysely-users.read-model.js';
 import { UserCredentialsAdapter } from './adapters/user-credentials.adapter.js';
 import { GrantAdminHandler } from './application/commands/grant-admin/grant-admin.handler.js';
 import { SignUpHandler } from './application/commands/sign-up/sign-up.handler.js';
@@ -28,9 +28,9 @@ import { UsersReadModel } from './ports/users.read-model.js';
     SignUpHandler,
     GrantAdminHandler,
     GetUserHandler,
-    { provide: UserRepository, useClass: PrismaUserRepository },
+    { provide: UserRepository, useClass: KyselyUserRepository },
     { provide: PasswordHasher, useClass: BcryptPasswordHasher },
-    { provide: UsersReadModel, useClass: PrismaUsersReadModel },
+    { provide: UsersReadModel, useClass: KyselyUsersReadModel },
     { provide: UserCredentials, useClass: UserCredentialsAdapter },
     { provide: Clock, useClass: SystemClock },
   ],

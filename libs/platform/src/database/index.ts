@@ -3,6 +3,6 @@ export * from './database-errors.js';
 export * from './embedded-postgres.js';
 export * from './migration.service.js';
 export * from './migrations.js';
-export * from './prisma.service.js';
 export { migrationsSource } from './project-paths.js';
 export * from './sql-client.js';
+export type { Database, DB } from './database.js';

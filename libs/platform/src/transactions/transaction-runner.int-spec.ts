@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { startTestContext, type TestContext } from '../../../../test/support/test-context';
 import { TransactionRunner, TransactionTimeoutError } from './transaction-runner';
@@ -78,5 +79,47 @@ describe('TransactionRunner on the real PostgreSQL', () => {
     // The connection went back to the pool clean: the next transaction works.
     await runner.run((tx) => tx.execute('INSERT INTO tx_probe (id, tag) VALUES ($1, $2)', randomUUID(), tag));
     expect(await rows(tag)).toBe(1);
+  });
+
+  it('runs Kysely statements on the open transaction\'s connection, each a named prepared statement, and on the pool outside one', async () => {
+    const backend = sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`;
+    const tag = randomUUID();
+    await runner.run(async () => {
+      const { rows: [first] } = await backend.execute(runner.db);
+      await sql`INSERT INTO tx_probe (id, tag, n) VALUES (${randomUUID()}, ${tag}, 9007199254740993)`.execute(runner.db);
+      // Only the transaction sees its row: the statement ran on its connection.
+      const { rows: [seen] } = await sql<{ n: bigint }>`SELECT n FROM tx_probe WHERE tag = ${tag}`.execute(runner.db);
+      expect(seen.n).toBe(9007199254740993n);
+      expect(await rows(tag)).toBe(0);
+      const query = runner.db.selectFrom('users').select('id').where('email_normalized', '=', tag);
+      expect(await query.execute()).toEqual([]);
+      const { rows: prepared } = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements WHERE statement = ${query.compile().sql}`.execute(runner.db);
+      expect(prepared).toHaveLength(1);
+      expect((await backend.execute(runner.db)).rows[0].pid).toBe(first.pid);
+    });
+    expect(await rows(tag)).toBe(1);
+    // Outside a transaction: the pool's connections, where the committed row is visible.
+    const { rows: [committed] } = await sql<{ n: bigint }>`SELECT n FROM tx_probe WHERE tag = ${tag}`.execute(runner.db);
+    expect(committed.n).toBe(9007199254740993n);
+  });
+
+  it('refuses Kysely\'s own transactions: UnitOfWork.run is the one way to open one', async () => {
+    await expect(runner.db.transaction().execute(async () => undefined)).rejects.toThrow('UnitOfWork.run');
+  });
+
+  it('refuses Kysely statements once the transaction has timed out', async () => {
+    const tag = randomUUID();
+    let late: unknown;
+    await expect(
+      runner.run(
+        async () => {
+          await new Promise((r) => setTimeout(r, 300));
+          late = await sql`INSERT INTO tx_probe (id, tag) VALUES (${randomUUID()}, ${tag})`.execute(runner.db).catch((err: unknown) => err);
+        },
+        { timeoutMs: 100 },
+      ),
+    ).rejects.toBeInstanceOf(TransactionTimeoutError);
+    expect(late).toBeInstanceOf(TransactionTimeoutError);
+    expect(await rows(tag)).toBe(0);
   });
 });

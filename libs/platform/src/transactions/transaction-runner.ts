@@ -4,6 +4,8 @@ import { CommitThenRefuse, UnitOfWork } from '@app/shared-kernel';
 import { AppConfig } from '../config/app-config.js';
 import { contextSlot } from '../context/async-context.js';
 import { requestContext } from '../context/request-context.js';
+import { createDatabase, type Database } from '../database/database.js';
+import { PgConnection } from '../database/pg-connection.js';
 import { PgSqlClient, type SqlClient } from '../database/sql-client.js';
 import { assertPlainData, type CommandOutcome, commandScope, keyedRequest } from './command-scope.js';
 
@@ -23,7 +25,7 @@ class TxClient extends PgSqlClient {
 
   constructor(
     connection: pg.PoolClient,
-    private readonly timeoutMs: number,
+    readonly timeoutMs: number,
   ) {
     super(connection);
   }
@@ -39,8 +41,24 @@ class TxClient extends PgSqlClient {
   }
 }
 
+/** The open transaction's connection as Kysely runs statements on it: refused once the transaction has timed out. */
+class TransactionConnection extends PgConnection {
+  constructor(
+    connection: pg.PoolClient,
+    private readonly tx: TxClient,
+  ) {
+    super(connection);
+  }
+
+  override executeQuery<R>(query: Parameters<PgConnection['executeQuery']>[0]) {
+    if (this.tx.expired) return Promise.reject(new TransactionTimeoutError(this.tx.timeoutMs));
+    return super.executeQuery<R>(query);
+  }
+}
+
 interface Scope {
   tx: Tx;
+  connection: TransactionConnection;
   afterCommit: (() => void)[];
   consistencyToken?: string;
 }
@@ -61,6 +79,11 @@ interface Scope {
 export class TransactionRunner extends UnitOfWork {
   private readonly scope = contextSlot<Scope>('transaction');
   private readonly pooled: SqlClient;
+  /**
+   * The query builder adapters write statements with: each runs on the open transaction's
+   * connection when there is one (inside `run`), else on the pool.
+   */
+  readonly db: Database;
 
   constructor(
     @Inject(pg.Pool) private readonly pool: pg.Pool,
@@ -68,6 +91,7 @@ export class TransactionRunner extends UnitOfWork {
   ) {
     super();
     this.pooled = new PgSqlClient(pool);
+    this.db = createDatabase(new PgConnection(pool), () => this.scope.get()?.connection);
   }
 
   /** The open transaction when there is one, else the pool: what an adapter queries through. */
@@ -96,7 +120,7 @@ export class TransactionRunner extends UnitOfWork {
     const connection = await this.pool.connect();
     const tx = new TxClient(connection, timeoutMs);
     const timer = setTimeout(() => (tx.expired = true), timeoutMs);
-    const scope: Scope = { tx, afterCommit };
+    const scope: Scope = { tx, connection: new TransactionConnection(connection, tx), afterCommit };
     let broken: Error | undefined;
     let outcome: CommandOutcome;
     try {

@@ -28,7 +28,7 @@ const user = (email: string): User => ({
   id: randomUUID(), name: 'N', email, emailNormalized: email.toLowerCase(), displayName: null, passwordHash: 'h', role: 'user', createdAt: new Date(),
 });
 
-describe('PrismaUserRepository', () => {
+describe('KyselyUserRepository', () => {
   it('adds and finds by normalised email and id', async () => {
     const repo = t.app.get(UserRepository);
     const u = user(`Find-${randomUUID()}@Example.test`);
