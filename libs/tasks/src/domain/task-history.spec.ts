@@ -19,7 +19,7 @@ function enriched(basedOnVersion: number, p: Partial<TaskEnrichedPayload> = {}):
   return { id: `e${++ids}`, type: 'task.enriched', aggregateType: 'task_enrichment', aggregateId: `enr-${ids}`, aggregateVersion: 1, occurredAt: t0, actor: null, payload };
 }
 function reminder(): HistoryEvent {
-  return { id: `e${++ids}`, type: 'task.reminder_due', aggregateType: 'task_reminder', aggregateId: TASK, aggregateVersion: 1, occurredAt: t0, actor: null, payload: { taskId: TASK, ownerId: OWNER, dueDate: t0.toISOString(), leadMinutes: 60 } };
+  return { id: `e${++ids}`, type: 'task.reminder_due', aggregateType: 'task_reminder', aggregateId: `rem-${TASK}`, aggregateVersion: 1, occurredAt: t0, actor: null, payload: { taskId: TASK, ownerId: OWNER, dueDate: t0.toISOString(), leadMinutes: 60 } };
 }
 
 /** Folds the events in order: the entries they add and the final head. */
@@ -114,6 +114,8 @@ describe('foldHistory', () => {
     expect(historyTaskOf({ type: 'task.reminder_due', aggregateType: 'notification', aggregateId: TASK, payload: {} })).toBeNull();
     expect(historyTaskOf({ type: 'task.created', aggregateType: 'task_reminder', aggregateId: TASK, payload: {} })).toBeNull();
     expect(historyTaskOf(enriched(1))).toBe(TASK);
+    expect(historyTaskOf(reminder())).toBe(TASK);
+    expect(historyTaskOf({ type: 'task.reminder_due', aggregateType: 'task_reminder', aggregateId: TASK, payload: {} })).toBeNull();
   });
 });
 

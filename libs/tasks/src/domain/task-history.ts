@@ -8,6 +8,7 @@ import {
   type TaskCategory,
   type TaskCreatedPayload,
   type TaskEnrichedPayload,
+  type TaskReminderDuePayload,
   type TaskStatusChangedPayload,
   type TaskUpdatedPayload,
 } from './task.events.js';
@@ -78,8 +79,10 @@ export interface HistoryEvent {
 /** The task whose history an event belongs to, or null for an event that is not part of one. */
 export function historyTaskOf(e: Pick<HistoryEvent, 'type' | 'aggregateType' | 'aggregateId' | 'payload'>): string | null {
   if (!TASK_HISTORY_SOURCES.some((s) => s.type === e.type && s.aggregateType === e.aggregateType)) return null;
-  if (e.aggregateType === TASK_ENRICHMENT_AGGREGATE) return (e.payload as TaskEnrichedPayload).taskId ?? null;
-  return e.aggregateId;
+  if (e.aggregateType === TASK_AGGREGATE) return e.aggregateId;
+  // enrichments and reminders are aggregates of their own that name their task
+  const taskId = (e.payload as TaskEnrichedPayload | TaskReminderDuePayload | null)?.taskId;
+  return typeof taskId === 'string' ? taskId : null;
 }
 
 const same = (a: unknown, b: unknown) => (Array.isArray(a) || Array.isArray(b) ? JSON.stringify(a) === JSON.stringify(b) : a === b);

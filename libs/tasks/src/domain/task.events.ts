@@ -59,10 +59,12 @@ export const TASK_ENRICHED = 'task.enriched';
 export const TASK_ENRICHMENT_AGGREGATE = 'task_enrichment';
 
 /**
- * The notifications slice's reminder events, as far as a task's history reads them: aggregate
- * `task_reminder` whose id is the task's id, event `task.reminder_due`. The notifications slice
- * owns the contract (its domain/notification.events.ts); these names are the tasks slice's one
- * copy of it.
+ * The notifications slice's reminder events, as far as a task's history reads them: event
+ * `task.reminder_due` of aggregate `task_reminder`, the task in `payload.taskId`. (The aggregate's
+ * id cannot be the task's own: the log's (aggregate_id, aggregate_version) is unique across
+ * aggregate types, and the task's events take those versions; the notifications slice derives
+ * it from the task's id.) That slice owns the contract (its domain/notification.events.ts);
+ * these names are the tasks slice's one copy of it.
  */
 export const TASK_REMINDER_AGGREGATE = 'task_reminder';
 export const TASK_REMINDER_DUE = 'task.reminder_due';
