@@ -4,6 +4,7 @@
 // the same run: one bare INSERT round trip (lag floor) and one INSERT ... SELECT copying the
 // log into a table (rebuild ceiling). Run: `npm run bench:projection` (RATE, SECONDS, WRITERS,
 // BACKLOG env vars adjust it).
+import { sql } from 'kysely';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
@@ -32,14 +33,12 @@ class BenchProjector extends Projector {
     super();
   }
   async handle(event: StoredEvent): Promise<void> {
-    await this.transactions.current()!.execute(`INSERT INTO bench_read (event_id, position) VALUES ($1::uuid, $2::bigint)`, event.id, event.position.toString());
+    await sql`INSERT INTO bench_read (event_id, position) VALUES (${event.id}::uuid, ${event.position}::bigint)`.execute(this.transactions.current()!);
     this.transactions.afterCommit(() => visibleAt.set(event.id, performance.now()));
   }
   override async handleBatch(events: StoredEvent[]): Promise<void> {
-    await this.transactions.current()!.execute(
-      `INSERT INTO bench_read (event_id, position) SELECT * FROM unnest($1::uuid[], $2::bigint[])`,
-      events.map((e) => e.id),
-      events.map((e) => e.position.toString()),
+    await sql`INSERT INTO bench_read (event_id, position) SELECT * FROM unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.position.toString())}::bigint[])`.execute(
+      this.transactions.current()!,
     );
     this.transactions.afterCommit(() => {
       const now = performance.now();
@@ -47,7 +46,7 @@ class BenchProjector extends Projector {
     });
   }
   async reset(): Promise<void> {
-    await this.transactions.current()!.execute(`DELETE FROM bench_read`);
+    await sql`DELETE FROM bench_read`.execute(this.transactions.current()!);
   }
 }
 

@@ -1,7 +1,7 @@
 // The bare baseline: Fastify + pg (+ ioredis), no framework, doing the same work as the API:
 // POST /tasks = one transaction inserting the task row and its event row; GET /tasks/:id = one
 // Redis GET when cached, else one SELECT (then cached). Named prepared statements, as the API's
-// SqlClient uses. No authentication, validation beyond two checks, logging or tracing.
+// data layer uses (docs/decisions/0067). No authentication, validation beyond two checks, logging or tracing.
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';

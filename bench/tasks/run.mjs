@@ -11,6 +11,8 @@
 // busy share and CPU per request (Linux /proc): whether the ratio measured the servers' CPU or
 // something else that shares the two cores (the load generator, PostgreSQL, Redis) (docs/decisions/0060).
 // BENCH_API_ENV (JSON) overrides the API's environment, e.g. '{"OTEL_SDK_DISABLED":"true"}'.
+// BENCH_AGAINST=<a built checkout> puts that checkout's API (and worker) in the bare server's
+// place: this build against an earlier one, side by side in the same run (docs/decisions/0067).
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -30,6 +32,9 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const WORKER_IN_API = process.env.BENCH_WORKER === 'in-api';
 const REGISTER_TRACING = 'dist/libs/platform/src/tracing/register.js';
+const AGAINST = process.env.BENCH_AGAINST;
+/** What this build is measured against: the bare server, or the API of the checkout BENCH_AGAINST names. */
+const BASE = AGAINST ? 'before' : 'bare';
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const withDb = (url, db) => { const u = new URL(url); u.pathname = `/${db}`; return u.toString(); };
@@ -40,14 +45,14 @@ function jwt(sub) {
   return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
 }
 
-async function createDb(name) {
+async function createDb(name, cwd = root) {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = withDb(ADMIN_URL, name);
-  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' });
+  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd, env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' });
   return url;
 }
 async function dropDb(name) {
@@ -57,8 +62,8 @@ async function dropDb(name) {
   await admin.end();
 }
 
-async function start(args, env, port) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+async function start(args, env, port, cwd = root) {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const up = await fetch(`http://127.0.0.1:${port}/api/v1/tasks/00000000-0000-4000-8000-000000000000`).then(() => true, () => false);
@@ -216,14 +221,12 @@ const fullDb = `bench_tasks_full_${suffix}`;
 const out = { when: new Date().toISOString(), node: process.version, duration: DURATION, connections: CONNECTIONS };
 const children = [];
 try {
-  const bareUrl = await createDb(bareDb);
+  const bareUrl = await createDb(bareDb, AGAINST ?? root);
   const fullUrl = await createDb(fullDb);
   const owner = randomUUID();
   const headers = { authorization: `Bearer ${jwt(owner)}` };
 
   const barePort = await freePort();
-  const bare = await start(['bench/tasks/bare-server.mjs'], { DATABASE_URL: bareUrl, REDIS_URL }, barePort);
-  children.push(bare);
 
   // A stand-in OTLP collector: the sampled spans are exported to it over HTTP, as to a real one.
   const sink = http.createServer((req, res) => {
@@ -234,28 +237,36 @@ try {
   sink.unref();
   const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}` };
   const fullEnv = { DATABASE_URL: fullUrl, REDIS_URL, JWT_SECRET: SECRET, HOST: '127.0.0.1', LOG_LEVEL: 'info', MIGRATE_ON_START: 'false', NODE_ENV: 'production', ...tracingEnv, ...JSON.parse(process.env.BENCH_API_ENV ?? '{}') };
+  const beforeEnv = { ...fullEnv, DATABASE_URL: bareUrl };
+  const bare = AGAINST
+    ? await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...beforeEnv, RUN_WORKER_IN_API: String(WORKER_IN_API) }, barePort, AGAINST)
+    : await start(['bench/tasks/bare-server.mjs'], { DATABASE_URL: bareUrl, REDIS_URL }, barePort);
+  children.push(bare);
   const apiPort = await freePort();
   const api = await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...fullEnv, RUN_WORKER_IN_API: String(WORKER_IN_API) }, apiPort);
   children.push(api);
 
   const bareBase = `http://127.0.0.1:${barePort}`;
   const fullBase = `http://127.0.0.1:${apiPort}`;
-  const bareHeaders = { 'x-owner': owner };
+  const bareHeaders = AGAINST ? headers : { 'x-owner': owner };
   const post = (base, h) => ({ opts: { url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' }) } });
   const creates = await interleaved([{ ...post(bareBase, bareHeaders), pid: bare.pid }, { ...post(fullBase, headers), pid: api.pid }]);
   out.bare = { create: creates[0] };
   out.full = { create: creates[1] };
 
   if (!WORKER_IN_API) {
-    const workerPort = await freePort();
-    children.push(spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd: root, env: { ...process.env, ...fullEnv, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+    for (const [cwd, env] of AGAINST ? [[root, fullEnv], [AGAINST, beforeEnv]] : [[root, fullEnv]]) {
+      const workerPort = await freePort();
+      children.push(spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd, env: { ...process.env, ...env, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+    }
   }
   const drainStart = Date.now();
   await drained(fullUrl);
+  if (AGAINST) await drained(bareUrl);
   console.error(`full: consumers caught up with the POST phase's events ${((Date.now() - drainStart) / 1000).toFixed(1)} s after it ended`);
 
   // the bare server has no projector: its GET reads a tasks_read row written here, as the projector would
-  const bareId = await readableTask('bare', bareBase, bareHeaders, async (id) => {
+  const bareId = AGAINST ? await readableTask('before', bareBase, bareHeaders) : await readableTask('bare', bareBase, bareHeaders, async (id) => {
     const c = new pg.Client({ connectionString: bareUrl });
     await c.connect();
     await c.query(`INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
@@ -287,18 +298,19 @@ try {
 }
 
 const f = (x, digits = 0) => x.toFixed(digits).padStart(7);
+if (AGAINST) console.log(`'before' is the API built in ${AGAINST}; 'full' this build`);
 console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase and server in ${SLICES} alternating slices, 127.0.0.1, worker ${WORKER_IN_API ? 'inside the API' : 'in its own process, started after the POST phase'}`);
 console.log(`                          req/s      p50 ms   p99 ms  main thread busy  CPU µs/request`);
 const busy = (s) => (s.mainBusy === undefined ? '' : `${(s.mainBusy * 100).toFixed(0).padStart(14)}%  ${f(s.cpuPerRequestUs, 1).padStart(14)}`);
 for (const [k, label] of [['create', 'POST /tasks'], ['get', 'GET /tasks/:id (cached)']]) {
-  console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)} ${busy(out.bare[k])}`);
-  console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)} ${busy(out.full[k])}   non-2xx ${out.full[k].non2xx}`);
+  console.log(`${label.padEnd(24)} ${BASE.padStart(6)} ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)} ${busy(out.bare[k])}`);
+  console.log(`${''.padEnd(24)} ${'full'.padStart(6)} ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)} ${busy(out.full[k])}   non-2xx ${out.full[k].non2xx}`);
 }
 const spread = ([lo, hi]) => `slices ${lo.toFixed(2)}..${hi.toFixed(2)}`;
-console.log(`ratio full/bare: POST ${out.ratio.create.toFixed(2)} (target >= 0.40; ${spread(out.spread.create)}), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50; ${spread(out.spread.cachedGet)})`);
+console.log(`ratio full/${BASE}: POST ${out.ratio.create.toFixed(2)} (target >= 0.40; ${spread(out.spread.create)}), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50; ${spread(out.spread.cachedGet)})`);
 if (out.full.get.cpuPerRequestUs) {
   const cpuRatio = (k) => (out.bare[k].cpuPerRequestUs / out.full[k].cpuPerRequestUs).toFixed(2);
-  console.log(`CPU per request bare/full: POST ${cpuRatio('create')}, cached GET ${cpuRatio('get')} (what req/s full/bare tends to when both servers' main threads are busy)`);
+  console.log(`CPU per request ${BASE}/full: POST ${cpuRatio('create')}, cached GET ${cpuRatio('get')} (what req/s full/bare tends to when both servers' main threads are busy)`);
 }
 for (const [sort, l] of Object.entries(out.list).filter(([k]) => k !== 'tasks')) {
   console.log(`list ${LIST_TASKS} tasks sort=${sort.padEnd(10)} first p50 ${l.firstP50.toFixed(2)} ms, last p50 ${l.lastP50.toFixed(2)} ms (x${l.ratio.toFixed(2)}, target <= 1.5); p99 ${l.firstP99.toFixed(2)} / ${l.lastP99.toFixed(2)} ms; last page ${l.lastPageItems} items, nextCursor ${l.lastNextCursor}`);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Module, type DynamicModule, type INestApplicationContext, type Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -40,26 +41,22 @@ export class TestProjector extends Projector {
     super();
   }
   async handle(event: StoredEvent): Promise<void> {
-    const tx = this.transactions.current()!;
-    await tx.execute(`INSERT INTO test_projection VALUES ($1::uuid, $2::bigint, $3::uuid, $4)`, event.id, event.position.toString(), event.aggregateId, event.aggregateVersion);
+    await sql`INSERT INTO test_projection VALUES (${event.id}::uuid, ${event.position}::bigint, ${event.aggregateId}::uuid, ${event.aggregateVersion})`.execute(this.transactions.current()!);
     if (behaviour.failOnce.delete(event.id) || behaviour.failOnce.delete(tagOf(event))) throw new Error('transient failure');
     if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
   }
   /** One statement for the whole batch; a failing event fails the batch (the engine then goes one by one). */
   override async handleBatch(events: StoredEvent[]): Promise<void> {
-    await this.transactions.current()!.execute(
-      `INSERT INTO test_projection SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::int[])`,
-      events.map((e) => e.id),
-      events.map((e) => e.position.toString()),
-      events.map((e) => e.aggregateId),
-      events.map((e) => e.aggregateVersion),
+    const column = <T>(f: (e: StoredEvent) => T) => events.map(f);
+    await sql`INSERT INTO test_projection SELECT * FROM unnest(${column((e) => e.id)}::uuid[], ${column((e) => e.position.toString())}::bigint[], ${column((e) => e.aggregateId)}::uuid[], ${column((e) => e.aggregateVersion)}::int[])`.execute(
+      this.transactions.current()!,
     );
     for (const event of events) {
       if (behaviour.failOnce.has(event.id) || behaviour.failOnce.has(tagOf(event)) || (event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('batch failed');
     }
   }
   async reset(): Promise<void> {
-    await this.transactions.current()!.execute(`DELETE FROM test_projection`);
+    await sql`DELETE FROM test_projection`.execute(this.transactions.current()!);
   }
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, Module, Param, Post } from '@nestjs/common';
 import { Authenticated } from '../../libs/access/src/index';
@@ -30,7 +31,7 @@ class EventsProbeController {
   @Get()
   @ConsistentRead('test_read')
   async read(): Promise<{ ids: string[] }> {
-    const rows = await this.transactions.run((tx) => tx.query<{ event_id: string }[]>(`SELECT event_id FROM test_projection`));
+    const { rows } = await this.transactions.run((db) => sql<{ event_id: string }>`SELECT event_id FROM test_projection`.execute(db));
     return { ids: rows.map((r) => r.event_id) };
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CanActivate, Controller, type ExecutionContext, HttpCode, Inject, Injectable, Module, type OnModuleInit, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
@@ -70,7 +71,7 @@ export class ProbeHandler implements ICommandHandler<ProbeCommand> {
       const id = randomUUID();
       const createdAt = new Date();
       if (body.delayMs) await sleep(body.delayMs);
-      await this.transactions.current()!.execute('INSERT INTO idem_probe_rows (id, title) VALUES ($1::uuid, $2)', id, body.title);
+      await sql`INSERT INTO idem_probe_rows (id, title) VALUES (${id}::uuid, ${body.title})`.execute(this.transactions.db);
       const [event] = await this.events.append([{ type: 'probe.created', aggregateType: 'probe', aggregateId: id, aggregateVersion: 1, payload: { title: body.title } }]);
       return { id, position: event.position, createdAt };
     });

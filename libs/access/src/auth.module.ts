@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { Clock, SystemClock } from '@app/shared-kernel';
 import { AppConfig, REDIS, type RedisConnection } from '@app/platform';
 import { AccessTokens } from './adapters/access-tokens.js';
-import { PrismaRefreshTokenStore } from './adapters/prisma-refresh-token.store.js';
+import { KyselyRefreshTokenStore } from './adapters/kysely-refresh-token.store.js';
 import { loginRules, MemoryRateLimiter, RedisRateLimiter } from './adapters/rate-limiters.js';
 import { AuthSettings } from './application/auth-settings.js';
 import { LogInHandler } from './application/commands/log-in/log-in.handler.js';
@@ -25,7 +25,7 @@ import { RefreshTokenStore } from './ports/refresh-token.store.js';
     RefreshSessionHandler,
     LogOutHandler,
     { provide: AccessTokenIssuer, useExisting: AccessTokens },
-    { provide: RefreshTokenStore, useClass: PrismaRefreshTokenStore },
+    { provide: RefreshTokenStore, useClass: KyselyRefreshTokenStore },
     { provide: Clock, useClass: SystemClock },
     { provide: AuthSettings, inject: [AppConfig], useFactory: (config: AppConfig): AuthSettings => ({
         refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,

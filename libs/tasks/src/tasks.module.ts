@@ -3,8 +3,8 @@ import { Module, type Provider } from '@nestjs/common';
 import { EventsModule } from '@app/events';
 import { Clock, SystemClock } from '@app/shared-kernel';
 import { KyselyTaskHistoryReadModel } from './adapters/kysely-task-history.read-model.js';
-import { PgTaskReadModel } from './adapters/pg-task.read-model.js';
-import { PrismaTaskRepository } from './adapters/prisma-task.repository.js';
+import { KyselyTaskReadModel } from './adapters/kysely-task.read-model.js';
+import { KyselyTaskRepository } from './adapters/kysely-task.repository.js';
 import { taskCacheProviders } from './adapters/redis-task.cache.js';
 import { ChangeStatusHandler } from './application/commands/change-status/change-status.handler.js';
 import { CreateTaskHandler } from './application/commands/create-task/create-task.handler.js';
@@ -21,8 +21,8 @@ import { TaskReadModel } from './ports/task-read-model.js';
 import { TaskRepository } from './ports/task.repository.js';
 
 const providers: Provider[] = [
-  { provide: TaskRepository, useClass: PrismaTaskRepository },
-  { provide: TaskReadModel, useClass: PgTaskReadModel },
+  { provide: TaskRepository, useClass: KyselyTaskRepository },
+  { provide: TaskReadModel, useClass: KyselyTaskReadModel },
   { provide: TaskHistoryReadModel, useClass: KyselyTaskHistoryReadModel },
   ...taskCacheProviders,
   { provide: TaskIds, useValue: { next: () => randomUUID() } },

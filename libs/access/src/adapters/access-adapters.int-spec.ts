@@ -6,10 +6,10 @@ import { UnitOfWork } from '@app/shared-kernel';
 import { testRedisUrl } from '../../../../test/support/services';
 import { startTestContext, type TestContext } from '../../../../test/support/test-context';
 import type { RateLimiter } from '../ports/rate-limiter';
-import { hashRefreshToken, PrismaRefreshTokenStore } from './prisma-refresh-token.store';
+import { hashRefreshToken, KyselyRefreshTokenStore } from './kysely-refresh-token.store';
 import { MemoryRateLimiter, RedisRateLimiter } from './rate-limiters';
 
-@Module({ providers: [PrismaRefreshTokenStore] })
+@Module({ providers: [KyselyRefreshTokenStore] })
 class StoreModule {}
 
 let t: TestContext;
@@ -18,9 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-describe('PrismaRefreshTokenStore (token families)', () => {
+describe('KyselyRefreshTokenStore (token families)', () => {
   it('stores only the hash, locks by token, rotates and revokes a whole family', async () => {
-    const store = t.app.get(PrismaRefreshTokenStore);
+    const store = t.app.get(KyselyRefreshTokenStore);
     const uow = t.app.get(UnitOfWork);
     const pool = t.app.get(pg.Pool);
     const now = new Date();
@@ -48,7 +48,7 @@ describe('PrismaRefreshTokenStore (token families)', () => {
   });
 
   it('serialises two rotations of one token: the second waits for the first row lock', async () => {
-    const store = t.app.get(PrismaRefreshTokenStore);
+    const store = t.app.get(KyselyRefreshTokenStore);
     const uow = t.app.get(UnitOfWork);
     const now = new Date();
     const issued = await uow.run(() => store.issue({ userId: randomUUID(), now, expiresAt: new Date(now.getTime() + 60_000) }));

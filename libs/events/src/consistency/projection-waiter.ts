@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import pg from 'pg';
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { TransactionRunner } from '@app/platform';
 import type { LogPoint } from '../engine/event-log.js';
 
 /**
@@ -8,7 +9,7 @@ import type { LogPoint } from '../engine/event-log.js';
  */
 @Injectable()
 export class ProjectionWaiter {
-  constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
+  constructor(private readonly transactions: TransactionRunner) {}
 
   /** True once every projection in `projections` has reached `point`; false after `timeoutMs`. */
   async waitFor(point: LogPoint, projections: readonly string[], timeoutMs: number): Promise<boolean> {
@@ -23,11 +24,13 @@ export class ProjectionWaiter {
 
   async reached(point: LogPoint, projections: readonly string[]): Promise<boolean> {
     if (projections.length === 0) return true;
-    const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM consumer_checkpoints
-        WHERE consumer = ANY($1::text[]) AND (last_transaction_id, last_position) >= ($2::xid8, $3::bigint)`,
-      [projections, point.transactionId.toString(), point.position.toString()],
-    );
-    return rows[0].n === new Set(projections).size;
+    const { n } = await this.transactions.db
+      .selectFrom('consumer_checkpoints')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where((eb) => eb('consumer', '=', eb.fn.any(eb.val(projections))))
+      // last_transaction_id is xid8, not in the generated types.
+      .where(sql<boolean>`(last_transaction_id, last_position) >= (${point.transactionId}::xid8, ${point.position}::bigint)`)
+      .executeTakeFirstOrThrow();
+    return n === new Set(projections).size;
   }
 }

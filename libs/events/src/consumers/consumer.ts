@@ -35,7 +35,7 @@ export abstract class Subscriber<Prepared = undefined> {
    * transaction: each open write transaction holds back every consumer's reading horizon
    * (docs/decisions/0010). The engine calls it outside any transaction, before the write
    * transaction that calls `handle(event, prepared)` with its result, and not for events the
-   * inbox already holds. It may read (through `TransactionRunner.client`, the plain client here)
+   * inbox already holds. It may read (through `TransactionRunner.db`, on the pool here)
    * but should not write: its result can be discarded (a crash, a failure elsewhere in the batch)
    * and it can run again for the same event. A throw counts as a failed attempt of the event.
    * `handle` keeps log order, but the prepare of an event may run before the `handle` of the

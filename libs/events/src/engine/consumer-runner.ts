@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { TransactionRunner, Tx } from '@app/platform';
+import type { Database, TransactionRunner } from '@app/platform';
 import type { StoredEvent } from '../event.js';
 import { type ConsumerSpec, type RunnerOptions, type StepResult, wantsType } from './consumer-spec.js';
 import { recordDeadLetter, retryDeadLetter } from './dead-letters.js';
@@ -60,12 +60,12 @@ export class ConsumerRunner {
     try {
       let planned: Planned | undefined;
       if (this.preparer) {
-        const plan = await this.preparer.plan(this.transactions.client, limit, this.failing, this.maxAttempts);
+        const plan = await this.preparer.plan(this.transactions.db, limit, this.failing, this.maxAttempts);
         if (plan.kind === 'idle') return await this.idle(plan.blocked);
         planned = plan;
         limit = plan.ids.length;
       }
-      const outcome = await this.transactions.run((tx) => this.inTransaction(tx, limit, oneByOne, planned));
+      const outcome = await this.transactions.run((db) => this.inTransaction(db, limit, oneByOne, planned));
       switch (outcome.kind) {
         case 'locked':
           return { processed: 0, waitMs: 200 };
@@ -107,29 +107,29 @@ export class ConsumerRunner {
     return (await retryDeadLetter(this.transactions, this.spec, this.logger)) ? { processed: 1 } : { processed: 0, waitMs: Infinity, blocked };
   }
 
-  private async inTransaction(tx: Tx, limit: number, oneByOne: boolean, planned?: Planned): Promise<Outcome> {
-    const checkpoint = await lockCheckpoint(tx, this.spec.name);
+  private async inTransaction(db: Database, limit: number, oneByOne: boolean, planned?: Planned): Promise<Outcome> {
+    const checkpoint = await lockCheckpoint(db, this.spec.name);
     if (!checkpoint) return { kind: 'locked' };
     if (planned && !samePoint(checkpoint, planned.from)) return { kind: 'moved' };
-    const events = await readAfter(tx, checkpoint, limit);
-    if (events.length === 0) return { kind: 'idle', blocked: await eventsWaitAfter(tx, checkpoint) };
+    const events = await readAfter(db, checkpoint, limit);
+    if (events.length === 0) return { kind: 'idle', blocked: await eventsWaitAfter(db, checkpoint) };
     if (planned && events.some((e, i) => e.id !== planned.ids[i])) return { kind: 'moved' };
     const failing = this.failing;
     if (failing && failing.eventId !== events[0].id) this.failing = undefined; // moved on elsewhere (a retry, a rebuild)
     if (failing && failing.eventId === events[0].id && failing.attempts >= this.maxAttempts) {
-      await recordDeadLetter(tx, this.spec.name, events[0], failing, this.logger);
-      await saveCheckpoint(tx, this.spec.name, events[0]);
+      await recordDeadLetter(db, this.spec.name, events[0], failing, this.logger);
+      await saveCheckpoint(db, this.spec.name, events[0]);
       this.failing = undefined;
       return { kind: 'passed', count: 1, ids: [events[0].id] };
     }
-    await this.handle(tx, events, oneByOne);
-    await saveCheckpoint(tx, this.spec.name, events[events.length - 1]);
+    await this.handle(db, events, oneByOne);
+    await saveCheckpoint(db, this.spec.name, events[events.length - 1]);
     if (failing?.eventId === events[0].id) this.failing = undefined;
     return { kind: 'passed', count: events.length, ids: events.map((e) => e.id) };
   }
 
   /** Hands the wanted events to the batch call, or to `handle` one by one (a subscriber's skipping those its inbox holds). */
-  private async handle(tx: Tx, events: LogEvent[], oneByOne: boolean): Promise<void> {
+  private async handle(db: Database, events: LogEvent[], oneByOne: boolean): Promise<void> {
     const wanted = events.filter(this.wanted);
     if (this.spec.handleBatch && events.length > 1 && !oneByOne) {
       try {
@@ -139,7 +139,7 @@ export class ConsumerRunner {
       }
       return;
     }
-    const fresh = this.spec.kind === 'subscriber' ? await claimInbox(tx, this.spec.name, wanted.map((e) => e.id)) : undefined;
+    const fresh = this.spec.kind === 'subscriber' ? await claimInbox(db, this.spec.name, wanted.map((e) => e.id)) : undefined;
     for (const [index, event] of events.entries()) {
       if (!this.wanted(event) || (fresh && !fresh.has(event.id))) continue;
       try {

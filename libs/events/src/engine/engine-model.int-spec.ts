@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
@@ -7,7 +8,7 @@ import type { AppConfig } from '../../../platform/src/config/app-config';
 import { migrateDatabase } from '../../../platform/src/database/migrations';
 import type { RedisConnection } from '../../../platform/src/redis/redis.module';
 import { TransactionRunner } from '../../../platform/src/transactions/transaction-runner';
-import { PrismaEventStore } from '../adapters/prisma-event-store';
+import { KyselyEventStore } from '../adapters/kysely-event-store';
 import { comparePoints } from '../consistency/consistency-token';
 import type { StoredEvent } from '../event';
 import { IntegrationPublisher } from '../publishing/integration-publisher';
@@ -118,7 +119,7 @@ const quiet = { warn: () => undefined, error: () => undefined };
     await admin.connect();
     const stream = `test.model.${process.pid}.${randomBytes(4).toString('hex')}`;
     const transactions = new TransactionRunner(pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig);
-    const store = new PrismaEventStore(transactions, new EventSignal());
+    const store = new KyselyEventStore(transactions, new EventSignal());
     try {
       // ---- consumers ----------------------------------------------------------------------
       const kills: ({ how: 'abort' | 'terminate'; after: number; seen: number } | undefined)[] = [undefined, undefined, undefined];
@@ -130,7 +131,7 @@ const quiet = { warn: () => undefined, error: () => undefined };
         if (plan.seen <= plan.after) return;
         kills[consumer] = undefined;
         if (plan.how === 'abort') throw new Killed(`${CONSUMERS[consumer]} killed mid-batch`);
-        const [{ pid }] = await transactions.current()!.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+        const { rows: [{ pid }] } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(transactions.current()!);
         await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
       };
       const prepared = new Map<string, number>();
@@ -150,16 +151,12 @@ const quiet = { warn: () => undefined, error: () => undefined };
           : undefined,
       };
       async function project(events: StoredEvent[]): Promise<void> {
-        const tx = transactions.current()!;
+        const db = transactions.current()!;
         for (const e of events) {
           const { value } = e.payload as { value: number };
-          await tx.execute(`INSERT INTO model_log (event_id, aggregate_id, version, value) VALUES ($1::uuid, $2::uuid, $3, $4)`, e.id, e.aggregateId, e.aggregateVersion, value);
-          await tx.execute(
-            `INSERT INTO model_totals VALUES ($1::uuid, $2, $3) ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, total = model_totals.total + EXCLUDED.total`,
-            e.aggregateId,
-            e.aggregateVersion,
-            value,
-          );
+          await sql`INSERT INTO model_log (event_id, aggregate_id, version, value) VALUES (${e.id}::uuid, ${e.aggregateId}::uuid, ${e.aggregateVersion}, ${value})`.execute(db);
+          await sql`INSERT INTO model_totals VALUES (${e.aggregateId}::uuid, ${e.aggregateVersion}, ${value})
+            ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, total = model_totals.total + EXCLUDED.total`.execute(db);
         }
       }
       const subscriber: ConsumerSpec = {
@@ -173,7 +170,7 @@ const quiet = { warn: () => undefined, error: () => undefined };
         handle: async (event, value) => {
           if (value !== event.id) throw new Error(`handle of ${event.id} got the prepared value of ${String(value)}`);
           await killPoint(1);
-          await transactions.current()!.execute(`INSERT INTO model_effects VALUES ($1::uuid)`, event.id);
+          await sql`INSERT INTO model_effects VALUES (${event.id}::uuid)`.execute(transactions.current()!);
         },
       };
       let publisherSpec: ConsumerSpec | undefined;
@@ -200,9 +197,8 @@ const quiet = { warn: () => undefined, error: () => undefined };
       let checking = Promise.resolve();
       const checkCheckpoints = () => (checking = checking.then(readCheckpoints));
       const readCheckpoints = async () => {
-        const rows = await transactions.client.query<{ consumer: string; last_transaction_id: bigint; last_position: bigint }[]>(
-          `SELECT consumer, last_transaction_id, last_position FROM consumer_checkpoints`,
-        );
+        const { rows } = await sql<{ consumer: string; last_transaction_id: bigint; last_position: bigint }>`
+          SELECT consumer, last_transaction_id, last_position FROM consumer_checkpoints`.execute(transactions.db);
         for (const r of rows) {
           const point = { transactionId: BigInt(r.last_transaction_id), position: BigInt(r.last_position) };
           const before = lastSeen.get(r.consumer);
@@ -234,8 +230,8 @@ const quiet = { warn: () => undefined, error: () => undefined };
           const next = new Map<string, number>();
           let appended: StoredEvent[] = [];
           try {
-            await transactions.run(async (tx) => {
-              if (a.takesXid) await tx.query(`SELECT pg_current_xact_id()`);
+            await transactions.run(async (db) => {
+              if (a.takesXid) await sql`SELECT pg_current_xact_id()`.execute(db);
               const events = a.events.map(({ aggregate, value }) => {
                 const id = aggregates[a.writer][aggregate];
                 const version = (next.get(id) ?? versions.get(id) ?? 0) + 1;
@@ -313,12 +309,11 @@ const quiet = { warn: () => undefined, error: () => undefined };
       // ---- invariants ----------------------------------------------------------------------------
       const ids = committed.map((e) => e.id).sort();
       // Checkpoints: all at the last event in commit order.
-      const [head] = await transactions.client.query<{ transaction_id: bigint; position: bigint }[]>(
-        `SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
-      );
+      const { rows: [head] } = await sql<{ transaction_id: bigint; position: bigint }>`
+        SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`.execute(transactions.db);
       if (head) for (const name of CONSUMERS) expect([name, lastSeen.get(name)]).toEqual([name, { transactionId: BigInt(head.transaction_id), position: BigInt(head.position) }]);
       // Projector: each committed event applied exactly once, in aggregate order; totals are the fold.
-      const log = await transactions.client.query<{ event_id: string; aggregate_id: string; version: number }[]>(`SELECT event_id, aggregate_id, version FROM model_log ORDER BY seq`);
+      const { rows: log } = await sql<{ event_id: string; aggregate_id: string; version: number }>`SELECT event_id, aggregate_id, version FROM model_log ORDER BY seq`.execute(transactions.db);
       expect(log.map((r) => r.event_id).sort()).toEqual(ids);
       const order = new Map<string, number>();
       for (const r of log) {
@@ -330,10 +325,10 @@ const quiet = { warn: () => undefined, error: () => undefined };
         const f = fold.get(e.aggregateId) ?? { version: 0, total: 0 };
         fold.set(e.aggregateId, { version: Math.max(f.version, e.aggregateVersion), total: f.total + (e.payload as { value: number }).value });
       }
-      const totals = await transactions.client.query<{ aggregate_id: string; version: number; total: number }[]>(`SELECT aggregate_id, version, total FROM model_totals`);
+      const { rows: totals } = await sql<{ aggregate_id: string; version: number; total: number }>`SELECT aggregate_id, version, total FROM model_totals`.execute(transactions.db);
       expect(new Map(totals.map((t) => [t.aggregate_id, { version: t.version, total: t.total }]))).toEqual(fold);
       // Subscriber: effects deduplicated by the inbox (once each); prepared at least once each.
-      const effects = await transactions.client.query<{ event_id: string }[]>(`SELECT event_id FROM model_effects`);
+      const { rows: effects } = await sql<{ event_id: string }>`SELECT event_id FROM model_effects`.execute(transactions.db);
       expect(effects.map((r) => r.event_id).sort()).toEqual(ids);
       for (const id of ids) expect(prepared.get(id) ?? 0).toBeGreaterThanOrEqual(1);
       // Publisher: every committed event on the stream (at least once), nothing rolled back, aggregate order kept.

@@ -9,8 +9,8 @@ describe('a subscriber inbox', () => {
     expect(await engine.transactions.run((tx) => claimInbox(tx, 'inbox_one', [a, b]))).toEqual(new Set([a, b]));
     expect(await engine.transactions.run((tx) => claimInbox(tx, 'inbox_one', [b, c]))).toEqual(new Set([c]));
     expect(await engine.transactions.run((tx) => claimInbox(tx, 'inbox_two', [a]))).toEqual(new Set([a]));
-    expect(await inboxedIds(engine.transactions.client, 'inbox_one', [a, b, c])).toEqual(new Set([a, b, c]));
-    expect(await inboxedIds(engine.transactions.client, 'inbox_two', [a, b, c])).toEqual(new Set([a]));
+    expect(await inboxedIds(engine.transactions.db, 'inbox_one', [a, b, c])).toEqual(new Set([a, b, c]));
+    expect(await inboxedIds(engine.transactions.db, 'inbox_two', [a, b, c])).toEqual(new Set([a]));
   });
 
   it('keeps nothing a rolled-back transaction claimed', async () => {
@@ -21,11 +21,11 @@ describe('a subscriber inbox', () => {
         throw new Error('handler failed');
       }),
     ).rejects.toThrow('handler failed');
-    expect(await inboxedIds(engine.transactions.client, 'inbox_rollback', [a])).toEqual(new Set());
+    expect(await inboxedIds(engine.transactions.db, 'inbox_rollback', [a])).toEqual(new Set());
   });
 
   it('answers an empty set for no events', async () => {
     expect(await engine.transactions.run((tx) => claimInbox(tx, 'inbox_one', []))).toEqual(new Set());
-    expect(await inboxedIds(engine.transactions.client, 'inbox_one', [])).toEqual(new Set());
+    expect(await inboxedIds(engine.transactions.db, 'inbox_one', [])).toEqual(new Set());
   });
 });

@@ -1,4 +1,5 @@
-import type { Tx } from '@app/platform';
+import { type Selectable, sql } from 'kysely';
+import type { Database, DB } from '@app/platform';
 import type { StoredEvent } from '../event.js';
 
 /** A point in the log's commit order: events are read by (transaction id, position). */
@@ -9,28 +10,23 @@ export interface LogPoint {
 
 export type LogEvent = StoredEvent & { transactionId: bigint };
 
-/**
- * An events row as `eventColumns` selects it: `position` (int8) and `transaction_id` (xid8) come
- * back as bigint (SqlClient's parsers). The columns are selected uncast: an `x::text AS x` in the
- * select list would make a later `ORDER BY x` sort text, "10" before "9" (docs/decisions/0010).
+/*
+ * The engine's own SQL on the xid8 columns schema.prisma declares Unsupported (so the generated
+ * types leave them out): `events.transaction_id` and `consumer_checkpoints.last_transaction_id`.
+ * They come back as bigint (the driver's parser) and are selected uncast: an `x::text AS x` in
+ * the select list would make a later `ORDER BY x` sort text, "10" before "9" (docs/decisions/0010).
  */
-export interface EventRow {
-  id: string;
-  position: bigint;
-  transaction_id: bigint;
-  aggregate_type: string;
-  aggregate_id: string;
-  aggregate_version: number;
-  type: string;
-  payload: unknown;
-  metadata: StoredEvent['metadata'];
-  occurred_at: Date;
-}
 
-export const eventColumns = (alias = '') => {
-  const a = alias ? `${alias}.` : '';
-  return `${a}id, ${a}position, ${a}transaction_id, ${a}aggregate_type, ${a}aggregate_id, ${a}aggregate_version, ${a}type, ${a}payload, ${a}metadata, ${a}occurred_at`;
-};
+/** An events row with its transaction id. */
+export type EventRow = Selectable<DB['events']> & { transaction_id: bigint };
+
+/** The transaction id of the events row in scope (`events` or an alias). */
+export const transactionIdOf = (table = 'events') => sql<bigint>`${sql.ref(`${table}.transaction_id`)}`.as('transaction_id');
+
+/** Only events whose transaction is older than every transaction still in flight. */
+export const belowHorizon = sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+/** Events after `from` in commit order. */
+export const afterPoint = (from: LogPoint) => sql<boolean>`(transaction_id, position) > (${from.transactionId}::xid8, ${from.position}::bigint)`;
 
 export function toLogEvent(row: EventRow): LogEvent {
   return {
@@ -42,7 +38,7 @@ export function toLogEvent(row: EventRow): LogEvent {
     aggregateVersion: row.aggregate_version,
     type: row.type,
     payload: row.payload,
-    metadata: row.metadata ?? {},
+    metadata: (row.metadata ?? {}) as StoredEvent['metadata'],
     occurredAt: row.occurred_at,
   };
 }
@@ -51,20 +47,20 @@ export function toLogEvent(row: EventRow): LogEvent {
  * The events after `from` in commit order, skipping none: only transactions older than every
  * transaction still in flight are read (`pg_snapshot_xmin`), so an event whose transaction
  * commits later can never land behind a checkpoint that has already passed it. A rolled-back
- * transaction leaves nothing behind and holds nothing up (docs/decisions/0010). `db`: the
- * step's transaction, or the plain client (a subscriber's prepare phase takes no transaction id).
+ * transaction leaves nothing behind and holds nothing up (docs/decisions/0010). Inside the
+ * step's transaction, or outside any (a subscriber's prepare phase takes no transaction id).
  */
-export async function readAfter(db: Tx, from: LogPoint, limit: number): Promise<LogEvent[]> {
-  const rows = await db.query<EventRow[]>(
-    `SELECT ${eventColumns()} FROM events
-      WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY transaction_id, position
-      LIMIT $3`,
-    from.transactionId,
-    from.position,
-    limit,
-  );
+export async function readAfter(db: Database, from: LogPoint, limit: number): Promise<LogEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .select(transactionIdOf())
+    .where(afterPoint(from))
+    .where(belowHorizon)
+    .orderBy(sql`transaction_id`)
+    .orderBy('position')
+    .limit(limit)
+    .execute();
   return rows.map(toLogEvent);
 }
 
@@ -73,26 +69,16 @@ export async function readAfter(db: Tx, from: LogPoint, limit: number): Promise<
  * exist but sit above the horizon, held back by a transaction still in flight (possibly one that
  * appends nothing and so never wakes anybody when it ends).
  */
-export async function eventsWaitAfter(db: Tx, from: LogPoint): Promise<boolean> {
-  const rows = await db.query<unknown[]>(
-    `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 1`,
-    from.transactionId,
-    from.position,
-  );
-  return rows.length > 0;
+export async function eventsWaitAfter(db: Database, from: LogPoint): Promise<boolean> {
+  return (await db.selectFrom('events').select('id').where(afterPoint(from)).limit(1).executeTakeFirst()) !== undefined;
 }
 
-interface CheckpointRow {
-  last_transaction_id: bigint;
-  last_position: bigint;
-}
-const CHECKPOINT_COLUMNS = 'last_transaction_id, last_position';
-const toPoint = (row: CheckpointRow): LogPoint => ({ transactionId: row.last_transaction_id, position: row.last_position });
+const checkpoint = (db: Database, consumer: string) =>
+  db.selectFrom('consumer_checkpoints').select([sql<bigint>`last_transaction_id`.as('transactionId'), 'last_position as position']).where('consumer', '=', consumer);
 
 /** The consumer's checkpoint without locking it (START when it has none yet). */
-export async function peekCheckpoint(db: Tx, consumer: string): Promise<LogPoint> {
-  const rows = await db.query<CheckpointRow[]>(`SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1`, consumer);
-  return rows[0] ? toPoint(rows[0]) : START;
+export async function peekCheckpoint(db: Database, consumer: string): Promise<LogPoint> {
+  return (await checkpoint(db, consumer).executeTakeFirst()) ?? START;
 }
 
 export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.transactionId && a.position === b.position;
@@ -101,25 +87,19 @@ export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.tra
  * Locks the consumer's checkpoint row for this transaction and returns it, or undefined when
  * another transaction holds it (a rebuild, or a second engine): the caller then skips a turn.
  */
-export async function lockCheckpoint(tx: Tx, consumer: string, wait = false): Promise<LogPoint | undefined> {
-  const select = () =>
-    tx.query<CheckpointRow[]>(`SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`, consumer);
-  let rows = await select();
-  if (!rows[0]) {
+export async function lockCheckpoint(db: Database, consumer: string, wait = false): Promise<LogPoint | undefined> {
+  const select = () => (wait ? checkpoint(db, consumer).forUpdate() : checkpoint(db, consumer).forUpdate().skipLocked()).executeTakeFirst();
+  let point = await select();
+  if (!point) {
     // A new consumer has no row yet (or another transaction holds it: then the insert does nothing).
-    const created = await tx.execute(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
-    if (created || wait) rows = await select();
+    const created = await db.insertInto('consumer_checkpoints').values({ consumer }).onConflict((conflict) => conflict.column('consumer').doNothing()).executeTakeFirstOrThrow();
+    if (created.numInsertedOrUpdatedRows || wait) point = await select();
   }
-  return rows[0] ? toPoint(rows[0]) : undefined;
+  return point;
 }
 
-export async function saveCheckpoint(tx: Tx, consumer: string, at: LogPoint): Promise<void> {
-  await tx.execute(
-    `UPDATE consumer_checkpoints SET last_transaction_id = $2::xid8, last_position = $3::bigint, updated_at = now() WHERE consumer = $1`,
-    consumer,
-    at.transactionId,
-    at.position,
-  );
+export async function saveCheckpoint(db: Database, consumer: string, at: LogPoint): Promise<void> {
+  await sql`UPDATE consumer_checkpoints SET last_transaction_id = ${at.transactionId}::xid8, last_position = ${at.position}, updated_at = now() WHERE consumer = ${consumer}`.execute(db);
 }
 
 export const START: LogPoint = { transactionId: 0n, position: 0n };

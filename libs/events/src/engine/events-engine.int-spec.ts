@@ -167,9 +167,9 @@ describe.each(kinds)('events engine on %s', (kind) => {
 
   // Subscribers: a batch per transaction (the inbox rows' xmin tells which transaction wrote them).
   const appendOne = (payloads: object[], inboxed: number[] = []) =>
-    t.app.get(TransactionRunner).run(async (tx) => {
+    t.app.get(TransactionRunner).run(async (db) => {
       const events = await t.app.get(EventStore).append(payloads.map((payload) => ({ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload })));
-      for (const i of inboxed) await tx.execute(`INSERT INTO event_inbox (consumer, event_id) VALUES ('test_mailer', $1::uuid)`, events[i].id);
+      for (const i of inboxed) await db.insertInto('event_inbox').values({ consumer: 'test_mailer', event_id: events[i].id }).execute();
       return events;
     });
   const inboxTx = async (ids: string[]) => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { AppConfig } from '../../../platform/src/config/app-config';
 import type { Metrics } from '../../../platform/src/metrics/metrics';
+import { TransactionRunner } from '../../../platform/src/transactions/transaction-runner';
 import { suiteDatabase } from '../../../../test/support/test-database';
 import { EventsMetrics } from './events-metrics';
 
@@ -32,7 +34,7 @@ describe('events metrics', () => {
       first.release();
       second.release();
     }
-    const stats = await new EventsMetrics({} as Metrics, t.pool).stats();
+    const stats = await new EventsMetrics({} as Metrics, new TransactionRunner(t.pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig)).stats();
     expect(stats.find((s) => s.consumer === 'lagging')).toMatchObject({ lagEvents: 1 }); // backlog depends on the server-wide horizon: other suites' transactions may hold it
   });
 });

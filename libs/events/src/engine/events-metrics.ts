@@ -1,6 +1,6 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import pg from 'pg';
-import { Metrics } from '@app/platform';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { sql } from 'kysely';
+import { Metrics, TransactionRunner } from '@app/platform';
 
 interface ConsumerStats {
   consumer: string;
@@ -25,7 +25,7 @@ export class EventsMetrics implements OnModuleInit {
 
   constructor(
     private readonly metrics: Metrics,
-    @Inject(pg.Pool) private readonly pool: pg.Pool,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   onModuleInit(): void {
@@ -50,16 +50,16 @@ export class EventsMetrics implements OnModuleInit {
   }
 
   private async query(): Promise<ConsumerStats[]> {
-    const { rows } = await this.pool.query<{ consumer: string; backlog: string; lag_events: string; lag_seconds: number | null; dead_letters: string }>(
-      `SELECT c.consumer,
+    // Raw SQL: the checkpoints' xid8 column is not in the generated types.
+    const { rows } = await sql<{ consumer: string; backlog: bigint; lag_events: bigint; lag_seconds: number | null; dead_letters: bigint }>`
+      SELECT c.consumer,
               (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)
                  AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS backlog,
               (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)) AS lag_events,
               (SELECT extract(epoch FROM now() - min(e.occurred_at))::float8 FROM events e
                 WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)) AS lag_seconds,
               (SELECT count(*) FROM dead_letters d WHERE d.consumer = c.consumer) AS dead_letters
-         FROM consumer_checkpoints c`,
-    );
+         FROM consumer_checkpoints c`.execute(this.transactions.db);
     return rows.map((r) => ({
       consumer: r.consumer,
       backlog: Number(r.backlog),

@@ -28,7 +28,7 @@ describe('the prepare phase', () => {
       if (engine.transactions.current()) inTransaction++;
       return `value:${e.id}`;
     });
-    const plan = await preparer.plan(engine.transactions.client, 100, undefined, 5);
+    const plan = await preparer.plan(engine.transactions.db, 100, undefined, 5);
     expect(plan).toMatchObject({ kind: 'planned', ids: ids(events) });
     expect(calls.sort()).toEqual(ids(events).filter((id) => id !== events[1].id).sort());
     expect(inTransaction).toBe(0);
@@ -38,7 +38,7 @@ describe('the prepare phase', () => {
 
   it('plans nothing for a consumer of other types, preparing nothing', async () => {
     const { calls, preparer } = phase('pp_other', async () => 'v', ['other.type']);
-    expect(await preparer.plan(engine.transactions.client, 100, undefined, 5)).toMatchObject({ kind: 'planned', ids: ids(events) });
+    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({ kind: 'planned', ids: ids(events) });
     expect(calls).toEqual([]);
   });
 
@@ -48,12 +48,12 @@ describe('the prepare phase', () => {
       if (e.id === poison) throw new Error('prepare failed');
       return 'v';
     });
-    expect(await preparer.plan(engine.transactions.client, 100, undefined, 5)).toMatchObject({ kind: 'planned', ids: ids(events.slice(0, 3)) });
+    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({ kind: 'planned', ids: ids(events.slice(0, 3)) });
     const first = phase('pp_fails_first', async (e) => {
       if (e.id === events[0].id) throw new Error('prepare failed');
       return 'v';
     });
-    const thrown = await first.preparer.plan(engine.transactions.client, 100, undefined, 5).catch((err: unknown) => err);
+    const thrown = await first.preparer.plan(engine.transactions.db, 100, undefined, 5).catch((err: unknown) => err);
     expect(thrown).toBeInstanceOf(HandlerFailure);
     expect(thrown).toMatchObject({ index: 0, event: { id: events[0].id }, message: 'prepare failed' });
   });
@@ -62,15 +62,15 @@ describe('the prepare phase', () => {
     const { calls, preparer } = phase('pp_dead', async () => 'v');
     let failing = failedAttempt(undefined, events[0].id, 'x', { maxAttempts: 2, retryBaseMs: 1 });
     failing = failedAttempt(failing, events[0].id, 'x', { maxAttempts: 2, retryBaseMs: 1 });
-    expect(await preparer.plan(engine.transactions.client, 100, failing, 2)).toMatchObject({ kind: 'planned', ids: [events[0].id] });
+    expect(await preparer.plan(engine.transactions.db, 100, failing, 2)).toMatchObject({ kind: 'planned', ids: [events[0].id] });
     expect(calls).toEqual([]);
   });
 
   it('prepares afresh what it was told to forget', async () => {
     const { calls, preparer } = phase('pp_forget', async () => 'v');
-    await preparer.plan(engine.transactions.client, 2, undefined, 5);
+    await preparer.plan(engine.transactions.db, 2, undefined, 5);
     preparer.forget([events[0].id]);
-    await preparer.plan(engine.transactions.client, 2, undefined, 5);
+    await preparer.plan(engine.transactions.db, 2, undefined, 5);
     expect(calls).toEqual([events[0].id, events[1].id, events[0].id]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Tx } from '@app/platform';
+import type { Database } from '@app/platform';
 import type { StoredEvent } from '../event.js';
 import type { ConsumerSpec } from './consumer-spec.js';
 import { prepareInContext } from './event-context.js';
@@ -39,7 +39,7 @@ export class PreparePhase {
    * A failure on the plan's first event is thrown: that event's failed attempt. An event whose
    * attempts are used up (`failing`) is planned alone, unprepared, to be dead-lettered.
    */
-  async plan(db: Tx, limit: number, failing: Failing | undefined, maxAttempts: number): Promise<Planned | { kind: 'idle'; blocked: boolean }> {
+  async plan(db: Database, limit: number, failing: Failing | undefined, maxAttempts: number): Promise<Planned | { kind: 'idle'; blocked: boolean }> {
     const from = await peekCheckpoint(db, this.spec.name);
     const events = await readAfter(db, from, limit);
     if (events.length === 0) return { kind: 'idle', blocked: await eventsWaitAfter(db, from) };

@@ -31,14 +31,14 @@ export class ProjectionRebuilder {
     if (!projector) throw new Error(`no projector is named '${name}' (known: ${this.projectorNames().join(', ') || 'none'})`);
     const types = new Set(projector.eventTypes);
     return this.transactions.run(
-      async (tx) => {
-        await lockCheckpoint(tx, name, true);
+      async (db) => {
+        await lockCheckpoint(db, name, true);
         await projector.reset();
         let at: LogPoint = START;
         let events = 0;
         let handled = 0;
         for (;;) {
-          const batch = await readAfter(tx, at, REBUILD_BATCH);
+          const batch = await readAfter(db, at, REBUILD_BATCH);
           if (batch.length === 0) break;
           const wanted = batch.filter((e) => types.has(e.type));
           if (projector.handleBatch && wanted.length > 0) await projector.handleBatch(wanted);
@@ -48,8 +48,8 @@ export class ProjectionRebuilder {
           events += batch.length;
           onProgress?.(events);
         }
-        await saveCheckpoint(tx, name, at);
-        await tx.execute(`DELETE FROM dead_letters WHERE consumer = $1`, name);
+        await saveCheckpoint(db, name, at);
+        await db.deleteFrom('dead_letters').where('consumer', '=', name).execute();
         return { events, handled };
       },
       { timeoutMs: REBUILD_TIMEOUT_MS },

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import pg from 'pg';
-import type { LogPoint } from '../engine/event-log.js';
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { TransactionRunner } from '@app/platform';
+import { afterPoint, belowHorizon, type LogPoint, START, transactionIdOf } from '../engine/event-log.js';
 
 export interface FeedItem {
   id: string;
@@ -46,16 +47,6 @@ export function parseFeedCursor(cursor: string): LogPoint | undefined {
   return point.transactionId < 2n ** 64n && point.position < 2n ** 63n ? point : undefined;
 }
 
-interface Row {
-  id: string;
-  type: string;
-  position: string;
-  transaction_id: string;
-  aggregate_id: string;
-  occurred_at: Date;
-  payload: unknown;
-}
-
 /**
  * The caller's own events (those their requests caused: `metadata.actor`) in commit order, the
  * engine's order: by (transaction id, position), only events whose transaction is older than
@@ -65,7 +56,7 @@ interface Row {
  */
 @Injectable()
 export class EventFeed {
-  constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
+  constructor(private readonly transactions: TransactionRunner) {}
 
   async page(actor: string, query: FeedQuery): Promise<FeedPage> {
     const entries = await this.read(actor, query.after, query.limit + 1, query.type);
@@ -81,21 +72,22 @@ export class EventFeed {
   async resolveCursor(cursor: string): Promise<LogPoint | undefined> {
     if (!/^\d{1,18}$/.test(cursor)) return parseFeedCursor(cursor);
     if (BigInt(cursor) === 0n) return { transactionId: 0n, position: 0n };
-    const { rows } = await this.pool.query<{ transaction_id: string }>(`SELECT transaction_id FROM events WHERE position = $1::bigint`, [cursor]);
-    return rows[0] ? { transactionId: BigInt(rows[0].transaction_id), position: BigInt(cursor) } : undefined;
+    const row = await this.transactions.db.selectFrom('events').select(transactionIdOf()).where('position', '=', BigInt(cursor)).executeTakeFirst();
+    return row ? { transactionId: row.transaction_id, position: BigInt(cursor) } : undefined;
   }
 
   async read(actor: string, after: LogPoint | undefined, limit: number, type?: string): Promise<FeedEntry[]> {
-    const { rows } = await this.pool.query<Row>(
-      `SELECT id, type, position, transaction_id, aggregate_id, occurred_at, payload FROM events
-        WHERE metadata->>'actor' = $1 AND (transaction_id, position) > ($2::xid8, $3::bigint) AND ($4::text IS NULL OR type = $4)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, position LIMIT $5`,
-      [actor, (after?.transactionId ?? 0n).toString(), (after?.position ?? 0n).toString(), type ?? null, limit],
-    );
+    let query = this.transactions.db
+      .selectFrom('events')
+      .select(['id', 'type', 'position', 'aggregate_id', 'occurred_at', 'payload', transactionIdOf()])
+      .where(sql<string>`metadata->>'actor'`, '=', actor)
+      .where(afterPoint(after ?? START))
+      .where(belowHorizon);
+    if (type !== undefined) query = query.where('type', '=', type);
+    const rows = await query.orderBy(sql`transaction_id`).orderBy('position').limit(limit).execute();
     return rows.map((r) => ({
-      at: { transactionId: BigInt(r.transaction_id), position: BigInt(r.position) },
-      item: { id: r.id, type: r.type, position: r.position, aggregateId: r.aggregate_id, occurredAt: r.occurred_at.toISOString(), payload: r.payload },
+      at: { transactionId: r.transaction_id, position: r.position },
+      item: { id: r.id, type: r.type, position: r.position.toString(), aggregateId: r.aggregate_id, occurredAt: r.occurred_at.toISOString(), payload: r.payload },
     }));
   }
 }

@@ -4,5 +4,4 @@ export * from './embedded-postgres.js';
 export * from './migration.service.js';
 export * from './migrations.js';
 export { migrationsSource } from './project-paths.js';
-export * from './sql-client.js';
 export type { Database, DB } from './database.js';

@@ -25,7 +25,7 @@ const MAX_NAMED = 1_000;
 const names = new Map<string, string>();
 function statementName(text: string): string | undefined {
   let name = names.get(text);
-  if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `q${names.size + 1}`));
+  if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `s${names.size + 1}`));
   return name;
 }
 

@@ -1,12 +1,12 @@
-import { Controller, Get, Headers, Inject, Optional, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { sql } from 'kysely';
 import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import pg from 'pg';
 import type { Gauge } from 'prom-client';
 import { AppConfig } from '../config/app-config.js';
 import { MigrationService } from '../database/migration.service.js';
@@ -15,6 +15,7 @@ import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { ReadinessChecks, ReadinessDetailsAccess } from '../lifecycle/readiness.js';
 import { METRIC_NAMES } from '../metrics/metric-names.js';
 import { Metrics } from '../metrics/metrics.js';
+import { TransactionRunner } from '../transactions/transaction-runner.js';
 
 const DETAILED_LOG_LEVELS = new Set(['debug', 'trace']);
 
@@ -42,7 +43,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    @Inject(pg.Pool) private readonly pool: pg.Pool,
+    private readonly transactions: TransactionRunner,
     private readonly migrations: MigrationService,
     private readonly lifecycle: Lifecycle,
     private readonly config: AppConfig,
@@ -71,7 +72,7 @@ export class HealthController {
         () => this.check('lifecycle', async () => {
           if (this.lifecycle.shuttingDown) throw new Error('shutting down');
         }),
-        () => this.check('database', () => withTimeout(this.pool.query('SELECT 1'), this.config.ops.readyCheckTimeoutMs, 'database ping')),
+        () => this.check('database', () => withTimeout(sql`SELECT 1`.execute(this.transactions.db), this.config.ops.readyCheckTimeoutMs, 'database ping')),
         () => this.check('migrations', async () => {
           if (!(await this.migrations.isCurrent())) throw new Error('pending migrations');
         }),

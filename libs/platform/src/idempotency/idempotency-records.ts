@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import pg from 'pg';
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import { DomainError } from '@app/shared-kernel';
+import type { Database } from '../database/database.js';
 import type { CommandOutcome } from '../transactions/command-scope.js';
-import type { Tx } from '../transactions/transaction-runner.js';
+import { TransactionRunner } from '../transactions/transaction-runner.js';
 import type { StoredResponse } from './idempotency-store.js';
 
 const FLUSH_AFTER_MS = 25;
@@ -51,6 +52,11 @@ export function decodeOutcome(json: string): CommandOutcome {
   return { value: v, refusal: r && new DomainError(r.kind, r.code, r.message, r.details), consistencyToken: c };
 }
 
+/** The database's clock minus the TTL: records created before it have expired. */
+const expiredBefore = (ttlSeconds: number) => sql<Date>`now() - make_interval(secs => ${ttlSeconds}::float8)`;
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * The `idempotency_keys` table: a keyed command records its key in its own transaction, so the
  * key and the effect commit together or not at all, and the primary key makes a second effect
@@ -58,35 +64,35 @@ export function decodeOutcome(json: string): CommandOutcome {
  */
 @Injectable()
 export class IdempotencyRecords {
-  constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
+  constructor(private readonly transactions: TransactionRunner) {}
 
   /**
    * Inside the command's transaction. False when the key is already recorded (by a committed
    * command, or one that commits while this waits on the row): the caller must roll back.
    */
-  async insert(tx: Tx, scope: string, fingerprint: string, outcome: CommandOutcome, ttlSeconds: number): Promise<boolean> {
-    const count = await tx.execute(
-      `INSERT INTO idempotency_keys (scope_key, fingerprint, result)
-       VALUES ($1, $2, to_jsonb($3::text))
-       ON CONFLICT (scope_key) DO UPDATE
-         SET fingerprint = EXCLUDED.fingerprint, result = EXCLUDED.result, response = NULL, created_at = now()
-         WHERE idempotency_keys.created_at < now() - make_interval(secs => $4::float8)`,
-      scope,
-      fingerprint,
-      encodeOutcome(outcome),
-      ttlSeconds,
-    );
-    return count === 1;
+  async insert(db: Database, scope: string, fingerprint: string, outcome: CommandOutcome, ttlSeconds: number): Promise<boolean> {
+    const { numInsertedOrUpdatedRows } = await db
+      .insertInto('idempotency_keys')
+      // The outcome's text as a jsonb string: its key order survives (schema.prisma).
+      .values({ scope_key: scope, fingerprint, result: sql`to_jsonb(${encodeOutcome(outcome)}::text)` })
+      .onConflict((conflict) =>
+        conflict
+          .column('scope_key')
+          .doUpdateSet((eb) => ({ fingerprint: eb.ref('excluded.fingerprint'), result: eb.ref('excluded.result'), response: null, created_at: sql<Date>`now()` }))
+          .where('idempotency_keys.created_at', '<', expiredBefore(ttlSeconds)),
+      )
+      .executeTakeFirstOrThrow();
+    return numInsertedOrUpdatedRows === 1n;
   }
 
   async find(scope: string, ttlSeconds: number): Promise<CommittedKey | undefined> {
-    const { rows } = await this.pool.query<{ fingerprint: string; result: string; response: StoredResponse | null }>(
-      `SELECT fingerprint, result #>> '{}' AS result, response FROM idempotency_keys
-        WHERE scope_key = $1 AND created_at >= now() - make_interval(secs => $2)`,
-      [scope, ttlSeconds],
-    );
-    const row = rows[0];
-    return row && { fingerprint: row.fingerprint, outcome: decodeOutcome(row.result), response: row.response };
+    const row = await this.transactions.db
+      .selectFrom('idempotency_keys')
+      .select(['fingerprint', sql<string>`result #>> '{}'`.as('result'), 'response'])
+      .where('scope_key', '=', scope)
+      .where('created_at', '>=', expiredBefore(ttlSeconds))
+      .executeTakeFirst();
+    return row && { fingerprint: row.fingerprint, outcome: decodeOutcome(row.result), response: row.response as StoredResponse | null };
   }
 
   private pending = new Map<string, StoredResponse>();
@@ -94,7 +100,7 @@ export class IdempotencyRecords {
 
   /** Keeps the finished response with the key, now (the fast store is unavailable: this row is the only copy). */
   async saveResponse(scope: string, response: StoredResponse): Promise<void> {
-    await this.pool.query('UPDATE idempotency_keys SET response = $2 WHERE scope_key = $1', [scope, JSON.stringify(response)]);
+    await this.transactions.db.updateTable('idempotency_keys').set({ response: JSON.stringify(response) }).where('scope_key', '=', scope).execute();
   }
 
   /**
@@ -104,7 +110,12 @@ export class IdempotencyRecords {
    */
   saveResponseLater(scope: string, response: StoredResponse): void {
     this.pending.set(scope, response);
-    this.flushing ??= new Promise<void>((resolve) => setTimeout(resolve, FLUSH_AFTER_MS)).then(() => this.flush());
+    this.flushing ??= this.flushAfter(FLUSH_AFTER_MS);
+  }
+
+  private async flushAfter(ms: number): Promise<void> {
+    await wait(ms);
+    await this.flush();
   }
 
   /** Writes the batched responses (also on shutdown). */
@@ -113,22 +124,23 @@ export class IdempotencyRecords {
     this.pending = new Map();
     this.flushing = undefined;
     if (batch.size === 0) return;
-    await this.pool
-      .query(
-        `UPDATE idempotency_keys k SET response = v.response
-           FROM unnest($1::text[], $2::jsonb[]) AS v(scope_key, response) WHERE k.scope_key = v.scope_key`,
-        [[...batch.keys()], [...batch.values()].map((r) => JSON.stringify(r))],
-      )
-      .catch(() => undefined);
+    // The batch as one JSON object keyed by scope: each row takes its own entry.
+    const responses = JSON.stringify(Object.fromEntries(batch));
+    try {
+      await this.transactions.db
+        .updateTable('idempotency_keys')
+        .set({ response: sql`${responses}::jsonb -> scope_key` })
+        .where((eb) => eb('scope_key', '=', eb.fn.any(eb.val([...batch.keys()]))))
+        .execute();
+    } catch {
+      // Lost responses are rebuilt from the recorded outcome (see saveResponseLater).
+    }
   }
 
   /** Deletes records older than the TTL, a batch at a time. */
   async purgeExpired(ttlSeconds: number, batch = 1000): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      `DELETE FROM idempotency_keys WHERE scope_key IN (
-         SELECT scope_key FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1) LIMIT $2)`,
-      [ttlSeconds, batch],
-    );
-    return rowCount ?? 0;
+    const expired = this.transactions.db.selectFrom('idempotency_keys').select('scope_key').where('created_at', '<', expiredBefore(ttlSeconds)).limit(batch);
+    const { numDeletedRows } = await this.transactions.db.deleteFrom('idempotency_keys').where('scope_key', 'in', expired).executeTakeFirstOrThrow();
+    return Number(numDeletedRows);
   }
 }

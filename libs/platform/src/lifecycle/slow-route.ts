@@ -1,9 +1,10 @@
-import { Controller, Get, Inject, Module } from '@nestjs/common';
+import { Controller, Get, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { requestContext } from '../context/request-context.js';
 import { ValidQuery } from '../http/validation.js';
+import { TransactionRunner } from '../transactions/transaction-runner.js';
 
 /**
  * GET /api/v1/__test/slow?ms=N: waits, then queries the database. Mounted only with
@@ -14,13 +15,13 @@ import { ValidQuery } from '../http/validation.js';
 @ApiExcludeController()
 @Controller('__test')
 class SlowRouteController {
-  constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
+  constructor(private readonly transactions: TransactionRunner) {}
 
   @Get('slow')
   async slow(@ValidQuery('ms') ms = '1000'): Promise<{ waitedMs: number; database: number; traceparent?: string }> {
     const waitedMs = Math.min(Number(ms) || 0, 30_000);
     await sleep(waitedMs);
-    const { rows } = await this.pool.query<{ one: number }>('SELECT 1 AS one');
+    const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(this.transactions.db);
     return { waitedMs, database: rows[0].one, traceparent: requestContext.current()?.traceparent };
   }
 }

@@ -1,6 +1,6 @@
 import type { DomainError } from '@app/shared-kernel';
 import { contextSlot } from '../context/async-context.js';
-import type { SqlClient } from '../database/sql-client.js';
+import type { Database } from '../database/database.js';
 
 /**
  * What a command's transaction committed: the value its `run` returned (or the refusal it
@@ -14,7 +14,7 @@ export interface CommandOutcome {
 }
 
 /** Writes the outcome inside the command's transaction, just before COMMIT (idempotency's key row). */
-export type RecordOutcome = (tx: SqlClient, outcome: CommandOutcome) => Promise<void>;
+export type RecordOutcome = (db: Database, outcome: CommandOutcome) => Promise<void>;
 
 /** One command running through the CommandBus (RecordedCommandBus). */
 export interface CommandScope {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -35,7 +36,7 @@ class ProbeHandler implements ICommandHandler<ProbeCommand> {
   ) {}
 
   private write(tag: string) {
-    return this.transactions.client.execute('INSERT INTO bus_probe (id, tag) VALUES ($1::uuid, $2)', randomUUID(), tag);
+    return sql`INSERT INTO bus_probe (id, tag) VALUES (${randomUUID()}::uuid, ${tag})`.execute(this.transactions.db);
   }
 
   async execute({ shape, tag }: ProbeCommand): Promise<unknown> {
@@ -134,9 +135,10 @@ describe('RecordedCommandBus: a command returns what its transaction committed',
   it('with a key: records the outcome inside the transaction; a replay returns it without invoking the handler', async () => {
     const recorded: CommandOutcome[] = [];
     const tag = randomUUID();
-    const value = await RecordedCommandBus.recording(async (tx, outcome) => {
+    const value = await RecordedCommandBus.recording(async (db, outcome) => {
       // Inside the transaction: its write is visible here, not yet outside.
-      expect(Number((await tx.query<{ n: string }[]>('SELECT count(*) AS n FROM bus_probe WHERE tag = $1', tag))[0].n)).toBe(1);
+      const { rows } = await sql<{ n: bigint }>`SELECT count(*) AS n FROM bus_probe WHERE tag = ${tag}`.execute(db);
+      expect(rows[0].n).toBe(1n);
       recorded.push(outcome);
     }, () => run('right', tag));
     expect(recorded).toEqual([{ value, consistencyToken: '7.42' }]);

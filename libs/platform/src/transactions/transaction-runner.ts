@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { CompiledQuery, QueryResult } from 'kysely';
 import pg from 'pg';
 import { CommitThenRefuse, UnitOfWork } from '@app/shared-kernel';
 import { AppConfig } from '../config/app-config.js';
@@ -6,11 +7,7 @@ import { contextSlot } from '../context/async-context.js';
 import { requestContext } from '../context/request-context.js';
 import { createDatabase, type Database } from '../database/database.js';
 import { PgConnection } from '../database/pg-connection.js';
-import { PgSqlClient, type SqlClient } from '../database/sql-client.js';
 import { assertPlainData, type CommandOutcome, commandScope, keyedRequest } from './command-scope.js';
-
-/** The open transaction's connection, as adapters query it. */
-export type Tx = SqlClient;
 
 /** The transaction stayed open longer than its timeout: it was rolled back. */
 export class TransactionTimeoutError extends Error {
@@ -19,45 +16,24 @@ export class TransactionTimeoutError extends Error {
   }
 }
 
-/** The open transaction's client: refuses statements once the transaction has timed out. */
-class TxClient extends PgSqlClient {
+/** The open transaction's connection as Kysely runs statements on it: refused once the transaction has timed out. */
+class TransactionConnection extends PgConnection {
   expired = false;
 
   constructor(
     connection: pg.PoolClient,
-    readonly timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     super(connection);
   }
 
-  override query<T>(text: string, ...values: unknown[]): Promise<T> {
+  override executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.expired) return Promise.reject(new TransactionTimeoutError(this.timeoutMs));
-    return super.query<T>(text, ...values);
-  }
-
-  override execute(text: string, ...values: unknown[]): Promise<number> {
-    if (this.expired) return Promise.reject(new TransactionTimeoutError(this.timeoutMs));
-    return super.execute(text, ...values);
-  }
-}
-
-/** The open transaction's connection as Kysely runs statements on it: refused once the transaction has timed out. */
-class TransactionConnection extends PgConnection {
-  constructor(
-    connection: pg.PoolClient,
-    private readonly tx: TxClient,
-  ) {
-    super(connection);
-  }
-
-  override executeQuery<R>(query: Parameters<PgConnection['executeQuery']>[0]) {
-    if (this.tx.expired) return Promise.reject(new TransactionTimeoutError(this.tx.timeoutMs));
     return super.executeQuery<R>(query);
   }
 }
 
 interface Scope {
-  tx: Tx;
   connection: TransactionConnection;
   afterCommit: (() => void)[];
   consistencyToken?: string;
@@ -66,8 +42,8 @@ interface Scope {
 /**
  * One transaction per command, cross-cutting: a command handler wraps its writes (rows and
  * events) in `run`; nested calls join the open transaction. A transaction is one pg connection
- * (BEGIN ... COMMIT), not Prisma's interactive transaction: on the write path that machinery cost
- * more than the SQL (docs/decisions/0055).
+ * (BEGIN ... COMMIT) on which `db`, the Kysely instance every adapter queries through, runs its
+ * statements while the transaction is open (docs/decisions/0067).
  *
  * Inside a command (RecordedCommandBus), the transaction is the command's one transaction: its
  * outcome (value or committed refusal, and consistency token) must be plain data, is written by
@@ -78,7 +54,6 @@ interface Scope {
 @Injectable()
 export class TransactionRunner extends UnitOfWork {
   private readonly scope = contextSlot<Scope>('transaction');
-  private readonly pooled: SqlClient;
   /**
    * The query builder adapters write statements with: each runs on the open transaction's
    * connection when there is one (inside `run`), else on the pool.
@@ -90,23 +65,20 @@ export class TransactionRunner extends UnitOfWork {
     private readonly config: AppConfig,
   ) {
     super();
-    this.pooled = new PgSqlClient(pool);
     this.db = createDatabase(new PgConnection(pool), () => this.scope.get()?.connection);
   }
 
-  /** The open transaction when there is one, else the pool: what an adapter queries through. */
-  get client(): SqlClient {
-    return this.current() ?? this.pooled;
+  /** `db` when a transaction is open (its statements join it), else undefined. */
+  current(): Database | undefined {
+    return this.scope.get() ? this.db : undefined;
   }
 
-  current(): Tx | undefined {
-    return this.scope.get()?.tx;
-  }
-
-  /** `timeoutMs`: how long the transaction may stay open (default: the statement timeout, at least 5 s). */
-  async run<T>(work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
-    const open = this.scope.get();
-    if (open) return work(open.tx);
+  /**
+   * Runs `work` in a transaction (`db` is this.db, handed over for convenience). `timeoutMs`: how
+   * long the transaction may stay open (default: the statement timeout, at least 5 s).
+   */
+  async run<T>(work: (db: Database) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    if (this.scope.get()) return work(this.db);
     const command = commandScope.get();
     if (command) {
       if (command.opened) throw new Error(`${command.name}: a command commits one transaction (one unit of work.run), whose result it returns`);
@@ -118,9 +90,9 @@ export class TransactionRunner extends UnitOfWork {
     const timeoutMs = options.timeoutMs ?? Math.max(this.config.database.statementTimeoutMs, 5_000);
     // Waits at most the pool's acquire timeout (connectionTimeoutMillis) for a connection.
     const connection = await this.pool.connect();
-    const tx = new TxClient(connection, timeoutMs);
-    const timer = setTimeout(() => (tx.expired = true), timeoutMs);
-    const scope: Scope = { tx, connection: new TransactionConnection(connection, tx), afterCommit };
+    const transaction = new TransactionConnection(connection, timeoutMs);
+    const timer = setTimeout(() => (transaction.expired = true), timeoutMs);
+    const scope: Scope = { connection: transaction, afterCommit };
     let broken: Error | undefined;
     let outcome: CommandOutcome;
     try {
@@ -128,7 +100,7 @@ export class TransactionRunner extends UnitOfWork {
       outcome = await this.scope.run(scope, async () => {
         let done: CommandOutcome;
         try {
-          done = { value: await work(tx) };
+          done = { value: await work(this.db) };
         } catch (err) {
           if (!(err instanceof CommitThenRefuse)) throw err;
           done = { refusal: err.refusal };
@@ -136,11 +108,11 @@ export class TransactionRunner extends UnitOfWork {
         done.consistencyToken = scope.consistencyToken;
         if (command) {
           assertPlainData(done.value, command.name);
-          if (command.record) await command.record(tx, done);
+          if (command.record) await command.record(this.db, done);
         }
         return done;
       });
-      if (tx.expired) throw new TransactionTimeoutError(timeoutMs);
+      if (transaction.expired) throw new TransactionTimeoutError(timeoutMs);
       await connection.query('COMMIT');
     } catch (err) {
       await connection.query('ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));

@@ -13,7 +13,7 @@ const toUser = (r: Selectable<DB['users']>): User => ({
   emailNormalized: r.email_normalized,
   displayName: r.display_name,
   passwordHash: r.password_hash,
-  role: r.role === 'admin' ? 'admin' : 'user',
+  role: r.role,
   createdAt: r.created_at,
 });
 

@@ -40,12 +40,12 @@ export class TaskEnrichmentSubscriber extends Subscriber<PreparedEnrichment | nu
       if (changes.title === undefined && changes.description === undefined) return null;
     }
     const id = enrichmentId(event.aggregateId, event.id, this.analyser.version);
-    const rows = await this.transactions.client.query<{ owner_id: string; title: string; description: string; version: number; done: boolean }[]>(
-      `SELECT owner_id, title, description, version, EXISTS (SELECT 1 FROM events WHERE aggregate_id = $2::uuid) AS done FROM tasks WHERE id = $1::uuid`,
-      event.aggregateId,
-      id,
-    );
-    const task = rows[0];
+    const task = await this.transactions.db
+      .selectFrom('tasks')
+      .select(['owner_id', 'title', 'description', 'version'])
+      .select((eb) => eb.exists(this.enrichmentEvent(id)).as('done'))
+      .where('id', '=', event.aggregateId)
+      .executeTakeFirst();
     if (!task || task.done) return null; // deleted meanwhile, or enriched already
     const analysis = await this.analyser.analyse({ title: task.title, description: task.description });
     return {
@@ -69,10 +69,14 @@ export class TaskEnrichmentSubscriber extends Subscriber<PreparedEnrichment | nu
   async handle(event: StoredEvent, prepared?: PreparedEnrichment | null): Promise<void> {
     const enrichment = prepared === undefined ? await this.prepare(event) : prepared;
     if (!enrichment) return;
-    await this.transactions.run(async (tx) => {
-      const done = await tx.query<unknown[]>('SELECT 1 FROM events WHERE aggregate_id = $1::uuid LIMIT 1', enrichment.id);
-      if (done.length) return;
+    await this.transactions.run(async () => {
+      if (await this.enrichmentEvent(enrichment.id).executeTakeFirst()) return;
       await this.events.append([{ type: TASK_ENRICHED, aggregateType: TASK_ENRICHMENT_AGGREGATE, aggregateId: enrichment.id, aggregateVersion: 1, payload: enrichment.payload }]);
     });
+  }
+
+  /** The enrichment's event, once appended. */
+  private enrichmentEvent(id: string) {
+    return this.transactions.db.selectFrom('events').select('id').where('aggregate_id', '=', id).limit(1);
   }
 }

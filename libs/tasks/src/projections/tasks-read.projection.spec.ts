@@ -20,19 +20,19 @@ function run(events: ProjectableEvent[], start: TaskReadRow | null = null): Task
 
 describe('tasks_read projection (given events -> row)', () => {
   it('task.created inserts the row with sort keys', () => {
-    expect(run([created])).toMatchObject({ id, ownerId, title: 'T', priority: 'high', priorityRank: 3, status: 'pending', dueDate: null, dueSort: NO_DUE_DATE, version: 1, revision: 1, subtasks: [] });
+    expect(run([created])).toMatchObject({ id, owner_id: ownerId, title: 'T', priority: 'high', priority_rank: 3, status: 'pending', due_date: null, due_sort: NO_DUE_DATE, version: 1, revision: 1, subtasks: [] });
   });
 
   it('task.updated applies only the changes and bumps version and revision', () => {
     const row = run([created, ev('task.updated', 2, { ownerId, changes: { title: 'U', dueDate: '2026-02-01T00:00:00.000Z' }, updatedAt: '2026-01-02T00:00:00.000Z' })]);
-    expect(row).toMatchObject({ title: 'U', description: 'D', dueDate: new Date('2026-02-01T00:00:00.000Z'), dueSort: new Date('2026-02-01T00:00:00.000Z'), version: 2, revision: 2 });
+    expect(row).toMatchObject({ title: 'U', description: 'D', due_date: new Date('2026-02-01T00:00:00.000Z'), due_sort: new Date('2026-02-01T00:00:00.000Z'), version: 2, revision: 2 });
   });
 
-  it('status changes set and clear completedAt', () => {
+  it('status changes set and clear completed_at', () => {
     const done = run([created, ev('task.status_changed', 2, { ownerId, from: 'pending', to: 'completed', changedAt: '2026-01-03T00:00:00.000Z' })]);
-    expect(done).toMatchObject({ status: 'completed', completedAt: new Date('2026-01-03T00:00:00.000Z') });
+    expect(done).toMatchObject({ status: 'completed', completed_at: new Date('2026-01-03T00:00:00.000Z') });
     const reopened = run([ev('task.status_changed', 3, { ownerId, from: 'completed', to: 'pending', changedAt: '2026-01-04T00:00:00.000Z' })], done);
-    expect(reopened).toMatchObject({ status: 'pending', completedAt: null, version: 3 });
+    expect(reopened).toMatchObject({ status: 'pending', completed_at: null, version: 3 });
   });
 
   it('is idempotent: replayed or older events change nothing', () => {
@@ -52,7 +52,7 @@ describe('tasks_read projection (given events -> row)', () => {
       payload: { taskId: id, ownerId, sourceEventId: 'e', basedOnVersion, summary, subtasks: ['a', 'b', 'c'], category: 'feature', source: 'heuristic', model: 'rules', promptVersion: 'heuristic-v1' },
     });
     const row = run([created, enriched(2, 'new')]);
-    expect(row).toMatchObject({ summary: 'new', category: 'feature', enrichmentSource: 'heuristic', enrichedVersion: 2, version: 1, revision: 2 });
+    expect(row).toMatchObject({ summary: 'new', category: 'feature', enrichment_source: 'heuristic', enriched_version: 2, version: 1, revision: 2 });
     expect(projectTaskEvent(row, enriched(1, 'old')).kind).toBe('none');
   });
 });

@@ -1,32 +1,10 @@
+import type { Selectable } from 'kysely';
+import type { DB } from '@app/platform';
 import { TASK_ENRICHED, type TaskCreatedPayload, type TaskEnrichedPayload, type TaskStatusChangedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
-import type { TaskPriority } from '../domain/task.js';
 import { NO_DUE_DATE, PRIORITY_RANK } from '../ports/task-read-model.js';
 
-/** A tasks_read row as the projection computes it (dates as Date, columns by name). */
-export interface TaskReadRow {
-  id: string;
-  ownerId: string;
-  title: string;
-  description: string;
-  priority: TaskPriority;
-  priorityRank: number;
-  status: string;
-  dueDate: Date | null;
-  dueSort: Date;
-  version: number;
-  revision: number;
-  createdAt: Date;
-  updatedAt: Date;
-  completedAt: Date | null;
-  summary: string | null;
-  subtasks: string[];
-  category: string | null;
-  enrichmentSource: string | null;
-  enrichmentModel: string | null;
-  enrichmentPromptVersion: string | null;
-  enrichedVersion: number | null;
-  enrichedAt: Date | null;
-}
+/** A tasks_read row as the table holds it (types generated from schema.prisma). */
+export type TaskReadRow = Selectable<DB['tasks_read']>;
 
 export interface ProjectableEvent {
   type: string;
@@ -54,18 +32,18 @@ export function projectTaskEvent(row: TaskReadRow | null, e: ProjectableEvent): 
     return {
       kind: 'upsert',
       row: {
-        id: e.aggregateId, ownerId: p.ownerId, title: p.title, description: p.description, priority: p.priority, priorityRank: PRIORITY_RANK[p.priority],
-        status: p.status, dueDate: due, dueSort: due ?? NO_DUE_DATE, version: e.aggregateVersion, revision: 1, createdAt, updatedAt: createdAt, completedAt: null,
-        summary: null, subtasks: [], category: null, enrichmentSource: null, enrichmentModel: null, enrichmentPromptVersion: null, enrichedVersion: null, enrichedAt: null,
+        id: e.aggregateId, owner_id: p.ownerId, title: p.title, description: p.description, priority: p.priority, priority_rank: PRIORITY_RANK[p.priority],
+        status: p.status, due_date: due, due_sort: due ?? NO_DUE_DATE, version: e.aggregateVersion, revision: 1, created_at: createdAt, updated_at: createdAt, completed_at: null,
+        summary: null, subtasks: [], category: null, enrichment_source: null, enrichment_model: null, enrichment_prompt_version: null, enriched_version: null, enriched_at: null,
       },
     };
   }
   if (e.type === TASK_ENRICHED) {
     const p = e.payload as TaskEnrichedPayload;
-    if (!row || (row.enrichedVersion !== null && row.enrichedVersion > p.basedOnVersion)) return { kind: 'none' };
+    if (!row || (row.enriched_version !== null && row.enriched_version > p.basedOnVersion)) return { kind: 'none' };
     return {
       kind: 'upsert',
-      row: { ...row, revision: row.revision + 1, summary: p.summary, subtasks: p.subtasks, category: p.category, enrichmentSource: p.source, enrichmentModel: p.model, enrichmentPromptVersion: p.promptVersion, enrichedVersion: p.basedOnVersion, enrichedAt: e.occurredAt },
+      row: { ...row, revision: row.revision + 1, summary: p.summary, subtasks: p.subtasks, category: p.category, enrichment_source: p.source, enrichment_model: p.model, enrichment_prompt_version: p.promptVersion, enriched_version: p.basedOnVersion, enriched_at: e.occurredAt },
     };
   }
   if (!row || e.aggregateVersion <= row.version) return { kind: 'none' };
@@ -78,20 +56,20 @@ export function projectTaskEvent(row: TaskReadRow | null, e: ProjectableEvent): 
       if (c.description !== undefined) next.description = c.description;
       if (c.priority !== undefined) {
         next.priority = c.priority;
-        next.priorityRank = PRIORITY_RANK[c.priority];
+        next.priority_rank = PRIORITY_RANK[c.priority];
       }
       if (c.dueDate !== undefined) {
-        next.dueDate = date(c.dueDate);
-        next.dueSort = next.dueDate ?? NO_DUE_DATE;
+        next.due_date = date(c.dueDate);
+        next.due_sort = next.due_date ?? NO_DUE_DATE;
       }
-      next.updatedAt = new Date(p.updatedAt);
+      next.updated_at = new Date(p.updatedAt);
       return { kind: 'upsert', row: next };
     }
     case 'task.status_changed': {
       const p = e.payload as TaskStatusChangedPayload;
       next.status = p.to;
-      next.updatedAt = new Date(p.changedAt);
-      next.completedAt = p.to === 'completed' ? next.updatedAt : null;
+      next.updated_at = new Date(p.changedAt);
+      next.completed_at = p.to === 'completed' ? next.updated_at : null;
       return { kind: 'upsert', row: next };
     }
     case 'task.deleted':

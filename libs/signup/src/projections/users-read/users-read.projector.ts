@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import { EventConsumer, Projector, type StoredEvent } from '@app/events';
 import { TransactionRunner } from '@app/platform';
 import { USERS_READ_EVENT_TYPES, usersReadChange, type UsersReadChange } from './users-read.projection.js';
@@ -13,14 +14,8 @@ export class UsersReadProjector extends Projector {
   readonly name = 'users_read';
   readonly eventTypes = USERS_READ_EVENT_TYPES;
 
-  constructor(
-    private readonly transactions: TransactionRunner,
-  ) {
+  constructor(private readonly transactions: TransactionRunner) {
     super();
-  }
-
-  private get db() {
-    return this.transactions.client;
   }
 
   async handle(event: StoredEvent): Promise<void> {
@@ -28,37 +23,34 @@ export class UsersReadProjector extends Projector {
   }
 
   async apply(change: UsersReadChange): Promise<void> {
+    const db = this.transactions.db;
     if (change.kind === 'insert') {
       const r = change.row;
-      await this.db.execute(
-        `INSERT INTO users_read (id, name, email, display_name, created_at)
-         VALUES ($1::uuid, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING`,
-        r.id,
-        r.name,
-        r.email,
-        r.displayName,
-        r.createdAt,
-      );
+      await db
+        .insertInto('users_read')
+        .values({ id: r.id, name: r.name, email: r.email, display_name: r.displayName, created_at: r.createdAt })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .execute();
     } else if (change.kind === 'adjust') {
       const d = change.deltas;
-      await this.db.execute(
-        `UPDATE users_read SET
-           tasks_pending = GREATEST(0, tasks_pending + $1::int),
-           tasks_in_progress = GREATEST(0, tasks_in_progress + $2::int),
-           tasks_completed = GREATEST(0, tasks_completed + $3::int),
-           tasks_cancelled = GREATEST(0, tasks_cancelled + $4::int)
-         WHERE id = $5::uuid`,
-        d.pending ?? 0,
-        d.in_progress ?? 0,
-        d.completed ?? 0,
-        d.cancelled ?? 0,
-        change.userId,
-      );
+      await db
+        .updateTable('users_read')
+        .set((eb) => {
+          // A count never goes below zero (a task event replayed without its creation).
+          const adjusted = (column: 'tasks_pending' | 'tasks_in_progress' | 'tasks_completed' | 'tasks_cancelled', delta = 0) => eb.fn<number>('greatest', [sql.lit(0), eb(column, '+', delta)]);
+          return {
+            tasks_pending: adjusted('tasks_pending', d.pending),
+            tasks_in_progress: adjusted('tasks_in_progress', d.in_progress),
+            tasks_completed: adjusted('tasks_completed', d.completed),
+            tasks_cancelled: adjusted('tasks_cancelled', d.cancelled),
+          };
+        })
+        .where('id', '=', change.userId)
+        .execute();
     }
   }
 
   async reset(): Promise<void> {
-    await this.db.execute('DELETE FROM users_read');
+    await this.transactions.db.deleteFrom('users_read').execute();
   }
 }

@@ -31,7 +31,7 @@ async function countFor(aggregateId: string): Promise<number> {
   return (await pool.query(`SELECT count(*)::int AS n FROM events WHERE aggregate_id = $1`, [aggregateId])).rows[0].n;
 }
 
-describe('PrismaEventStore', () => {
+describe('KyselyEventStore', () => {
   it('appends inside the unit of work with increasing positions and the request context as metadata', async () => {
     const id = randomUUID();
     const stored = await requestContext.run({ requestId: 'req-1', correlationId: 'corr-1', actor: 'user-1' }, () =>
