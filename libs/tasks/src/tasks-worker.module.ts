@@ -6,11 +6,12 @@ import { LlmTaskAnalyser } from './adapters/llm-task.analyser.js';
 import { taskCacheProviders } from './adapters/redis-task.cache.js';
 import { TaskEnrichmentSubscriber } from './enrichment/task-enrichment.subscriber.js';
 import { TaskAnalyser } from './ports/task-analyser.js';
+import { TaskHistoryProjector } from './projections/task-history.projector.js';
 import { TasksReadProjector } from './projections/tasks-read.projector.js';
 
 /**
  * The tasks slice's background side, imported by WorkerModule (the worker process, or the API in
- * single-instance mode): the tasks_read projector and the enrichment subscriber, which the
+ * single-instance mode): the tasks_read and task_history projectors and the enrichment subscriber, which the
  * events engine discovers by their @EventConsumer() decorator. Kept apart from TasksModule so
  * that each consumer is registered exactly once and the worker serves no task routes.
  */
@@ -28,6 +29,7 @@ import { TasksReadProjector } from './projections/tasks-read.projector.js';
       },
     },
     TasksReadProjector,
+    TaskHistoryProjector,
     TaskEnrichmentSubscriber,
   ],
 })

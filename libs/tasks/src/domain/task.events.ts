@@ -55,3 +55,22 @@ export type TaskEvent =
 export const TASK_AGGREGATE = 'task';
 export const TASK_EVENT_TYPES = ['task.created', 'task.updated', 'task.status_changed', 'task.deleted'] as const;
 export const TASK_ENRICHED = 'task.enriched';
+/** The enrichment's aggregate: one per (task, source event, analyser version); the task is `payload.taskId`. */
+export const TASK_ENRICHMENT_AGGREGATE = 'task_enrichment';
+
+/**
+ * The notifications slice's reminder events, as far as a task's history reads them: event
+ * `task.reminder_due` of aggregate `task_reminder`, the task in `payload.taskId`. (The aggregate's
+ * id cannot be the task's own: the log's (aggregate_id, aggregate_version) is unique across
+ * aggregate types, and the task's events take those versions; the notifications slice derives
+ * it from the task's id.) That slice owns the contract (its domain/notification.events.ts);
+ * these names are the tasks slice's one copy of it.
+ */
+export const TASK_REMINDER_AGGREGATE = 'task_reminder';
+export const TASK_REMINDER_DUE = 'task.reminder_due';
+export interface TaskReminderDuePayload {
+  taskId: string;
+  ownerId: string;
+  dueDate: string;
+  leadMinutes: number;
+}

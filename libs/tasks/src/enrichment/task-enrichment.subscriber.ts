@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EventConsumer, EventStore, Subscriber, type StoredEvent } from '@app/events';
 import { TransactionRunner } from '@app/platform';
-import { TASK_ENRICHED, type TaskEnrichedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
+import { TASK_ENRICHED, TASK_ENRICHMENT_AGGREGATE, type TaskEnrichedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
 import { TaskAnalyser } from '../ports/task-analyser.js';
 import { enrichmentId } from './enrichment-id.js';
-
-export const ENRICHMENT_AGGREGATE = 'task_enrichment';
 
 /** What `prepare` hands to `handle`: the enrichment event to append (null: nothing to do). */
 export interface PreparedEnrichment {
@@ -73,7 +71,7 @@ export class TaskEnrichmentSubscriber extends Subscriber<PreparedEnrichment | nu
     if (!enrichment) return;
     await this.transactions.run(async () => {
       if (await this.enrichmentEvent(enrichment.id).executeTakeFirst()) return;
-      await this.events.append([{ type: TASK_ENRICHED, aggregateType: ENRICHMENT_AGGREGATE, aggregateId: enrichment.id, aggregateVersion: 1, payload: enrichment.payload }]);
+      await this.events.append([{ type: TASK_ENRICHED, aggregateType: TASK_ENRICHMENT_AGGREGATE, aggregateId: enrichment.id, aggregateVersion: 1, payload: enrichment.payload }]);
     });
   }
 

@@ -10,13 +10,16 @@ import { ChangeStatusCommand } from '../application/commands/change-status/chang
 import { CreateTaskCommand } from '../application/commands/create-task/create-task.command.js';
 import { DeleteTaskCommand } from '../application/commands/delete-task/delete-task.command.js';
 import { UpdateTaskCommand } from '../application/commands/update-task/update-task.command.js';
+import { GetTaskHistoryQuery } from '../application/queries/get-task-history/get-task-history.query.js';
 import { GetTaskQuery } from '../application/queries/get-task/get-task.query.js';
 import { ListTasksQuery } from '../application/queries/list-tasks/list-tasks.query.js';
 import { TaskStatsQuery } from '../application/queries/task-stats/task-stats.query.js';
 import type { TaskFields } from '../domain/task.js';
 import type { TaskDocument } from '../ports/task-cache.js';
+import { TASK_HISTORY_PROJECTION } from '../ports/task-history.read-model.js';
 import { readerView, type TaskSortField } from '../ports/task-read-model.js';
-import { CreateTaskRequest, ListTasksRequest, ReplaceTaskRequest, UpdateTaskRequest } from './task.request.js';
+import { historyItem, TaskHistoryPageResponse } from './task-history.response.js';
+import { CreateTaskRequest, ListTasksRequest, ReplaceTaskRequest, TaskHistoryRequest, UpdateTaskRequest } from './task.request.js';
 import { stateResponse, TaskPageResponse, TaskResponse, TaskStatsResponse, TaskViewResponse } from './task.response.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -123,6 +126,22 @@ export class TasksController {
       reply.type('application/json; charset=utf-8');
       return task.json;
     });
+  }
+
+  @Get(':id/history')
+  @ConsistentRead(TASK_HISTORY_PROJECTION)
+  @ApiOperation({
+    summary: 'The task\'s history, oldest first, a keyset page at a time: {items, nextCursor}',
+    description:
+      'Every event of the task (created, updated, status changed, deleted) and the enrichments and reminders that concern it, in the order they were ' +
+      'committed, each with the fields it changed, before and after. A deleted task\'s history stays readable by its owner.',
+  })
+  @ApiOkResponse({ type: TaskHistoryPageResponse })
+  @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
+  @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or invalid-cursor.' })
+  async history(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidQuery() query: TaskHistoryRequest) {
+    const page = await this.queries.execute(new GetTaskHistoryQuery(user.id, taskId(id), query.limit ?? 20, query.cursor));
+    return { items: page.items.map(historyItem), nextCursor: page.nextCursor };
   }
 
   @Patch(':id')
