@@ -14,7 +14,7 @@ export const STALE_HEADER = 'x-consistency-stale';
  * Sets `X-Consistency-Token` on the response of every request that committed events: the
  * request context holds the token of its last committed event (set by the unit of work after
  * COMMIT, or from the recorded outcome when idempotency rebuilds a response). The API runs it on
- * every write route (interceptWrites in apps/api/src/create-app.ts).
+ * every route (useGlobalInterceptors in apps/api/src/create-app.ts; reads pass straight through).
  */
 @Injectable()
 export class ConsistencyTokenInterceptor implements NestInterceptor {
