@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
 import { DomainError } from '@app/shared-kernel';
@@ -104,7 +105,12 @@ export class IdempotencyRecords {
    */
   saveResponseLater(scope: string, response: StoredResponse): void {
     this.pending.set(scope, response);
-    this.flushing ??= new Promise<void>((resolve) => setTimeout(resolve, FLUSH_AFTER_MS)).then(() => this.flush());
+    this.flushing ??= this.flushAfterDelay();
+  }
+
+  private async flushAfterDelay(): Promise<void> {
+    await sleep(FLUSH_AFTER_MS);
+    await this.flush();
   }
 
   /** Writes the batched responses (also on shutdown). */

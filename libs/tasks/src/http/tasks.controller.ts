@@ -110,19 +110,17 @@ export class TasksController {
   @ApiNotModifiedResponse({ description: 'If-None-Match holds the current ETag: no body.' })
   @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
   @ApiOkResponse({ type: TaskViewResponse, description: 'ETag: "<version>.<revision>", different whenever this representation is.' })
-  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    // The document's JSON goes out as the cache holds it (Fastify sends a string with a JSON type
-    // as is). A promise chain rather than async/await: one promise fewer on the hottest read (0058).
-    return this.queries.execute(new GetTaskQuery(user.id, taskId(id))).then((task) => {
-      const tag = readTag(task);
-      reply.header('etag', tag);
-      if (unchanged(ifNoneMatch, tag)) {
-        reply.status(304);
-        return '';
-      }
-      reply.type('application/json; charset=utf-8');
-      return task.json;
-    });
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // The document's JSON goes out as the cache holds it (Fastify sends a string with a JSON type as is).
+    const task = await this.queries.execute(new GetTaskQuery(user.id, taskId(id)));
+    const tag = readTag(task);
+    reply.header('etag', tag);
+    if (unchanged(ifNoneMatch, tag)) {
+      reply.status(304);
+      return '';
+    }
+    reply.type('application/json; charset=utf-8');
+    return task.json;
   }
 
   @Patch(':id')
