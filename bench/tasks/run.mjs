@@ -11,6 +11,9 @@
 // busy share and CPU per request (Linux /proc): whether the ratio measured the servers' CPU or
 // something else that shares the two cores (the load generator, PostgreSQL, Redis) (docs/decisions/0060).
 // BENCH_API_ENV (JSON) overrides the API's environment, e.g. '{"OTEL_SDK_DISABLED":"true"}'.
+// BENCH_BEFORE=<checkout> also runs that checkout's built API (its own dist/, database and worker)
+// in the same slices, for a before/after comparison in one run (build it there first).
+// LIST_TASKS=0 skips the list latency part.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -30,6 +33,7 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const WORKER_IN_API = process.env.BENCH_WORKER === 'in-api';
 const REGISTER_TRACING = 'dist/libs/platform/src/tracing/register.js';
+const BEFORE = process.env.BENCH_BEFORE;
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const withDb = (url, db) => { const u = new URL(url); u.pathname = `/${db}`; return u.toString(); };
@@ -40,14 +44,14 @@ function jwt(sub) {
   return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
 }
 
-async function createDb(name) {
+async function createDb(name, cwd = root) {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = withDb(ADMIN_URL, name);
-  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' });
+  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd, env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' });
   return url;
 }
 async function dropDb(name) {
@@ -57,8 +61,8 @@ async function dropDb(name) {
   await admin.end();
 }
 
-async function start(args, env, port) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+async function start(args, env, port, cwd = root) {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const up = await fetch(`http://127.0.0.1:${port}/api/v1/tasks/00000000-0000-4000-8000-000000000000`).then(() => true, () => false);
@@ -213,6 +217,7 @@ async function pageLatency(firstUrl, lastUrl, headers, n = 150) {
 const suffix = `${process.pid}`;
 const bareDb = `bench_tasks_bare_${suffix}`;
 const fullDb = `bench_tasks_full_${suffix}`;
+const beforeDb = `bench_tasks_before_${suffix}`;
 const out = { when: new Date().toISOString(), node: process.version, duration: DURATION, connections: CONNECTIONS };
 const children = [];
 try {
@@ -242,16 +247,29 @@ try {
   const fullBase = `http://127.0.0.1:${apiPort}`;
   const bareHeaders = { 'x-owner': owner };
   const post = (base, h) => ({ opts: { url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' }) } });
-  const creates = await interleaved([{ ...post(bareBase, bareHeaders), pid: bare.pid }, { ...post(fullBase, headers), pid: api.pid }]);
+  let before;
+  if (BEFORE) {
+    const url = await createDb(beforeDb, BEFORE);
+    const env = { ...fullEnv, DATABASE_URL: url };
+    const port = await freePort();
+    const child = await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...env, RUN_WORKER_IN_API: String(WORKER_IN_API) }, port, BEFORE);
+    children.push(child);
+    before = { url, env, base: `http://127.0.0.1:${port}`, pid: child.pid };
+  }
+  const creates = await interleaved([{ ...post(bareBase, bareHeaders), pid: bare.pid }, { ...post(fullBase, headers), pid: api.pid }, ...(before ? [{ ...post(before.base, headers), pid: before.pid }] : [])]);
   out.bare = { create: creates[0] };
   out.full = { create: creates[1] };
+  if (before) out.before = { create: creates[2] };
 
   if (!WORKER_IN_API) {
-    const workerPort = await freePort();
-    children.push(spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd: root, env: { ...process.env, ...fullEnv, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+    for (const [cwd, env] of [[root, fullEnv], ...(before ? [[BEFORE, before.env]] : [])]) {
+      const workerPort = await freePort();
+      children.push(spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd, env: { ...process.env, ...env, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+    }
   }
   const drainStart = Date.now();
   await drained(fullUrl);
+  if (before) await drained(before.url);
   console.error(`full: consumers caught up with the POST phase's events ${((Date.now() - drainStart) / 1000).toFixed(1)} s after it ended`);
 
   // the bare server has no projector: its GET reads a tasks_read row written here, as the projector would
@@ -263,14 +281,20 @@ try {
     await c.end();
   });
   const fullId = await readableTask('full', fullBase, headers);
-  const gets = await interleaved([{ opts: { url: `${bareBase}/api/v1/tasks/${bareId}`, headers: bareHeaders }, pid: bare.pid }, { opts: { url: `${fullBase}/api/v1/tasks/${fullId}`, headers }, pid: api.pid }]);
+  const beforeId = before && (await readableTask('before', before.base, headers));
+  const gets = await interleaved([
+    { opts: { url: `${bareBase}/api/v1/tasks/${bareId}`, headers: bareHeaders }, pid: bare.pid },
+    { opts: { url: `${fullBase}/api/v1/tasks/${fullId}`, headers }, pid: api.pid },
+    ...(before ? [{ opts: { url: `${before.base}/api/v1/tasks/${beforeId}`, headers }, pid: before.pid }] : []),
+  ]);
   out.bare.get = gets[0];
   out.full.get = gets[1];
+  if (before) out.before.get = gets[2];
   out.ratio = { create: out.full.create.rps / out.bare.create.rps, cachedGet: out.full.get.rps / out.bare.get.rps };
   out.spread = { create: [Math.min(...creates.ratios), Math.max(...creates.ratios)], cachedGet: [Math.min(...gets.ratios), Math.max(...gets.ratios)] };
 
   const listOwner = randomUUID();
-  const cursors = await seedList(fullUrl, listOwner, LIST_TASKS);
+  const cursors = LIST_TASKS > 0 ? await seedList(fullUrl, listOwner, LIST_TASKS) : {};
   const lh = { authorization: `Bearer ${jwt(listOwner)}` };
   out.list = { tasks: LIST_TASKS };
   for (const [sort, cursor] of Object.entries(cursors)) {
@@ -284,6 +308,7 @@ try {
   for (const c of children) await stop(c);
   await dropDb(bareDb).catch(() => undefined);
   await dropDb(fullDb).catch(() => undefined);
+  if (BEFORE) await dropDb(beforeDb).catch(() => undefined);
 }
 
 const f = (x, digits = 0) => x.toFixed(digits).padStart(7);
@@ -293,6 +318,11 @@ const busy = (s) => (s.mainBusy === undefined ? '' : `${(s.mainBusy * 100).toFix
 for (const [k, label] of [['create', 'POST /tasks'], ['get', 'GET /tasks/:id (cached)']]) {
   console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)} ${busy(out.bare[k])}`);
   console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)} ${busy(out.full[k])}   non-2xx ${out.full[k].non2xx}`);
+  if (out.before) console.log(`${''.padEnd(20)} before ${f(out.before[k].rps)} ${f(out.before[k].p50, 1)} ${f(out.before[k].p99, 1)} ${busy(out.before[k])}   non-2xx ${out.before[k].non2xx}`);
+}
+if (out.before?.get.cpuPerRequestUs) {
+  const change = (k) => `${((out.full[k].cpuPerRequestUs / out.before[k].cpuPerRequestUs - 1) * 100).toFixed(1)}%`;
+  console.log(`full against before (${BEFORE}), CPU per request: POST ${change('create')}, cached GET ${change('get')}; req/s full/before: POST ${(out.full.create.rps / out.before.create.rps).toFixed(2)}, cached GET ${(out.full.get.rps / out.before.get.rps).toFixed(2)}`);
 }
 const spread = ([lo, hi]) => `slices ${lo.toFixed(2)}..${hi.toFixed(2)}`;
 console.log(`ratio full/bare: POST ${out.ratio.create.toFixed(2)} (target >= 0.40; ${spread(out.spread.create)}), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50; ${spread(out.spread.cachedGet)})`);
