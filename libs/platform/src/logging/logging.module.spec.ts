@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { AlwaysOffSampler, AlwaysOnSampler, type InMemorySpanExporter, type Sampler } from '@opentelemetry/sdk-trace-base';
 import Fastify from 'fastify';
+import { trace } from '@opentelemetry/api';
 import { type Logger, pino } from 'pino';
 import { loadConfig } from '../config/app-config';
 import { requestContext } from '../context/request-context';
@@ -116,6 +117,31 @@ describe('log lines written inside a request', () => {
     expect(outside.requestId).toBeUndefined();
     expect(outside.trace_id).toBeUndefined();
   });
+
+  it("carry the request id and the server span's trace ids in a handler, a sampled request's and an unsampled one's, after a body too", async () => {
+    const { lines, sink } = capture();
+    const module = LoggingModule.forRoot(loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }), sink);
+    const root = (module.providers as { provide: unknown; useValue: Logger }[]).find((p) => p.provide === ROOT_LOGGER)!.useValue;
+    for (const sampler of [new AlwaysOnSampler(), new AlwaysOffSampler()]) {
+      const tracing = inMemoryTracing(sampler);
+      try {
+        const app = Fastify({ genReqId: () => 'req-h' });
+        await app.register(httpServerSpans({ registerOnInitialization: false }).plugin());
+        enterRequestContext(app, () => false);
+        app.post('/work', async () => {
+          await new Promise((r) => setTimeout(r, 1));
+          root.info('handling');
+          return trace.getActiveSpan()?.spanContext() ?? null;
+        });
+        const ids = (await app.inject({ method: 'POST', url: '/work', payload: { a: 1 } })).json<{ traceId: string; spanId: string }>();
+        await app.close();
+        const line = JSON.parse(lines.pop()!);
+        expect(line).toMatchObject({ msg: 'handling', requestId: 'req-h', trace_id: ids.traceId, span_id: ids.spanId });
+      } finally {
+        await tracing.stop();
+      }
+    }
+  });
 });
 
 describe("Nest's own messages", () => {
@@ -162,7 +188,7 @@ describe('stdout destination', () => {
     ].join('\n');
     const out = execFileSync(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
     expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['first', 'second', 'third']);
-  });
+    }, 60_000);
 
   it('writes a lone line within the flush interval, while the process keeps running', async () => {
     const script = [
@@ -182,5 +208,5 @@ describe('stdout destination', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  });
+    }, 60_000);
 });
