@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
-import { logRequests, REQUEST_LOGGER } from '../logging/logging.module.js';
+import { logRequests, ROOT_LOGGER } from '../logging/logging.module.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ProblemException } from './problem.js';
@@ -67,7 +67,7 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   const quiet = isQuietUrl;
   enterRequestContext(fastify, quiet);
   instrumentHttp(fastify, app.get(Metrics));
-  logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
+  logRequests(fastify, app.get(ROOT_LOGGER), quiet);
 
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (hasInvalidRequestId(request.raw)) return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
