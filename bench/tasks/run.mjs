@@ -63,7 +63,7 @@ async function dropDb(name) {
 
 async function start(args, env, port, cwd = root) {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const up = await fetch(`http://127.0.0.1:${port}/api/v1/tasks/00000000-0000-4000-8000-000000000000`).then(() => true, () => false);
     if (up) return child;
