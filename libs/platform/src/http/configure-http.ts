@@ -2,12 +2,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
-import { logRequests, ROOT_LOGGER } from '../logging/logging.module.js';
+import { logRequests, REQUEST_LOGGER } from '../logging/logging.module.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ProblemException } from './problem.js';
 import { isQuietUrl } from './quiet-urls.js';
-import { enterRequestContext } from './request-scope.js';
+import { enterRequestContext, requestContextOf } from './request-scope.js';
 import { hasInvalidRequestId } from './request-id.js';
 import { parseJsonBodies, rejectMalformedText } from './request-text.js';
 import { addSecurityHeaders } from './security-headers.js';
@@ -17,6 +17,8 @@ import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
 import { documentProblems, GLOBAL_PROBLEMS, ProblemResponse } from './problem.openapi.js';
 
 export const API_PREFIX = 'api/v1';
+/** `X-Consistency-Token`: `<transaction id>.<position>` of a response's last committed event (opaque to clients). */
+export const CONSISTENCY_HEADER = 'x-consistency-token';
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
 
 /** Whether the database schema is current: the routes that need it wait for it (MigrationService). */
@@ -67,7 +69,7 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   const quiet = isQuietUrl;
   enterRequestContext(fastify, quiet);
   instrumentHttp(fastify, app.get(Metrics));
-  logRequests(fastify, app.get(ROOT_LOGGER), quiet);
+  logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (hasInvalidRequestId(request.raw)) return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
@@ -80,6 +82,10 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   const lifecycle = app.get(Lifecycle);
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // The point in the event log of the last event this request's commands committed (or that an
+    // idempotent replay recorded): a read sending it back sees its own writes (docs/decisions/0014).
+    const token = requestContextOf(request)?.consistencyToken;
+    if (token) reply.header(CONSISTENCY_HEADER, token);
     // Once shutdown has begun, every response closes its connection: a keep-alive socket left
     // idle after its in-flight request would otherwise hold the server open until keepAliveTimeout.
     if (lifecycle.shuttingDown) reply.header('connection', 'close');

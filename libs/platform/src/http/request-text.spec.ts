@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import { Lifecycle } from '../lifecycle/lifecycle';
-import { ROOT_LOGGER } from '../logging/logging.module';
+import { REQUEST_LOGGER } from '../logging/logging.module';
 import { Metrics } from '../metrics/metrics';
 import { loadConfig } from '../config/app-config';
 import { configureHttp } from './configure-http';
@@ -35,7 +35,7 @@ class RawController {
   }
 }
 
-@Module({ controllers: [RawController], providers: [Metrics, Lifecycle, { provide: ROOT_LOGGER, useValue: pino({ level: 'silent' }) }] })
+@Module({ controllers: [RawController], providers: [Metrics, Lifecycle, { provide: REQUEST_LOGGER, useValue: pino({ level: 'silent' }) }] })
 class RawApp {}
 
 function nested(depth: number): unknown {

@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { IsString } from 'class-validator';
 import { pino } from 'pino';
 import { Lifecycle } from '../lifecycle/lifecycle';
-import { ROOT_LOGGER } from '../logging/logging.module';
+import { REQUEST_LOGGER } from '../logging/logging.module';
 import { Metrics } from '../metrics/metrics';
 import { configureHttp } from './configure-http';
 import { createValidationPipe, ValidBody, ValidQuery } from './validation';
@@ -44,7 +44,7 @@ describe('validated bodies and queries', () => {
   });
 
   it('a validated body is checked through Nest\'s real pipeline: an unknown field is a 422', async () => {
-    @Module({ controllers: [Checked], providers: [Metrics, Lifecycle, { provide: ROOT_LOGGER, useValue: pino({ level: 'silent' }) }] })
+    @Module({ controllers: [Checked], providers: [Metrics, Lifecycle, { provide: REQUEST_LOGGER, useValue: pino({ level: 'silent' }) }] })
     class App {}
     const app = await NestFactory.create<NestFastifyApplication>(App, new FastifyAdapter(), { logger: false, bodyParser: false });
     try {

@@ -12,7 +12,7 @@ import { inMemoryTracing } from '../../../../test/support/in-memory-tracing';
 import { Controller, Get, Logger as NestCommonLogger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { LoggingModule, logRequests, NestLogger, REDACTED_PATHS, ROOT_LOGGER } from './logging.module';
+import { LoggingModule, logRequests, NestLogger, REDACTED_PATHS, REQUEST_LOGGER, ROOT_LOGGER } from './logging.module';
 
 /** A stream that keeps every chunk written to it as a string. */
 function capture(): { lines: string[]; sink: Writable } {
@@ -31,11 +31,13 @@ describe('log redaction', () => {
   });
 });
 
-/** The application's root logger (redaction, mixin) writing to `sink`. */
-function rootLogger(sink: Writable): Logger {
+/** One of the application's loggers (ROOT_LOGGER: redaction, mixin; REQUEST_LOGGER) writing to `sink`. */
+function moduleLogger(token: symbol, sink: Writable): Logger {
   const module = LoggingModule.forRoot(loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }), sink);
-  return (module.providers as { provide: unknown; useValue: Logger }[]).find((p) => p.provide === ROOT_LOGGER)!.useValue;
+  return (module.providers as { provide: unknown; useValue: Logger }[]).find((p) => p.provide === token)!.useValue;
 }
+const rootLogger = (sink: Writable) => moduleLogger(ROOT_LOGGER, sink);
+const requestLogger = (sink: Writable) => moduleLogger(REQUEST_LOGGER, sink);
 
 describe('request log line', () => {
   let tracing: ReturnType<typeof inMemoryTracing> | undefined;
@@ -56,7 +58,7 @@ describe('request log line', () => {
     const app = Fastify({ genReqId: () => ids[n++ % ids.length] });
     await app.register(httpServerSpans({ registerOnInitialization: false }).plugin());
     enterRequestContext(app, (url) => url.startsWith('/health'));
-    logRequests(app, rootLogger(sink), (url) => url.startsWith('/health'));
+    logRequests(app, requestLogger(sink), (url) => url.startsWith('/health'));
     app.get('/items/:id', async () => ({ ok: true }));
     app.get('/boom', async () => {
       throw new Error('boom');
@@ -194,7 +196,7 @@ describe('stdout destination', () => {
     expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['first', 'second', 'third']);
     }, 60_000);
 
-  it('writes a line right away, while the process keeps running', async () => {
+  it('writes a lone line within the flush interval, while the process keeps running', async () => {
     const script = [
       "import { pino } from 'pino';",
       "import { stdoutDestination } from './libs/platform/src/logging/stdout-destination.ts';",
@@ -203,7 +205,7 @@ describe('stdout destination', () => {
     ].join('\n');
     const child = spawn(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      // Killed with SIGKILL once the line is out: no exit handler wrote it.
+      // Killed with SIGKILL once the line is out, so no exit handler can have written it: the timer did.
       const first = await new Promise<string>((resolve, reject) => {
         child.stdout.once('data', (chunk) => resolve(String(chunk)));
         child.once('exit', (code) => reject(new Error(`exited with ${code} before writing`)));
