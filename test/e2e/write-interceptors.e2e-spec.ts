@@ -1,14 +1,22 @@
 import { bearer } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { IDEMPOTENCY_IGNORED_DESCRIPTION } from '../../libs/platform/src/idempotency/idempotency.openapi';
 
-// The API runs IdempotencyInterceptor and ConsistencyTokenInterceptor on every route
-// (useGlobalInterceptors in create-app.ts): writes get idempotency and X-Consistency-Token,
-// reads pass straight through both (docs/decisions/0069).
+// Every POST and PATCH route declares @Idempotent() (IdempotencyInterceptor); reads run no
+// interceptor. configureHttp sets X-Consistency-Token on the response of any request whose
+// commands committed events (docs/decisions/0069).
 let t: TestApp;
 let auth: { authorization: string };
+let admin: { authorization: string };
+const routes: { method: string; url: string }[] = [];
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, [], (app) => {
+    app.getHttpAdapter().getInstance().addHook('onRoute', (route: { method: string | string[]; url: string }) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    });
+  });
   auth = bearer(t.app);
+  admin = bearer(t.app, { roles: ['user', 'admin'] });
 }, 60_000);
 afterAll(() => t?.close());
 
@@ -17,6 +25,21 @@ const send = (method: string, path: string, headers: Record<string, string> = {}
   fetch(`${t.baseUrl}/api/v1${path}`, { method, headers: { ...auth, ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
 
 describe('interceptors on writes and reads', () => {
+  it('every POST and PATCH route keeps responses by Idempotency-Key (a malformed key is a 400), unless its OpenAPI operation says the key is ignored', async () => {
+    const document = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; description?: string }[] }>> };
+    const writes = routes.filter((r) => (r.method === 'POST' || r.method === 'PATCH') && r.url.startsWith('/api/v1/'));
+    expect(writes.length).toBeGreaterThanOrEqual(5);
+    for (const { method, url } of writes) {
+      const operation = document.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+      const ignored = operation?.parameters?.some((p) => p.name === 'Idempotency-Key' && p.description === IDEMPOTENCY_IGNORED_DESCRIPTION);
+      const path = url.replace(/:\w+/g, '00000000-0000-4000-8000-000000000000');
+      const res = await fetch(`${t.baseUrl}${path}`, { method, headers: { ...admin, 'idempotency-key': tooLongKey, 'content-type': 'application/json' }, body: '{}' });
+      const problem = (await res.json()) as { type?: string };
+      const refused = res.status === 400 && String(problem.type).endsWith('invalid-idempotency-key');
+      expect(`${method} ${url} refuses a malformed key: ${refused}`).toBe(`${method} ${url} refuses a malformed key: ${!ignored}`);
+    }
+  });
+
   it('a write is idempotent under its key and answers its X-Consistency-Token', async () => {
     const key = `write-${Date.now()}`;
     const first = await send('POST', '/tasks', { 'idempotency-key': key }, { title: 'Intercepted' });

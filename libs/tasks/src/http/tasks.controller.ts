@@ -4,7 +4,7 @@ import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNot
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
-import { ProblemException, ValidBody, ValidQuery } from '@app/platform';
+import { Idempotent, ProblemException, ValidBody, ValidQuery } from '@app/platform';
 import { DomainError } from '@app/shared-kernel';
 import { ChangeStatusCommand } from '../application/commands/change-status/change-status.command.js';
 import { CreateTaskCommand } from '../application/commands/create-task/create-task.command.js';
@@ -68,6 +68,7 @@ export class TasksController {
   ) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Create a task; Location points at it, ETag is its write version' })
   @ApiCreatedResponse({ type: TaskResponse, description: 'The task as written; Location points at it, ETag is its version.' })
   async create(@CurrentUser() user: AuthenticatedUser, @ValidBody() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -124,6 +125,7 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @Idempotent()
   @ApiOperation({ summary: 'Change some fields or the status; If-Match takes any ETag received for the task' })
   @ApiOkResponse({ type: TaskResponse })
   @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
