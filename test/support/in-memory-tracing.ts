@@ -22,3 +22,13 @@ export function inMemoryTracing(sampler: Sampler): { exporter: InMemorySpanExpor
     },
   };
 }
+
+/** For a describe block: `start(sampler)` registers a provider for the current test (stopped after it) and returns its exporter. */
+export function inMemoryTracingPerTest(): { start(sampler: Sampler): InMemorySpanExporter } {
+  let current: ReturnType<typeof inMemoryTracing> | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return { start: (sampler) => (current = inMemoryTracing(sampler)).exporter };
+}

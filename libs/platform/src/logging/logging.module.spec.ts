@@ -8,7 +8,7 @@ import { loadConfig } from '../config/app-config';
 import { requestContext } from '../context/request-context';
 import { enterRequestContext } from '../http/request-scope';
 import { httpServerSpans } from '../tracing/http-server-spans';
-import { inMemoryTracing } from '../../../../test/support/in-memory-tracing';
+import { inMemoryTracing, inMemoryTracingPerTest } from '../../../../test/support/in-memory-tracing';
 import { Controller, Get, Logger as NestCommonLogger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -40,16 +40,9 @@ const rootLogger = (sink: Writable) => moduleLogger(ROOT_LOGGER, sink);
 const requestLogger = (sink: Writable) => moduleLogger(REQUEST_LOGGER, sink);
 
 describe('request log line', () => {
-  let tracing: ReturnType<typeof inMemoryTracing> | undefined;
+  const tracing = inMemoryTracingPerTest();
   let exporter: InMemorySpanExporter;
-  const withSdk = (sampler: Sampler) => {
-    tracing = inMemoryTracing(sampler);
-    exporter = tracing.exporter;
-  };
-  afterEach(async () => {
-    await tracing?.stop();
-    tracing = undefined;
-  });
+  const withSdk = (sampler: Sampler) => (exporter = tracing.start(sampler));
 
   /** A server as configureHttp builds it (server spans, request context, request lines), with a few routes. */
   async function serve(ids: string[]) {

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler, AlwaysOnSampler, type InMemorySpanExporter, type Sampler } from '@opentelemetry/sdk-trace-base';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { inMemoryTracing } from '../../../../test/support/in-memory-tracing';
+import { inMemoryTracingPerTest } from '../../../../test/support/in-memory-tracing';
 import { requestContext } from '../context/request-context';
 import { isQuietUrl } from '../http/quiet-urls';
 import { enterRequestContext } from '../http/request-scope';
@@ -29,16 +29,9 @@ async function server(): Promise<FastifyInstance> {
 }
 
 describe('HTTP server spans (@fastify/otel)', () => {
-  let tracing: ReturnType<typeof inMemoryTracing> | undefined;
+  const tracing = inMemoryTracingPerTest();
   let exporter: InMemorySpanExporter;
-  const withSdk = (sampler: Sampler) => {
-    tracing = inMemoryTracing(sampler);
-    exporter = tracing.exporter;
-  };
-  afterEach(async () => {
-    await tracing?.stop();
-    tracing = undefined;
-  });
+  const withSdk = (sampler: Sampler) => (exporter = tracing.start(sampler));
 
   it('records a SERVER span named after the route template, continuing the caller, active in the handler (also after a body is parsed)', async () => {
     withSdk(new AlwaysOnSampler());
