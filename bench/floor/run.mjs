@@ -41,6 +41,7 @@ const SERVERS = [
     path: taskPath,
     headers: auth,
   },
+  { name: 'Nest, constant, 2 global interceptors', args: ['bench/floor/servers.mjs', 'nest-interceptors'], path: '/x' },
 ];
 
 // FLOOR_ONLY=4,5 measures only those servers (0-based, in the order above); FLOOR_VARIANT='{"name":

@@ -1,5 +1,7 @@
 // The two framework floors for bench/floor: `bare` is Fastify alone, `nest` is Nest on Fastify
 // with one controller; both answer GET /x with a constant JSON body. PORT from the environment.
+// `nest-interceptors` is `nest` with two global interceptors that pass a GET straight through, as
+// the API's IdempotencyInterceptor and ConsistencyTokenInterceptor do (docs/decisions/0069).
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -22,6 +24,10 @@ if (process.argv[2] === 'bare') {
   class ProbeModule {}
   Reflect.decorate([Module({ controllers: [Probe] })], ProbeModule);
   const app = await NestFactory.create(ProbeModule, new FastifyAdapter(), { logger: false });
+  if (process.argv[2] === 'nest-interceptors') {
+    const passThrough = () => ({ intercept: (_context, next) => next.handle() });
+    app.useGlobalInterceptors(passThrough(), passThrough());
+  }
   await app.listen(port, '127.0.0.1');
 }
 process.on('SIGTERM', () => process.exit(0));

@@ -11,8 +11,9 @@
 // busy share and CPU per request (Linux /proc): whether the ratio measured the servers' CPU or
 // something else that shares the two cores (the load generator, PostgreSQL, Redis) (docs/decisions/0060).
 // BENCH_API_ENV (JSON) overrides the API's environment, e.g. '{"OTEL_SDK_DISABLED":"true"}'.
-// BENCH_AGAINST=<a built checkout> puts that checkout's API (and worker) in the bare server's
-// place: this build against an earlier one, side by side in the same run (docs/decisions/0067).
+// BENCH_BEFORE=<checkout> also runs that checkout's built API (its own dist/, database and worker)
+// in the same slices, for a before/after comparison in one run (build it there first).
+// LIST_TASKS=0 skips the list latency part.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -32,9 +33,7 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const WORKER_IN_API = process.env.BENCH_WORKER === 'in-api';
 const REGISTER_TRACING = 'dist/libs/platform/src/tracing/register.js';
-const AGAINST = process.env.BENCH_AGAINST;
-/** What this build is measured against: the bare server, or the API of the checkout BENCH_AGAINST names. */
-const BASE = AGAINST ? 'before' : 'bare';
+const BEFORE = process.env.BENCH_BEFORE;
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const withDb = (url, db) => { const u = new URL(url); u.pathname = `/${db}`; return u.toString(); };
@@ -64,7 +63,7 @@ async function dropDb(name) {
 
 async function start(args, env, port, cwd = root) {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const up = await fetch(`http://127.0.0.1:${port}/api/v1/tasks/00000000-0000-4000-8000-000000000000`).then(() => true, () => false);
     if (up) return child;
@@ -218,15 +217,18 @@ async function pageLatency(firstUrl, lastUrl, headers, n = 150) {
 const suffix = `${process.pid}`;
 const bareDb = `bench_tasks_bare_${suffix}`;
 const fullDb = `bench_tasks_full_${suffix}`;
+const beforeDb = `bench_tasks_before_${suffix}`;
 const out = { when: new Date().toISOString(), node: process.version, duration: DURATION, connections: CONNECTIONS };
 const children = [];
 try {
-  const bareUrl = await createDb(bareDb, AGAINST ?? root);
+  const bareUrl = await createDb(bareDb);
   const fullUrl = await createDb(fullDb);
   const owner = randomUUID();
   const headers = { authorization: `Bearer ${jwt(owner)}` };
 
   const barePort = await freePort();
+  const bare = await start(['bench/tasks/bare-server.mjs'], { DATABASE_URL: bareUrl, REDIS_URL }, barePort);
+  children.push(bare);
 
   // A stand-in OTLP collector: the sampled spans are exported to it over HTTP, as to a real one.
   const sink = http.createServer((req, res) => {
@@ -237,36 +239,41 @@ try {
   sink.unref();
   const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}` };
   const fullEnv = { DATABASE_URL: fullUrl, REDIS_URL, JWT_SECRET: SECRET, HOST: '127.0.0.1', LOG_LEVEL: 'info', MIGRATE_ON_START: 'false', NODE_ENV: 'production', ...tracingEnv, ...JSON.parse(process.env.BENCH_API_ENV ?? '{}') };
-  const beforeEnv = { ...fullEnv, DATABASE_URL: bareUrl };
-  const bare = AGAINST
-    ? await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...beforeEnv, RUN_WORKER_IN_API: String(WORKER_IN_API) }, barePort, AGAINST)
-    : await start(['bench/tasks/bare-server.mjs'], { DATABASE_URL: bareUrl, REDIS_URL }, barePort);
-  children.push(bare);
   const apiPort = await freePort();
   const api = await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...fullEnv, RUN_WORKER_IN_API: String(WORKER_IN_API) }, apiPort);
   children.push(api);
 
   const bareBase = `http://127.0.0.1:${barePort}`;
   const fullBase = `http://127.0.0.1:${apiPort}`;
-  const bareHeaders = AGAINST ? headers : { 'x-owner': owner };
+  const bareHeaders = { 'x-owner': owner };
   const post = (base, h) => ({ opts: { url: `${base}/api/v1/tasks`, method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Benchmark task', description: 'Created by bench/tasks', priority: 'high' }) } });
-  const creates = await interleaved([{ ...post(bareBase, bareHeaders), pid: bare.pid }, { ...post(fullBase, headers), pid: api.pid }]);
+  let before;
+  if (BEFORE) {
+    const url = await createDb(beforeDb, BEFORE);
+    const env = { ...fullEnv, DATABASE_URL: url };
+    const port = await freePort();
+    const child = await start(['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'], { ...env, RUN_WORKER_IN_API: String(WORKER_IN_API) }, port, BEFORE);
+    children.push(child);
+    before = { url, env, base: `http://127.0.0.1:${port}`, pid: child.pid };
+  }
+  const creates = await interleaved([{ ...post(bareBase, bareHeaders), pid: bare.pid }, { ...post(fullBase, headers), pid: api.pid }, ...(before ? [{ ...post(before.base, headers), pid: before.pid }] : [])]);
   out.bare = { create: creates[0] };
   out.full = { create: creates[1] };
+  if (before) out.before = { create: creates[2] };
 
   if (!WORKER_IN_API) {
-    for (const [cwd, env] of AGAINST ? [[root, fullEnv], [AGAINST, beforeEnv]] : [[root, fullEnv]]) {
+    for (const [cwd, env] of [[root, fullEnv], ...(before ? [[BEFORE, before.env]] : [])]) {
       const workerPort = await freePort();
       children.push(spawn(process.execPath, ['--import', `./${REGISTER_TRACING}`, 'dist/apps/worker/src/main.js'], { cwd, env: { ...process.env, ...env, PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] }));
     }
   }
   const drainStart = Date.now();
   await drained(fullUrl);
-  if (AGAINST) await drained(bareUrl);
+  if (before) await drained(before.url);
   console.error(`full: consumers caught up with the POST phase's events ${((Date.now() - drainStart) / 1000).toFixed(1)} s after it ended`);
 
   // the bare server has no projector: its GET reads a tasks_read row written here, as the projector would
-  const bareId = AGAINST ? await readableTask('before', bareBase, bareHeaders) : await readableTask('bare', bareBase, bareHeaders, async (id) => {
+  const bareId = await readableTask('bare', bareBase, bareHeaders, async (id) => {
     const c = new pg.Client({ connectionString: bareUrl });
     await c.connect();
     await c.query(`INSERT INTO tasks_read (id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at)
@@ -274,14 +281,20 @@ try {
     await c.end();
   });
   const fullId = await readableTask('full', fullBase, headers);
-  const gets = await interleaved([{ opts: { url: `${bareBase}/api/v1/tasks/${bareId}`, headers: bareHeaders }, pid: bare.pid }, { opts: { url: `${fullBase}/api/v1/tasks/${fullId}`, headers }, pid: api.pid }]);
+  const beforeId = before && (await readableTask('before', before.base, headers));
+  const gets = await interleaved([
+    { opts: { url: `${bareBase}/api/v1/tasks/${bareId}`, headers: bareHeaders }, pid: bare.pid },
+    { opts: { url: `${fullBase}/api/v1/tasks/${fullId}`, headers }, pid: api.pid },
+    ...(before ? [{ opts: { url: `${before.base}/api/v1/tasks/${beforeId}`, headers }, pid: before.pid }] : []),
+  ]);
   out.bare.get = gets[0];
   out.full.get = gets[1];
+  if (before) out.before.get = gets[2];
   out.ratio = { create: out.full.create.rps / out.bare.create.rps, cachedGet: out.full.get.rps / out.bare.get.rps };
   out.spread = { create: [Math.min(...creates.ratios), Math.max(...creates.ratios)], cachedGet: [Math.min(...gets.ratios), Math.max(...gets.ratios)] };
 
   const listOwner = randomUUID();
-  const cursors = await seedList(fullUrl, listOwner, LIST_TASKS);
+  const cursors = LIST_TASKS > 0 ? await seedList(fullUrl, listOwner, LIST_TASKS) : {};
   const lh = { authorization: `Bearer ${jwt(listOwner)}` };
   out.list = { tasks: LIST_TASKS };
   for (const [sort, cursor] of Object.entries(cursors)) {
@@ -295,22 +308,27 @@ try {
   for (const c of children) await stop(c);
   await dropDb(bareDb).catch(() => undefined);
   await dropDb(fullDb).catch(() => undefined);
+  if (BEFORE) await dropDb(beforeDb).catch(() => undefined);
 }
 
 const f = (x, digits = 0) => x.toFixed(digits).padStart(7);
-if (AGAINST) console.log(`'before' is the API built in ${AGAINST}; 'full' this build`);
 console.log(`bench/tasks  ${out.when}  node ${out.node}  ${CONNECTIONS} connections, ${DURATION} s per phase and server in ${SLICES} alternating slices, 127.0.0.1, worker ${WORKER_IN_API ? 'inside the API' : 'in its own process, started after the POST phase'}`);
 console.log(`                          req/s      p50 ms   p99 ms  main thread busy  CPU µs/request`);
 const busy = (s) => (s.mainBusy === undefined ? '' : `${(s.mainBusy * 100).toFixed(0).padStart(14)}%  ${f(s.cpuPerRequestUs, 1).padStart(14)}`);
 for (const [k, label] of [['create', 'POST /tasks'], ['get', 'GET /tasks/:id (cached)']]) {
-  console.log(`${label.padEnd(24)} ${BASE.padStart(6)} ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)} ${busy(out.bare[k])}`);
-  console.log(`${''.padEnd(24)} ${'full'.padStart(6)} ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)} ${busy(out.full[k])}   non-2xx ${out.full[k].non2xx}`);
+  console.log(`${label.padEnd(24)} bare ${f(out.bare[k].rps)} ${f(out.bare[k].p50, 1)} ${f(out.bare[k].p99, 1)} ${busy(out.bare[k])}`);
+  console.log(`${''.padEnd(24)} full ${f(out.full[k].rps)} ${f(out.full[k].p50, 1)} ${f(out.full[k].p99, 1)} ${busy(out.full[k])}   non-2xx ${out.full[k].non2xx}`);
+  if (out.before) console.log(`${''.padEnd(20)} before ${f(out.before[k].rps)} ${f(out.before[k].p50, 1)} ${f(out.before[k].p99, 1)} ${busy(out.before[k])}   non-2xx ${out.before[k].non2xx}`);
+}
+if (out.before?.get.cpuPerRequestUs) {
+  const change = (k) => `${((out.full[k].cpuPerRequestUs / out.before[k].cpuPerRequestUs - 1) * 100).toFixed(1)}%`;
+  console.log(`full against before (${BEFORE}), CPU per request: POST ${change('create')}, cached GET ${change('get')}; req/s full/before: POST ${(out.full.create.rps / out.before.create.rps).toFixed(2)}, cached GET ${(out.full.get.rps / out.before.get.rps).toFixed(2)}`);
 }
 const spread = ([lo, hi]) => `slices ${lo.toFixed(2)}..${hi.toFixed(2)}`;
-console.log(`ratio full/${BASE}: POST ${out.ratio.create.toFixed(2)} (target >= 0.40; ${spread(out.spread.create)}), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50; ${spread(out.spread.cachedGet)})`);
+console.log(`ratio full/bare: POST ${out.ratio.create.toFixed(2)} (target >= 0.40; ${spread(out.spread.create)}), cached GET ${out.ratio.cachedGet.toFixed(2)} (target >= 0.50; ${spread(out.spread.cachedGet)})`);
 if (out.full.get.cpuPerRequestUs) {
   const cpuRatio = (k) => (out.bare[k].cpuPerRequestUs / out.full[k].cpuPerRequestUs).toFixed(2);
-  console.log(`CPU per request ${BASE}/full: POST ${cpuRatio('create')}, cached GET ${cpuRatio('get')} (what req/s full/bare tends to when both servers' main threads are busy)`);
+  console.log(`CPU per request bare/full: POST ${cpuRatio('create')}, cached GET ${cpuRatio('get')} (what req/s full/bare tends to when both servers' main threads are busy)`);
 }
 for (const [sort, l] of Object.entries(out.list).filter(([k]) => k !== 'tasks')) {
   console.log(`list ${LIST_TASKS} tasks sort=${sort.padEnd(10)} first p50 ${l.firstP50.toFixed(2)} ms, last p50 ${l.lastP50.toFixed(2)} ms (x${l.ratio.toFixed(2)}, target <= 1.5); p99 ${l.firstP99.toFixed(2)} / ${l.lastP99.toFixed(2)} ms; last page ${l.lastPageItems} items, nextCursor ${l.lastNextCursor}`);

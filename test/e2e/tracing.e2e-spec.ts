@@ -22,7 +22,7 @@ describe('tracing', () => {
     expect(line).toBeDefined();
     const { body, signup, spans } = JSON.parse(line!.slice('SPANS '.length)) as { body: any; signup: number; spans: any[] };
 
-    const server = spans.find((s) => s.kind === 1 && s.instrumentation === '@app/platform/http');
+    const server = spans.find((s) => s.kind === 1 && s.instrumentation === '@fastify/otel');
     expect(server).toMatchObject({ name: 'GET /api/v1/__test/slow', attributes: { 'http.route': '/api/v1/__test/slow', 'http.response.status_code': 200 } });
     const sql = spans.filter((s) => s.parentSpanId === server.spanId && s.instrumentation === '@opentelemetry/instrumentation-pg');
     expect(sql.map((s) => s.attributes['db.query.text'])).toContain('SELECT 1 AS one');

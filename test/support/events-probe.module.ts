@@ -5,6 +5,7 @@ import { Authenticated } from '../../libs/access/src/index';
 import { ConsistentRead, EventStore } from '../../libs/events/src/index';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
 import { TestProjector } from './events-fixtures';
+import { Idempotent } from '../../libs/platform/src/idempotency/idempotent.decorator';
 
 /** A command that appends an event and a query on the test projection, for the consistency-token tests. */
 @Controller('probe-events')
@@ -15,6 +16,7 @@ class EventsProbeController {
   ) {}
 
   @Post()
+  @Idempotent()
   async append(): Promise<{ id: string }> {
     const [event] = await this.transactions.run(() => this.store.append([{ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: {} }]));
     return { id: event.id };
@@ -22,6 +24,7 @@ class EventsProbeController {
 
   /** An event caused by the caller (their feed shows it); kind 'poison' makes the test projector fail. */
   @Post('mine/:kind')
+  @Idempotent()
   @Authenticated()
   async appendMine(@Param('kind') kind: string): Promise<{ id: string; position: string }> {
     const [event] = await this.transactions.run(() => this.store.append([{ type: `test.${kind === 'other' ? 'other' : 'happened'}`, aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: { kind } }]));

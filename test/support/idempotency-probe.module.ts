@@ -12,6 +12,7 @@ import { ValidBody } from '../../libs/platform/src/http/validation';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
 import { IdempotencyExempt, RequiresIdempotencyKey } from '../../libs/platform/src/idempotency/requires-idempotency-key.decorator';
 import { DomainError, UnitOfWork } from '../../libs/shared-kernel/src/index';
+import { Idempotent } from '../../libs/platform/src/idempotency/idempotent.decorator';
 
 export class IdemProbeRequest {
   @IsString() @Length(1, 50)
@@ -94,6 +95,7 @@ export class IdemProbeController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(201)
   async create(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const result = await this.command(body);
@@ -102,6 +104,7 @@ export class IdemProbeController {
   }
 
   @Post('required')
+  @Idempotent()
   @HttpCode(201)
   @RequiresIdempotencyKey()
   async required(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
@@ -109,6 +112,7 @@ export class IdemProbeController {
   }
 
   @Post('exempt')
+  @Idempotent()
   @HttpCode(201)
   @IdempotencyExempt()
   async exempt(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
@@ -116,6 +120,7 @@ export class IdemProbeController {
   }
 
   @Patch(':id')
+  @Idempotent()
   async update(@Param('id') id: string, @ValidBody() body: IdemProbeRequest): Promise<unknown> {
     const result = await this.command(body);
     return { id, title: body.title, position: String(result.position) };

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { IsInt, IsString, Length, Min } from 'class-validator';
 import pg from 'pg';
 import { ValidBody } from '../../libs/platform/src/http/validation';
+import { Idempotent } from '../../libs/platform/src/idempotency/idempotent.decorator';
 
 export class ProbeRequest {
   @IsString() @Length(1, 20)
@@ -22,6 +23,7 @@ export class ProbeController {
   constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(201)
   async create(@ValidBody() body: ProbeRequest): Promise<{ name: string; count: number }> {
     await this.pool.query('CREATE TABLE IF NOT EXISTS probe_writes (name text, count int)');

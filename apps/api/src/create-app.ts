@@ -1,8 +1,7 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConsistencyTokenInterceptor } from '@app/events';
-import { AppConfig, configureHttp, fastifyOptions, IdempotencyInterceptor, interceptWrites, MigrationService, NestLogger } from '@app/platform';
+import { AppConfig, configureHttp, fastifyOptions, MigrationService, NestLogger } from '@app/platform';
 import { AppModule } from './app.module.js';
 
 /** Builds the API application (not yet listening); main.ts and the e2e tests share it. */
@@ -15,7 +14,5 @@ export async function createApp(config: AppConfig, extraModules: ModuleMetadata[
   app.useLogger(app.get(NestLogger));
   // Until the schema is current, routes answer 503 with Retry-After rather than fail on missing tables.
   await configureHttp(app, { schema: app.get(MigrationService), corsOrigins: config.http.corsOrigins });
-  // Every write route runs these (outermost first); reads run no interceptor (docs/decisions/0056).
-  interceptWrites(app, [IdempotencyInterceptor, ConsistencyTokenInterceptor]);
   return app;
 }

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 // rest of the application's modules load (about a second of module loading on this runtime).
 import { type AppConfig, ConfigError, loadConfig } from '../../../libs/platform/src/config/app-config.js';
 import { EmbeddedPostgres } from '../../../libs/platform/src/database/embedded-postgres.js';
-import { stdoutDestination } from '../../../libs/platform/src/logging/chunked-destination.js';
+import { stdoutDestination } from '../../../libs/platform/src/logging/stdout-destination.js';
 import { EMBEDDED_SEED } from './embedded-seed-path.js';
 
 function configOrExit(): AppConfig {

@@ -1,11 +1,12 @@
+import { CONSISTENCY_HEADER } from '@app/platform';
 import type { LogPoint } from '../engine/event-log.js';
 
 /**
  * `X-Consistency-Token`: where a command's last event stands in the log's commit order,
  * `<transaction id>.<position>` (opaque to clients). A projection has caught up with it once its
- * checkpoint is at or past that point (docs/decisions/0014).
+ * checkpoint is at or past that point (docs/decisions/0014). configureHttp sets it on responses.
  */
-export const CONSISTENCY_HEADER = 'x-consistency-token';
+export { CONSISTENCY_HEADER };
 
 export function formatToken(point: LogPoint): string {
   return `${point.transactionId}.${point.position}`;

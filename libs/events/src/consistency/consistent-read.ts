@@ -1,7 +1,6 @@
-import { applyDecorators, type CallHandler, type CanActivate, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata, UseGuards } from '@nestjs/common';
+import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Observable, tap } from 'rxjs';
 import { AppConfig, ProblemException, requestContext } from '@app/platform';
 import { CONSISTENCY_HEADER, parseToken } from './consistency-token.js';
 import { ProjectionWaiter } from './projection-waiter.js';
@@ -9,29 +8,6 @@ import { ProjectionWaiter } from './projection-waiter.js';
 const PROJECTIONS = 'app:consistent-read';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const STALE_HEADER = 'x-consistency-stale';
-
-/**
- * Sets `X-Consistency-Token` on the response of every request that committed events: the
- * request context holds the token of its last committed event (set by the unit of work after
- * COMMIT, or from the recorded outcome when idempotency rebuilds a response). The API runs it on
- * every write route (interceptWrites in apps/api/src/create-app.ts).
- */
-@Injectable()
-export class ConsistencyTokenInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const http = context.switchToHttp();
-    // Reads append nothing: no need to look after them.
-    if (SAFE_METHODS.has(http.getRequest<FastifyRequest>().method)) return next.handle();
-    const reply = http.getResponse<FastifyReply>();
-    return next.handle().pipe(
-      tap(() => {
-        const token = requestContext.current()?.consistencyToken;
-        if (token && !reply.sent) reply.header(CONSISTENCY_HEADER, token);
-      }),
-    );
-  }
-}
 
 /**
  * Waits, bounded by CONSISTENCY_WAIT_MS, until the given projections have reached the

@@ -89,9 +89,14 @@ export class AdvisoryLeases implements ConsumerLeases {
 
   /** Runs `query` once the connection's previous query has settled (pg runs one at a time per client; pg 9 will not queue them). */
   private inTurn<T>(query: () => Promise<T>): Promise<T> {
-    const result = this.turn.then(query, query);
-    this.turn = result.catch(() => undefined);
+    const result = this.after(this.turn, query);
+    this.turn = result.catch(() => undefined); // the next query waits for this one, failed or not
     return result;
+  }
+
+  private async after<T>(previous: Promise<unknown>, query: () => Promise<T>): Promise<T> {
+    await previous;
+    return query();
   }
 
   /** The connection is gone: so are the locks. Consumers stop at their next step and try again. */

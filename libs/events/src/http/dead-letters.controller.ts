@@ -6,7 +6,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { AdminOnly } from '@app/access';
 import { DomainError } from '@app/shared-kernel';
-import { ValidQuery } from '@app/platform';
+import { Idempotent, ValidQuery } from '@app/platform';
 import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.js';
 import { RetryDeadLetterCommand } from '../dead-letters/retry-dead-letter.command.js';
 
@@ -48,6 +48,7 @@ export class DeadLettersController {
   }
 
   @Post(':id/retry')
+  @Idempotent()
   @HttpCode(202)
   @ApiOperation({ summary: 'Asks the worker running the consumer to handle the event again (202); success removes the dead letter.' })
   @ApiAcceptedResponse({ type: DeadLetterResponse })

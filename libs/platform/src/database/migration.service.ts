@@ -44,12 +44,19 @@ export class MigrationService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** True once every shipped migration is recorded as applied. Cached once true; concurrent callers share one check. */
-  isCurrent(): Promise<boolean> {
-    if (this.current) return Promise.resolve(true);
-    this.checking ??= pendingMigrations(this.pool)
-      .then((pending) => (this.current = pending.length === 0))
-      .finally(() => (this.checking = undefined));
+  async isCurrent(): Promise<boolean> {
+    if (this.current) return true;
+    this.checking ??= this.check();
     return this.checking;
+  }
+
+  private async check(): Promise<boolean> {
+    try {
+      this.current = (await pendingMigrations(this.pool)).length === 0;
+      return this.current;
+    } finally {
+      this.checking = undefined;
+    }
   }
 
   private async loop(): Promise<void> {

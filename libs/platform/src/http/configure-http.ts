@@ -1,14 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { requestContext } from '../context/request-context.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { logRequests, REQUEST_LOGGER } from '../logging/logging.module.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { Metrics } from '../metrics/metrics.js';
-import { requestTraceparent, traceHttpServer } from '../tracing/http-spans.js';
-import { childTraceparent } from '../tracing/trace-context.js';
 import { ProblemException } from './problem.js';
+import { isQuietUrl } from './quiet-urls.js';
+import { enterRequestContext, requestContextOf } from './request-scope.js';
 import { hasInvalidRequestId } from './request-id.js';
 import { parseJsonBodies, rejectMalformedText } from './request-text.js';
 import { addSecurityHeaders } from './security-headers.js';
@@ -18,9 +17,9 @@ import { documentIdempotency } from '../idempotency/idempotency.openapi.js';
 import { documentProblems, GLOBAL_PROBLEMS, ProblemResponse } from './problem.openapi.js';
 
 export const API_PREFIX = 'api/v1';
+/** `X-Consistency-Token`: `<transaction id>.<position>` of a response's last committed event (opaque to clients). */
+export const CONSISTENCY_HEADER = 'x-consistency-token';
 const OPERATIONS_ROUTES = ['health', 'ready', 'metrics', 'docs', 'docs-json'];
-/** Probes and scrapes: neither traced nor logged. */
-const QUIET = /^\/(health|ready|metrics)(\?|$)/;
 
 /** Whether the database schema is current: the routes that need it wait for it (MigrationService). */
 export interface SchemaState {
@@ -65,22 +64,10 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   fastify.removeAllContentTypeParsers();
   parseJsonBodies(fastify);
 
-  // First: the span's context must be active for every later hook and the handler.
-  const quiet = (url: string) => QUIET.test(url);
-  traceHttpServer(fastify, {
-    ignore: quiet,
-    // The request context rides in the same async context as the span (docs/decisions/0057).
-    context: (request, base) => {
-      const traceparent = request.headers.traceparent;
-      return requestContext.in(base, {
-        requestId: request.id,
-        correlationId: request.id,
-        // This request's server span (so the worker's span continues its trace); without one
-        // (tracing off), a span id of its own in the caller's trace, or a new trace.
-        traceparent: requestTraceparent(request) ?? childTraceparent(typeof traceparent === 'string' ? traceparent : undefined),
-      });
-    },
-  });
+  // First: the request's work runs in its request context, on top of the HTTP server span's
+  // context (@fastify/otel's hooks, added when the Fastify instance was created: tracing/sdk.ts).
+  const quiet = isQuietUrl;
+  enterRequestContext(fastify, quiet);
   instrumentHttp(fastify, app.get(Metrics));
   logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
@@ -93,15 +80,17 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   refuseWhenNotServing(fastify, options.schema);
   rejectMalformedText(fastify);
   const lifecycle = app.get(Lifecycle);
-  // A callback hook, not an async one: most responses have nothing to await here.
-  fastify.addHook('onSend', (request, reply, payload, done) => {
+  fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // The point in the event log of the last event this request's commands committed (or that an
+    // idempotent replay recorded): a read sending it back sees its own writes (docs/decisions/0014).
+    const token = requestContextOf(request)?.consistencyToken;
+    if (token) reply.header(CONSISTENCY_HEADER, token);
     // Once shutdown has begun, every response closes its connection: a keep-alive socket left
     // idle after its in-flight request would otherwise hold the server open until keepAliveTimeout.
     if (lifecycle.shuttingDown) reply.header('connection', 'close');
-    const capture = responseCaptureOf(request);
-    if (!capture) return done(null, payload);
-    capture(reply, payload).then(() => done(null, payload), done);
+    await responseCaptureOf(request)?.(reply, payload);
+    return payload;
   });
 
   addSecurityHeaders(fastify);
@@ -147,12 +136,13 @@ function refuseWhenNotServing(fastify: FastifyInstance, schema: SchemaState | un
   });
   const unavailable = (code: string, detail: string) => new ProblemException(503, code, detail, { retryAfterSeconds: 1 });
   const notReady = () => unavailable('not-ready', 'The service is starting: its database schema is not current yet.');
-  fastify.addHook('onRequest', (request, reply, done) => {
+  fastify.addHook('onRequest', async (request, reply) => {
     if (closing) {
       reply.header('connection', 'close');
-      return done(unavailable('shutting-down', 'The service is shutting down.'));
+      throw unavailable('shutting-down', 'The service is shutting down.');
     }
-    if (!schema || schema.known || OPERATIONS.test(request.url)) return done();
-    schema.isCurrent().then((current) => done(current ? undefined : notReady()), () => done(notReady()));
+    if (!schema || schema.known || OPERATIONS.test(request.url)) return;
+    const current = await schema.isCurrent().catch(() => false);
+    if (!current) throw notReady();
   });
 }

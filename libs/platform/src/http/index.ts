@@ -5,4 +5,3 @@ export * from './problem.filter.js';
 export * from './response-capture.js';
 export * from './to-problem.js';
 export * from './validation.js';
-export * from './write-routes.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DomainError } from '@app/shared-kernel';
@@ -55,7 +56,6 @@ export function decodeOutcome(json: string): CommandOutcome {
 /** The database's clock minus the TTL: records created before it have expired. */
 const expiredBefore = (ttlSeconds: number) => sql<Date>`now() - make_interval(secs => ${ttlSeconds}::float8)`;
 
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The `idempotency_keys` table: a keyed command records its key in its own transaction, so the
@@ -110,11 +110,11 @@ export class IdempotencyRecords {
    */
   saveResponseLater(scope: string, response: StoredResponse): void {
     this.pending.set(scope, response);
-    this.flushing ??= this.flushAfter(FLUSH_AFTER_MS);
+    this.flushing ??= this.flushAfterDelay();
   }
 
-  private async flushAfter(ms: number): Promise<void> {
-    await wait(ms);
+  private async flushAfterDelay(): Promise<void> {
+    await sleep(FLUSH_AFTER_MS);
     await this.flush();
   }
 

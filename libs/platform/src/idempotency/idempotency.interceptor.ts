@@ -63,6 +63,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return defer(() => this.handle(request, reply, key, next, keepsResponse));
   }
 
+  /** Ends an attempt whose client went away, once its handler has settled. */
+  private async releaseWhenSettled(attempt: IdempotencyAttempt): Promise<void> {
+    await attempt.settled();
+    if (attempt.finish()) await this.keeper.release(attempt);
+  }
+
   private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler, keepsResponse: boolean): Promise<unknown> {
     const attempt = new IdempotencyAttempt(scopeOf(requestContext.current()?.actor, key), fingerprintOf(request.method, request.url, request.body), true);
     // Not kept: a finished success releases the key, whose row keeps the outcome; a retry rebuilds its answer from it.
@@ -94,7 +100,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     captureResponse(request, (r, payload) => this.keeper.keep(attempt, r, payload));
     // A client that goes away does not keep the lease: it is released once the handler settles.
     reply.raw.once('close', () => {
-      if (!attempt.done) void attempt.settled().then(() => (attempt.finish() ? this.keeper.release(attempt) : undefined));
+      if (!attempt.done) void this.releaseWhenSettled(attempt);
     });
 
     // A started attempt that never finished (or no store to tell): the command may have committed.

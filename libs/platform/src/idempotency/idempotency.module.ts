@@ -10,8 +10,8 @@ import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 const PURGE_EVERY_MS = 10 * 60_000;
 
 /**
- * Idempotency-Key for every POST and PATCH of the API: the API applies IdempotencyInterceptor to
- * every write route (interceptWrites in apps/api/src/create-app.ts). The store is Redis
+ * Idempotency-Key for every POST and PATCH of the API: each such route declares `@Idempotent()`
+ * (IdempotencyInterceptor). The store is Redis
  * when REDIS_URL is set, else in-process (single-instance mode). Expired database records are
  * purged every 10 minutes.
  */

@@ -7,3 +7,4 @@ export * from './idempotency.openapi.js';
 export * from './memory-idempotency-store.js';
 export * from './redis-idempotency-store.js';
 export * from './requires-idempotency-key.decorator.js';
+export * from './idempotent.decorator.js';

@@ -1,2 +1,2 @@
 export * from './logging.module.js';
-export { ChunkedDestination, stdoutDestination } from './chunked-destination.js';
+export { stdoutDestination } from './stdout-destination.js';

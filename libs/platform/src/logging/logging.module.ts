@@ -4,9 +4,9 @@ import { Logger as PinoNestLogger, LoggerModule, PARAMS_PROVIDER_TOKEN, PinoLogg
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { requestContext } from '../context/request-context.js';
 import type { AppConfig } from '../config/app-config.js';
-import { requestSpanContext } from '../tracing/http-spans.js';
+import { requestContextOf } from '../http/request-scope.js';
 import { traceLogFields } from '../tracing/trace-context.js';
-import { stdoutDestination } from './chunked-destination.js';
+import { stdoutDestination } from './stdout-destination.js';
 
 /** Paths pino replaces with "[redacted]" in every log line. */
 export const REDACTED_PATHS = [
@@ -62,10 +62,9 @@ export class NestLogger extends PinoNestLogger {
 }
 
 /**
- * JSON lines through nestjs-pino (Nest's Logger, PinoLogger injection). The one line per request
- * ("request completed") is written by configureHttp's onResponse hook (logRequests), not by
- * pino-http's middleware, which would build a child logger and bind its emitters on every
- * request (docs/decisions/0042). `destination` is for tests; stdout otherwise.
+ * JSON lines through nestjs-pino (Nest's Logger, PinoLogger injection), without its pino-http
+ * middleware (`forRoutes: []`): the one line per request is logRequests'. `destination` is for
+ * tests; stdout otherwise.
  */
 @Module({})
 export class LoggingModule {
@@ -93,25 +92,27 @@ export class LoggingModule {
  * full queue, 429 rate limited) is `warn`, any other 5xx is `error` (needs a human), the rest
  * `info`. Requests whose URL `quiet` accepts (probes, scrapes) are not logged.
  *
- * The line is the JSON pino writes for `log[level]({ requestId, trace_id, span_id, req, res,
- * responseTime }, msg)`, built from a template and written to `log`'s destination: its fields are
- * fixed and hold no secrets, and pino's walk over an object's keys cost four times as much as the
- * template (docs/decisions/0058). Caller-controlled strings (request id, URL) are escaped as JSON
- * (jsonString); the method is an HTTP token and trace ids are hex.
+ * Written from Fastify's `onResponse` hook rather than pino-http's middleware, which builds a
+ * child logger and binds its emitters on every request (docs/decisions/0042). `log` is a logger
+ * without redaction and mixin (REQUEST_LOGGER): the line's fields are fixed and hold no secrets
+ * (the two cost 7 to 9 µs per line, bench/logging; docs/decisions/0069), and the ids are read from
+ * the request (an `onResponse` hook does not run in the request's async context).
  */
 export function logRequests(fastify: FastifyInstance, log: Logger, quiet: (url: string) => boolean): void {
-  const destination = (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
-  const bindings = (log as unknown as Record<symbol, string>)[pino.symbols.chindingsSym];
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = levelOf(status);
     if (log.isLevelEnabled(level) && !quiet(request.url)) {
-      const ids = requestSpanContext(request);
-      destination.write(
-        `{"level":${log.levels.values[level]},"time":${Date.now()}${bindings},"requestId":${jsonString(request.id)}` +
-          (ids ? `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"` : '') +
-          `,"req":{"method":"${request.method}","url":${jsonString(request.url)}},"res":{"statusCode":${status}},"responseTime":${Math.round(reply.elapsedTime)}` +
-          `,"msg":"${MESSAGES[level]}"}\n`,
+      const traceparent = requestContextOf(request)?.traceparent;
+      log[level](
+        {
+          requestId: request.id,
+          ...(traceparent ? { trace_id: traceparent.slice(3, 35), span_id: traceparent.slice(36, 52) } : {}),
+          req: { method: request.method, url: request.url },
+          res: { statusCode: status },
+          responseTime: Math.round(reply.elapsedTime),
+        },
+        MESSAGES[level],
       );
     }
     done();
@@ -125,11 +126,3 @@ function levelOf(status: number): 'info' | 'warn' | 'error' {
 }
 
 const MESSAGES = { info: 'request completed', warn: 'request degraded', error: 'request errored' } as const;
-
-/** Printable ASCII without `"` and `\`: the same in JSON inside quotes. */
-const PLAIN = /^[ !#-[\]-~]*$/;
-
-/** `JSON.stringify(text)`, without its cost for the usual id or URL that needs no escaping. */
-export function jsonString(text: string): string {
-  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
-}

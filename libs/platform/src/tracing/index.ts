@@ -1,3 +1,3 @@
 export * from './trace-context.js';
 export { flushTracing } from './flush.js';
-export { HTTP_TRACER_NAME, traceHttpServer } from './http-spans.js';
+export { httpServerSpans } from './http-server-spans.js';

@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ParentBasedSampler, type Sampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { contextManager } from '../context/async-context.js';
+import { httpServerSpans } from './http-server-spans.js';
 
 /** Share of new traces recorded when OTEL_TRACES_SAMPLER is unset. */
 export const DEFAULT_SAMPLE_RATIO = 0.1;
@@ -17,8 +18,8 @@ export interface TracingOptions {
 }
 
 /**
- * Starts the OpenTelemetry Node SDK: HTTP, pg, ioredis (and undici for outgoing fetch)
- * auto-instrumentation, the noisy ones (fs, dns, net...) off. Spans go through a batch
+ * Starts the OpenTelemetry Node SDK: HTTP server spans from `@fastify/otel` (http-server-spans.ts),
+ * pg, ioredis, outgoing HTTP and undici auto-instrumentation, the noisy ones (fs, dns, net...) off. Spans go through a batch
  * processor to OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set;
  * otherwise no tracer provider is registered at all: nothing is recorded or exported, while
  * an incoming traceparent still propagates (logs and event metadata keep the caller's trace id).
@@ -57,11 +58,12 @@ export function startTracing(options: TracingOptions = {}): NodeSDK | undefined 
         '@opentelemetry/instrumentation-runtime-node': { enabled: false },
         '@opentelemetry/instrumentation-nestjs-core': { enabled: false },
         '@opentelemetry/instrumentation-generic-pool': { enabled: false },
-        // Outgoing requests only: server spans come from the platform's Fastify hooks (http-spans.ts).
+        // Outgoing requests only: server spans come from @fastify/otel (below).
         '@opentelemetry/instrumentation-http': { disableIncomingRequestInstrumentation: true },
         '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false, ignoreConnectSpans: true },
         '@opentelemetry/instrumentation-ioredis': { requireParentSpan: true },
       }),
+      httpServerSpans(),
     ],
   });
   sdk.start();

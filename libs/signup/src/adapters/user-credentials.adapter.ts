@@ -21,7 +21,10 @@ export class UserCredentialsAdapter extends UserCredentials {
 
   async verify(email: string, password: string): Promise<AuthenticatedUser | null> {
     const user = await this.users.byEmail(normaliseEmail(email));
-    if (!user) return this.hasher.verifyNothing(password).then(() => null);
+    if (!user) {
+      await this.hasher.verifyNothing(password);
+      return null;
+    }
     return (await this.hasher.verify(password, user.passwordHash)) ? this.principal(user) : null;
   }
 

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { API_PREFIX, ValidBody } from '@app/platform';
+import { API_PREFIX, Idempotent, ValidBody } from '@app/platform';
 import { SignUpCommand } from '../application/commands/sign-up/sign-up.command.js';
 import { SignUpRequest } from './sign-up.request.js';
 import { UserResponse } from './user.response.js';
@@ -13,6 +13,7 @@ export class SignupController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an account; Location points at /api/v1/users/{id}', security: [] })
   @ApiCreatedResponse({ type: UserResponse })

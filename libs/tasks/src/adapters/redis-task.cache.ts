@@ -30,15 +30,16 @@ export class RedisTaskCache extends TaskCache {
     this.requests = metrics.counter('cache_requests_total', 'Cache lookups by cache and outcome.', ['cache', 'outcome']);
   }
 
-  // A plain promise chain, not an async function: one promise per read instead of two, on the
-  // hottest path (each costs the async context's hooks, docs/decisions/0058).
-  get(id: string): Promise<TaskDocument | undefined> {
-    if (!this.redis) return Promise.resolve(undefined);
+  async get(id: string): Promise<TaskDocument | undefined> {
+    if (!this.redis) return undefined;
     const key = this.prefix + id;
-    return this.redis.mget(key + DOCUMENT, key + MARKER).then(
-      ([value, marker]) => this.fresh(value, marker),
-      () => this.fresh(null, null),
-    );
+    let found: (string | null)[];
+    try {
+      found = await this.redis.mget(key + DOCUMENT, key + MARKER);
+    } catch {
+      return this.fresh(null, null); // Redis unavailable: a miss, served from the read table
+    }
+    return this.fresh(found[0], found[1]);
   }
 
   private fresh(value: string | null, marker: string | null): TaskDocument | undefined {

@@ -12,14 +12,11 @@ export class GetTaskHandler implements IQueryHandler<GetTaskQuery> {
     private readonly read: TaskReadModel,
   ) {}
 
-  // A hit is answered in the cache's own promise chain (one promise fewer per read than an async
-  // function awaiting it, docs/decisions/0058); a miss goes to the read table.
-  execute(q: GetTaskQuery): Promise<TaskDocument> {
-    return this.cache.get(q.taskId).then((cached) => {
-      if (!cached) return this.load(q);
-      if (cached.ownerId === q.ownerId) return cached;
-      throw notFound(q.taskId);
-    });
+  async execute(q: GetTaskQuery): Promise<TaskDocument> {
+    const cached = await this.cache.get(q.taskId);
+    if (!cached) return this.load(q);
+    if (cached.ownerId === q.ownerId) return cached;
+    throw notFound(q.taskId);
   }
 
   private async load(q: GetTaskQuery): Promise<TaskDocument> {
