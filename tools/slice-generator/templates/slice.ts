@@ -318,7 +318,7 @@ import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, A
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
-import { API_PREFIX, ValidBody } from '@app/platform';
+import { API_PREFIX, Idempotent, ValidBody } from '@app/platform';
 import { DomainError } from '@app/shared-kernel';
 import { Create${a.pascal}Command } from '../application/commands/${create}/${create}.command.js';
 import { Get${a.pascal}Query } from '../application/queries/${get}/${get}.query.js';
@@ -340,6 +340,7 @@ export class ${s.pascal}Controller {
   ) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a ${a.kebab}; Location points at it' })
   @ApiCreatedResponse({ type: ${a.pascal}Response, description: 'The ${a.kebab} as written.' })

@@ -2,7 +2,7 @@ import { Controller, Get, Patch } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
-import { ValidBody } from '@app/platform';
+import { Idempotent, ValidBody } from '@app/platform';
 import { ChangeNotificationSettingsCommand } from '../application/commands/change-notification-settings/change-notification-settings.command.js';
 import { GetNotificationSettingsQuery } from '../application/queries/get-notification-settings/get-notification-settings.query.js';
 import { ChangeNotificationSettingsRequest } from './notification.request.js';
@@ -27,6 +27,7 @@ export class NotificationSettingsController {
   }
 
   @Patch()
+  @Idempotent()
   @ApiOperation({ summary: "Change the caller's notification settings; a new lead moves their pending reminders" })
   @ApiOkResponse({ type: NotificationSettingsResponse })
   @ApiUnprocessableEntityResponse({

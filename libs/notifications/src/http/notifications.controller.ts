@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
-import { ValidQuery } from '@app/platform';
+import { Idempotent, ValidQuery } from '@app/platform';
 import { MarkNotificationReadCommand } from '../application/commands/mark-notification-read/mark-notification-read.command.js';
 import { GetNotificationEmailQuery } from '../application/queries/get-notification-email/get-notification-email.query.js';
 import { ListNotificationsQuery } from '../application/queries/list-notifications/list-notifications.query.js';
@@ -51,6 +51,7 @@ export class NotificationsController {
   }
 
   @Post(':id/read')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: "Mark one of the caller's notifications read (again: the same answer, nothing changes)" })
   @ApiOkResponse({ type: NotificationResponse })

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
-import { IdempotentResponseNotKept, ValidBody, ValidQuery } from '@app/platform';
+import { Idempotent, IdempotentResponseNotKept, ValidBody, ValidQuery } from '@app/platform';
 import { CreateWebhookCommand } from '../application/commands/create-webhook/create-webhook.command.js';
 import { DeleteWebhookCommand } from '../application/commands/delete-webhook/delete-webhook.command.js';
 import { ListWebhookDeliveriesQuery } from '../application/queries/list-webhook-deliveries/list-webhook-deliveries.query.js';
@@ -43,6 +43,7 @@ export class WebhooksController {
   ) {}
 
   @Post()
+  @Idempotent()
   @IdempotentResponseNotKept()
   @ApiOperation({ summary: 'Register a webhook (at most 5): its signing secret is in this answer only' })
   @ApiCreatedResponse({
