@@ -9,7 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
-import { EventConsumer, EventsEngineModule, EventStore, ProjectionRebuilder, Projector, type StoredEvent } from '@app/events';
+import {
+  EventConsumer,
+  EventsEngineModule,
+  EventStore,
+  ProjectionRebuilder,
+  Projector,
+  type StoredEvent,
+} from '@app/events';
 import { loadConfig, migrateDatabase, PlatformModule, TransactionRunner } from '@app/platform';
 
 const RATE = Number(process.env.RATE ?? 500);
@@ -32,7 +39,13 @@ class BenchProjector extends Projector {
     super();
   }
   async handle(event: StoredEvent): Promise<void> {
-    await this.transactions.current()!.execute(`INSERT INTO bench_read (event_id, position) VALUES ($1::uuid, $2::bigint)`, event.id, event.position.toString());
+    await this.transactions
+      .current()!
+      .execute(
+        `INSERT INTO bench_read (event_id, position) VALUES ($1::uuid, $2::bigint)`,
+        event.id,
+        event.position.toString(),
+      );
     this.transactions.afterCommit(() => visibleAt.set(event.id, performance.now()));
   }
   override async handleBatch(events: StoredEvent[]): Promise<void> {
@@ -80,7 +93,14 @@ async function main(): Promise<void> {
       bare.push(performance.now() - t0);
     }
 
-    const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'error', MIGRATE_ON_START: 'false', JWT_SECRET: 'bench-secret-bench-secret-bench-secret', DATABASE_POOL_MAX: '24' });
+    const config = loadConfig({
+      ...process.env,
+      DATABASE_URL: url,
+      LOG_LEVEL: 'error',
+      MIGRATE_ON_START: 'false',
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      DATABASE_POOL_MAX: '24',
+    });
     @Module({ imports: [PlatformModule.forRoot(config), EventsEngineModule], providers: [BenchProjector] })
     class BenchModule {}
     const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
@@ -118,7 +138,17 @@ async function main(): Promise<void> {
           const wait = due - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           if (VIA_STORE) {
-            const [event] = await transactions.run(() => store.append([{ type: 'bench.happened', aggregateType: 'bench', aggregateId: randomUUID(), aggregateVersion: 1, payload: { i } }]));
+            const [event] = await transactions.run(() =>
+              store.append([
+                {
+                  type: 'bench.happened',
+                  aggregateType: 'bench',
+                  aggregateId: randomUUID(),
+                  aggregateVersion: 1,
+                  payload: { i },
+                },
+              ]),
+            );
             committedAt.set(event.id, performance.now());
           } else {
             // The event store's statement, auto-committed, from a client pool of its own (as another process would).

@@ -7,7 +7,11 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** Builds dist/ when stale (shared lock with `npm start`), for tests that spawn the compiled app. */
 export function ensureBuilt(): void {
-  const result = spawnSync(process.execPath, ['-e', `import('./apps/cli/ensure-built.mjs').then((m) => m.ensureBuilt('api'))`], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    ['-e', `import('./apps/cli/ensure-built.mjs').then((m) => m.ensureBuilt('api'))`],
+    { cwd: root, encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(`build failed: ${result.stderr}${result.stdout}`);
 }
 

@@ -5,10 +5,12 @@ import pg from 'pg';
 import { ValidBody } from '../../libs/platform/src/http/validation';
 
 export class ProbeRequest {
-  @IsString() @Length(1, 20)
+  @IsString()
+  @Length(1, 20)
   name!: string;
 
-  @IsInt() @Min(0)
+  @IsInt()
+  @Min(0)
   count!: number;
 }
 

@@ -13,7 +13,10 @@ export interface Random {
   word(length: number): string;
 }
 
-export function seededRandom(label: string, seed = process.env.TEST_SEED ? Number(process.env.TEST_SEED) : Math.floor(Math.random() * 2 ** 31)): Random {
+export function seededRandom(
+  label: string,
+  seed = process.env.TEST_SEED ? Number(process.env.TEST_SEED) : Math.floor(Math.random() * 2 ** 31),
+): Random {
   process.stdout.write(`${label}: seed ${seed} (rerun with TEST_SEED=${seed})\n`);
   let state = seed >>> 0;
   const next = (): number => {

@@ -60,7 +60,9 @@ function ensureTemplate(adminUrl: string): Promise<string> {
     const dirs = (await readdir(migrationsSource.migrationsDir)).sort();
     const hash = createHash('sha256');
     for (const dir of dirs) {
-      hash.update(dir).update(await readFile(path.join(migrationsSource.migrationsDir, dir, 'migration.sql')).catch(() => ''));
+      hash
+        .update(dir)
+        .update(await readFile(path.join(migrationsSource.migrationsDir, dir, 'migration.sql')).catch(() => ''));
     }
     const template = `tb_tpl_${hash.digest('hex').slice(0, 12)}`;
     await withAdmin(adminUrl, async (c) => {

@@ -2,11 +2,22 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConsistencyTokenInterceptor } from '@app/events';
-import { AppConfig, configureHttp, fastifyOptions, IdempotencyInterceptor, interceptWrites, MigrationService, NestLogger } from '@app/platform';
+import {
+  AppConfig,
+  configureHttp,
+  fastifyOptions,
+  IdempotencyInterceptor,
+  interceptWrites,
+  MigrationService,
+  NestLogger,
+} from '@app/platform';
 import { AppModule } from './app.module.js';
 
 /** Builds the API application (not yet listening); main.ts and the e2e tests share it. */
-export async function createApp(config: AppConfig, extraModules: ModuleMetadata['imports'] = []): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  extraModules: ModuleMetadata['imports'] = [],
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, extraModules),
     new FastifyAdapter(fastifyOptions(config)),

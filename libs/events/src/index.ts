@@ -7,7 +7,12 @@ export { EventsEngine } from './engine/events-engine.js';
 export { EventSignal } from './engine/event-signal.js';
 export { ProjectionRebuilder } from './engine/projection-rebuilder.js';
 export * from './events-http.module.js';
-export { ConsistencyTokenInterceptor, ConsistentRead, ConsistentReadGuard, STALE_HEADER } from './consistency/consistent-read.js';
+export {
+  ConsistencyTokenInterceptor,
+  ConsistentRead,
+  ConsistentReadGuard,
+  STALE_HEADER,
+} from './consistency/consistent-read.js';
 export { CONSISTENCY_HEADER, formatToken, parseToken } from './consistency/consistency-token.js';
 export { ProjectionWaiter } from './consistency/projection-waiter.js';
 export type { LogPoint } from './engine/event-log.js';

@@ -33,9 +33,7 @@ const toRecord = (r: Row): RefreshTokenRecord => ({
 
 @Injectable()
 export class PrismaRefreshTokenStore extends RefreshTokenStore {
-  constructor(
-    private readonly transactions: TransactionRunner,
-  ) {
+  constructor(private readonly transactions: TransactionRunner) {
     super();
   }
 
@@ -43,7 +41,12 @@ export class PrismaRefreshTokenStore extends RefreshTokenStore {
     return this.transactions.client;
   }
 
-  async issue(input: { userId: string; familyId?: string; now: Date; expiresAt: Date }): Promise<{ token: string; record: RefreshTokenRecord }> {
+  async issue(input: {
+    userId: string;
+    familyId?: string;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<{ token: string; record: RefreshTokenRecord }> {
     const token = randomBytes(32).toString('base64url');
     const record: RefreshTokenRecord = {
       id: randomUUID(),
@@ -79,10 +82,19 @@ export class PrismaRefreshTokenStore extends RefreshTokenStore {
   }
 
   async markRotated(id: string, replacedBy: string, at: Date): Promise<void> {
-    await this.db.execute('UPDATE refresh_tokens SET rotated_at = $2, replaced_by = $3::uuid WHERE id = $1::uuid', id, at, replacedBy);
+    await this.db.execute(
+      'UPDATE refresh_tokens SET rotated_at = $2, replaced_by = $3::uuid WHERE id = $1::uuid',
+      id,
+      at,
+      replacedBy,
+    );
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {
-    await this.db.execute('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1::uuid AND revoked_at IS NULL', familyId, at);
+    await this.db.execute(
+      'UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1::uuid AND revoked_at IS NULL',
+      familyId,
+      at,
+    );
   }
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/shared-kernel';
-import { childTraceparent, currentTraceparent, isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
+import {
+  childTraceparent,
+  currentTraceparent,
+  isUniqueViolation,
+  requestContext,
+  TransactionRunner,
+} from '@app/platform';
 import { formatToken } from '../consistency/consistency-token.js';
 import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
@@ -53,7 +59,16 @@ export class PrismaEventStore extends EventStore {
       // One event (most commands): plain parameters; several: one array per column.
       const rows =
         events.length === 1
-          ? await tx.query<AppendedRow[]>(APPEND_ONE, ids[0], events[0].aggregateType, events[0].aggregateId, events[0].aggregateVersion, events[0].type, JSON.stringify(events[0].payload), meta)
+          ? await tx.query<AppendedRow[]>(
+              APPEND_ONE,
+              ids[0],
+              events[0].aggregateType,
+              events[0].aggregateId,
+              events[0].aggregateVersion,
+              events[0].type,
+              JSON.stringify(events[0].payload),
+              meta,
+            )
           : await tx.query<AppendedRow[]>(
               APPEND_MANY,
               ids,
@@ -67,7 +82,9 @@ export class PrismaEventStore extends EventStore {
       const byId = new Map(rows.map((r) => [r.id, r]));
       const last = rows.reduce((a, b) => (b.position > a.position ? b : a));
       // Committed with the command's outcome; the request's X-Consistency-Token after COMMIT.
-      this.transactions.noteConsistencyToken(formatToken({ transactionId: last.transaction_id, position: last.position }));
+      this.transactions.noteConsistencyToken(
+        formatToken({ transactionId: last.transaction_id, position: last.position }),
+      );
       this.transactions.afterCommit(() => this.signal.ring());
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
@@ -75,10 +92,13 @@ export class PrismaEventStore extends EventStore {
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new DomainError('conflict', 'concurrent-modification', 'The resource was changed by another request; reload and retry.');
+        throw new DomainError(
+          'conflict',
+          'concurrent-modification',
+          'The resource was changed by another request; reload and retry.',
+        );
       }
       throw err;
     }
   }
 }
-

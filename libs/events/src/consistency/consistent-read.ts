@@ -1,4 +1,13 @@
-import { applyDecorators, type CallHandler, type CanActivate, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, tap } from 'rxjs';
@@ -59,10 +68,16 @@ export class ConsistentReadGuard implements CanActivate {
   }
 
   private async wait(context: ExecutionContext, header: string | string[]): Promise<boolean> {
-    const projections = this.reflector.getAllAndOverride<string[]>(PROJECTIONS, [context.getHandler(), context.getClass()]) ?? [];
+    const projections =
+      this.reflector.getAllAndOverride<string[]>(PROJECTIONS, [context.getHandler(), context.getClass()]) ?? [];
     if (projections.length > 0) {
       const point = typeof header === 'string' ? parseToken(header) : undefined;
-      if (!point) throw new ProblemException(400, 'invalid-consistency-token', 'X-Consistency-Token must be a token returned by this API in the X-Consistency-Token header.');
+      if (!point)
+        throw new ProblemException(
+          400,
+          'invalid-consistency-token',
+          'X-Consistency-Token must be a token returned by this API in the X-Consistency-Token header.',
+        );
       const reached = await this.waiter.waitFor(point, projections, this.config.events.consistencyWaitMs);
       if (!reached) context.switchToHttp().getResponse<FastifyReply>().header(STALE_HEADER, 'true');
     }
@@ -71,4 +86,5 @@ export class ConsistentReadGuard implements CanActivate {
 }
 
 /** The route reads these projections: it honours the caller's `X-Consistency-Token`. */
-export const ConsistentRead = (...projections: string[]) => applyDecorators(SetMetadata(PROJECTIONS, projections), UseGuards(ConsistentReadGuard));
+export const ConsistentRead = (...projections: string[]) =>
+  applyDecorators(SetMetadata(PROJECTIONS, projections), UseGuards(ConsistentReadGuard));

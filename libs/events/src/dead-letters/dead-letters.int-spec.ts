@@ -22,7 +22,10 @@ describe('dead letters list', () => {
         [randomUUID(), consumer, randomUUID(), p],
       );
     }
-    const letters = new DeadLetters(t.pool, new TransactionRunner(t.pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig));
+    const letters = new DeadLetters(
+      t.pool,
+      new TransactionRunner(t.pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig),
+    );
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 20 }), async (limit) => {
         const seen: string[] = [];

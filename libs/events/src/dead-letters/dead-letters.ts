@@ -47,7 +47,11 @@ export class DeadLetters {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  async list(query: { consumer?: string; cursor?: string; limit: number }): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
+  async list(query: {
+    consumer?: string;
+    cursor?: string;
+    limit: number;
+  }): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
     const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
     const { rows } = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM dead_letters
@@ -57,12 +61,19 @@ export class DeadLetters {
     );
     const items = rows.slice(0, query.limit).map(view);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > query.limit ? Buffer.from(`${last.eventPosition}:${last.id}`).toString('base64url') : null };
+    return {
+      items,
+      nextCursor:
+        rows.length > query.limit ? Buffer.from(`${last.eventPosition}:${last.id}`).toString('base64url') : null,
+    };
   }
 
   /** Inside the unit of work of RetryDeadLetterHandler. */
   async requestRetry(id: string): Promise<DeadLetterView> {
-    const rows = await this.transactions.client.query<Row[]>(`UPDATE dead_letters SET retry_requested_at = now() WHERE id = $1::uuid RETURNING ${COLUMNS}`, id);
+    const rows = await this.transactions.client.query<Row[]>(
+      `UPDATE dead_letters SET retry_requested_at = now() WHERE id = $1::uuid RETURNING ${COLUMNS}`,
+      id,
+    );
     if (!rows[0]) throw notFound();
     return view(rows[0]);
   }
@@ -79,7 +90,10 @@ function notFound(): DomainError {
 
 function decodeCursor(cursor: string): { position: string; id: string } {
   const m = /^(\d{1,19}):([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new DomainError('invalid', 'invalid-cursor', 'The cursor is not one this API returned.', { errors: [{ field: 'cursor', message: 'cursor is malformed' }] });
+  if (!m)
+    throw new DomainError('invalid', 'invalid-cursor', 'The cursor is not one this API returned.', {
+      errors: [{ field: 'cursor', message: 'cursor is malformed' }],
+    });
   return { position: m[1], id: m[2] };
 }
 

@@ -15,7 +15,10 @@ describe('advisory leases', () => {
     const inFlight = new Map<pg.Client, number>();
     let most = 0;
     const query = pg.Client.prototype.query;
-    const spy = jest.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const spy = jest.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
       inFlight.set(this, (inFlight.get(this) ?? 0) + 1);
       most = Math.max(most, inFlight.get(this)!);
       const done = () => inFlight.set(this, inFlight.get(this)! - 1);

@@ -10,7 +10,13 @@ import { claimInbox } from './event-inbox.js';
 type WarnAndError = Pick<Logger, 'warn' | 'error'>;
 
 /** Moves `event` to the consumer's dead letters with its failed attempts (docs/decisions/0011). */
-export async function recordDeadLetter(tx: Tx, consumer: string, event: LogEvent, failing: Failing, logger: WarnAndError): Promise<void> {
+export async function recordDeadLetter(
+  tx: Tx,
+  consumer: string,
+  event: LogEvent,
+  failing: Failing,
+  logger: WarnAndError,
+): Promise<void> {
   await tx.execute(
     `INSERT INTO dead_letters (id, consumer, event_id, event_position, event_type, error, attempts, first_failed_at, last_failed_at)
      VALUES ($1::uuid, $2, $3::uuid, $4::bigint, $5, $6, $7, $8, now())
@@ -32,7 +38,11 @@ export async function recordDeadLetter(tx: Tx, consumer: string, event: LogEvent
  * step). Success removes it; failure records the attempt and clears the request. False when
  * none was asked for or the retry failed.
  */
-export async function retryDeadLetter(transactions: TransactionRunner, spec: ConsumerSpec, logger: WarnAndError): Promise<boolean> {
+export async function retryDeadLetter(
+  transactions: TransactionRunner,
+  spec: ConsumerSpec,
+  logger: WarnAndError,
+): Promise<boolean> {
   const rows = await transactions.client.query<(EventRow & { dead_letter_id: string })[]>(
     `SELECT d.id AS dead_letter_id, ${eventColumns('e')} FROM dead_letters d JOIN events e ON e.id = d.event_id
       WHERE d.consumer = $1 AND d.retry_requested_at IS NOT NULL
@@ -45,9 +55,13 @@ export async function retryDeadLetter(transactions: TransactionRunner, spec: Con
   try {
     const prepared = spec.prepare ? await prepareInContext(spec, event) : undefined;
     return await transactions.run(async (tx) => {
-      const still = await tx.query<unknown[]>(`SELECT 1 FROM dead_letters WHERE id = $1::uuid AND retry_requested_at IS NOT NULL FOR UPDATE SKIP LOCKED`, letter);
+      const still = await tx.query<unknown[]>(
+        `SELECT 1 FROM dead_letters WHERE id = $1::uuid AND retry_requested_at IS NOT NULL FOR UPDATE SKIP LOCKED`,
+        letter,
+      );
       if (!still.length) return false;
-      if (spec.kind !== 'subscriber' || (await claimInbox(tx, spec.name, [event.id])).size) await handleInContext(spec, event, prepared);
+      if (spec.kind !== 'subscriber' || (await claimInbox(tx, spec.name, [event.id])).size)
+        await handleInContext(spec, event, prepared);
       await tx.execute(`DELETE FROM dead_letters WHERE id = $1::uuid`, letter);
       return true;
     });
@@ -59,7 +73,10 @@ export async function retryDeadLetter(transactions: TransactionRunner, spec: Con
         describeError(err),
       ),
     );
-    logger.warn({ consumer: spec.name, deadLetter: letter, err: { message: (err as Error).message } }, 'dead letter retry failed');
+    logger.warn(
+      { consumer: spec.name, deadLetter: letter, err: { message: (err as Error).message } },
+      'dead letter retry failed',
+    );
     return false;
   }
 }

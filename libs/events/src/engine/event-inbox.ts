@@ -5,7 +5,11 @@ import type { Tx } from '@app/platform';
 /** The ids among `eventIds` the consumer's inbox holds already. */
 export async function inboxedIds(db: Tx, consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
-  const rows = await db.query<{ event_id: string }[]>(`SELECT event_id FROM event_inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, consumer, eventIds);
+  const rows = await db.query<{ event_id: string }[]>(
+    `SELECT event_id FROM event_inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`,
+    consumer,
+    eventIds,
+  );
   return new Set(rows.map((r) => r.event_id));
 }
 

@@ -87,11 +87,17 @@ interface CheckpointRow {
   last_position: bigint;
 }
 const CHECKPOINT_COLUMNS = 'last_transaction_id, last_position';
-const toPoint = (row: CheckpointRow): LogPoint => ({ transactionId: row.last_transaction_id, position: row.last_position });
+const toPoint = (row: CheckpointRow): LogPoint => ({
+  transactionId: row.last_transaction_id,
+  position: row.last_position,
+});
 
 /** The consumer's checkpoint without locking it (START when it has none yet). */
 export async function peekCheckpoint(db: Tx, consumer: string): Promise<LogPoint> {
-  const rows = await db.query<CheckpointRow[]>(`SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1`, consumer);
+  const rows = await db.query<CheckpointRow[]>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1`,
+    consumer,
+  );
   return rows[0] ? toPoint(rows[0]) : START;
 }
 
@@ -103,11 +109,17 @@ export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.tra
  */
 export async function lockCheckpoint(tx: Tx, consumer: string, wait = false): Promise<LogPoint | undefined> {
   const select = () =>
-    tx.query<CheckpointRow[]>(`SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`, consumer);
+    tx.query<CheckpointRow[]>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM consumer_checkpoints WHERE consumer = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
+      consumer,
+    );
   let rows = await select();
   if (!rows[0]) {
     // A new consumer has no row yet (or another transaction holds it: then the insert does nothing).
-    const created = await tx.execute(`INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`, consumer);
+    const created = await tx.execute(
+      `INSERT INTO consumer_checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING`,
+      consumer,
+    );
     if (created || wait) rows = await select();
   }
   return rows[0] ? toPoint(rows[0]) : undefined;

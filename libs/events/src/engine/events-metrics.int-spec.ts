@@ -27,7 +27,10 @@ describe('events metrics', () => {
       await first.query('COMMIT');
       await second.query('COMMIT');
       // The consumer handled the first transaction's event: the second's (a smaller position) is still to come.
-      await t.pool.query(`INSERT INTO consumer_checkpoints (consumer, last_transaction_id, last_position) VALUES ('lagging', $1::xid8, $2::bigint)`, [late.tx, late.position]);
+      await t.pool.query(
+        `INSERT INTO consumer_checkpoints (consumer, last_transaction_id, last_position) VALUES ('lagging', $1::xid8, $2::bigint)`,
+        [late.tx, late.position],
+      );
     } finally {
       first.release();
       second.release();

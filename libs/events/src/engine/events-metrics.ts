@@ -37,8 +37,16 @@ export class EventsMetrics implements OnModuleInit {
       });
     };
     gauge('events_consumer_backlog', 'Committed events a consumer has not handled yet.', (s) => s.backlog);
-    gauge('projection_lag_events', 'Committed events after the consumer checkpoint in commit order, including those an open transaction still holds back.', (s) => s.lagEvents);
-    gauge('projection_lag_seconds', 'Age of the oldest committed event the consumer has not handled (0 when caught up).', (s) => s.lagSeconds);
+    gauge(
+      'projection_lag_events',
+      'Committed events after the consumer checkpoint in commit order, including those an open transaction still holds back.',
+      (s) => s.lagEvents,
+    );
+    gauge(
+      'projection_lag_seconds',
+      'Age of the oldest committed event the consumer has not handled (0 when caught up).',
+      (s) => s.lagSeconds,
+    );
     gauge('dead_letters', 'Events a consumer gave up on (see the admin dead-letter endpoints).', (s) => s.deadLetters);
   }
 
@@ -50,7 +58,13 @@ export class EventsMetrics implements OnModuleInit {
   }
 
   private async query(): Promise<ConsumerStats[]> {
-    const { rows } = await this.pool.query<{ consumer: string; backlog: string; lag_events: string; lag_seconds: number | null; dead_letters: string }>(
+    const { rows } = await this.pool.query<{
+      consumer: string;
+      backlog: string;
+      lag_events: string;
+      lag_seconds: number | null;
+      dead_letters: string;
+    }>(
       `SELECT c.consumer,
               (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)
                  AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS backlog,

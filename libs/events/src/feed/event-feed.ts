@@ -70,7 +70,10 @@ export class EventFeed {
   async page(actor: string, query: FeedQuery): Promise<FeedPage> {
     const entries = await this.read(actor, query.after, query.limit + 1, query.type);
     const page = entries.slice(0, query.limit);
-    return { items: page.map((e) => e.item), nextCursor: entries.length > query.limit ? formatFeedCursor(page[page.length - 1].at) : null };
+    return {
+      items: page.map((e) => e.item),
+      nextCursor: entries.length > query.limit ? formatFeedCursor(page[page.length - 1].at) : null,
+    };
   }
 
   /**
@@ -81,7 +84,10 @@ export class EventFeed {
   async resolveCursor(cursor: string): Promise<LogPoint | undefined> {
     if (!/^\d{1,18}$/.test(cursor)) return parseFeedCursor(cursor);
     if (BigInt(cursor) === 0n) return { transactionId: 0n, position: 0n };
-    const { rows } = await this.pool.query<{ transaction_id: string }>(`SELECT transaction_id FROM events WHERE position = $1::bigint`, [cursor]);
+    const { rows } = await this.pool.query<{ transaction_id: string }>(
+      `SELECT transaction_id FROM events WHERE position = $1::bigint`,
+      [cursor],
+    );
     return rows[0] ? { transactionId: BigInt(rows[0].transaction_id), position: BigInt(cursor) } : undefined;
   }
 
@@ -95,7 +101,14 @@ export class EventFeed {
     );
     return rows.map((r) => ({
       at: { transactionId: BigInt(r.transaction_id), position: BigInt(r.position) },
-      item: { id: r.id, type: r.type, position: r.position, aggregateId: r.aggregate_id, occurredAt: r.occurred_at.toISOString(), payload: r.payload },
+      item: {
+        id: r.id,
+        type: r.type,
+        position: r.position,
+        aggregateId: r.aggregate_id,
+        occurredAt: r.occurred_at.toISOString(),
+        payload: r.payload,
+      },
     }));
   }
 }

@@ -53,7 +53,16 @@ export class IntegrationPublisher implements OnModuleInit {
 
   private async publish(events: StoredEvent[]): Promise<void> {
     const pipeline = this.redis!.pipeline();
-    for (const event of events) pipeline.xadd(this.config.events.stream, 'MAXLEN', '~', MAX_LENGTH, '*', 'event', JSON.stringify(toCloudEvent(event)));
+    for (const event of events)
+      pipeline.xadd(
+        this.config.events.stream,
+        'MAXLEN',
+        '~',
+        MAX_LENGTH,
+        '*',
+        'event',
+        JSON.stringify(toCloudEvent(event)),
+      );
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];

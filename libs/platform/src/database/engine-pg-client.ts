@@ -52,7 +52,8 @@ function withCharColumns<T extends SqlQueryable>(queryable: T): T {
       const value = Reflect.get(target, key, receiver);
       if (key === 'queryRaw') return async (query: Parameters<T['queryRaw']>[0]) => untag(await target.queryRaw(query));
       if (key === 'startTransaction') {
-        return async (...args: unknown[]) => withCharColumns(await (value as (...a: unknown[]) => Promise<SqlQueryable>).apply(target, args));
+        return async (...args: unknown[]) =>
+          withCharColumns(await (value as (...a: unknown[]) => Promise<SqlQueryable>).apply(target, args));
       }
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -70,7 +71,9 @@ export interface SchemaEngineAdapter extends SqlMigrationAwareDriverAdapterFacto
  */
 export function schemaEngineAdapter(url: string, shadowUrl?: string): SchemaEngineAdapter {
   const main = new PrismaPg({ connectionString: url, Client: SchemaEnginePgClient, max: 1 } as pg.PoolConfig);
-  const shadow = shadowUrl ? new PrismaPg({ connectionString: shadowUrl, Client: SchemaEnginePgClient, max: 1 } as pg.PoolConfig) : undefined;
+  const shadow = shadowUrl
+    ? new PrismaPg({ connectionString: shadowUrl, Client: SchemaEnginePgClient, max: 1 } as pg.PoolConfig)
+    : undefined;
   const open: { dispose(): Promise<void> }[] = [];
   const track = <T extends SqlQueryable & { dispose(): Promise<void> }>(adapter: T): T => {
     open.push(adapter);

@@ -37,7 +37,15 @@ export interface HttpOptions {
 }
 
 /** Response headers a browser script may read (CORS hides all but the CORS-safelisted ones). */
-const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-Consistency-Token', 'Idempotent-Replayed', 'WWW-Authenticate'];
+const EXPOSED_HEADERS = [
+  'ETag',
+  'Location',
+  'Retry-After',
+  'X-Request-Id',
+  'X-Consistency-Token',
+  'Idempotent-Replayed',
+  'WWW-Authenticate',
+];
 
 /**
  * CORS for the allow-listed origins (CORS_ORIGINS), off when the list is empty: Nest's enableCors
@@ -77,7 +85,8 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
         correlationId: request.id,
         // This request's server span (so the worker's span continues its trace); without one
         // (tracing off), a span id of its own in the caller's trace, or a new trace.
-        traceparent: requestTraceparent(request) ?? childTraceparent(typeof traceparent === 'string' ? traceparent : undefined),
+        traceparent:
+          requestTraceparent(request) ?? childTraceparent(typeof traceparent === 'string' ? traceparent : undefined),
       });
     },
   });
@@ -85,9 +94,11 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
   fastify.addHook('onRequest', (request, _reply, done) => {
-    if (hasInvalidRequestId(request.raw)) return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
+    if (hasInvalidRequestId(request.raw))
+      return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
     // RFC 9112 3.2: an HTTP/1.1 request without Host is a 400.
-    if (request.raw.headers.host === undefined && request.raw.httpVersion === '1.1') return done(new ProblemException(400, 'bad-header', 'An HTTP/1.1 request needs a Host header.'));
+    if (request.raw.headers.host === undefined && request.raw.httpVersion === '1.1')
+      return done(new ProblemException(400, 'bad-header', 'An HTTP/1.1 request needs a Host header.'));
     done();
   });
   refuseWhenNotServing(fastify, options.schema);
@@ -115,7 +126,9 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
       app,
       new DocumentBuilder()
         .setTitle('Task backend')
-        .setDescription('Task management API. Errors are RFC 9457 application/problem+json (schema ProblemResponse); their `type` is an identifier, not a page.')
+        .setDescription(
+          'Task management API. Errors are RFC 9457 application/problem+json (schema ProblemResponse); their `type` is an identifier, not a page.',
+        )
         .setVersion('1')
         .setLicense('UNLICENSED', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
         .addServer('/', 'The server that serves this document')
@@ -145,7 +158,8 @@ function refuseWhenNotServing(fastify: FastifyInstance, schema: SchemaState | un
     closing = true;
     done();
   });
-  const unavailable = (code: string, detail: string) => new ProblemException(503, code, detail, { retryAfterSeconds: 1 });
+  const unavailable = (code: string, detail: string) =>
+    new ProblemException(503, code, detail, { retryAfterSeconds: 1 });
   const notReady = () => unavailable('not-ready', 'The service is starting: its database schema is not current yet.');
   fastify.addHook('onRequest', (request, reply, done) => {
     if (closing) {
@@ -153,6 +167,9 @@ function refuseWhenNotServing(fastify: FastifyInstance, schema: SchemaState | un
       return done(unavailable('shutting-down', 'The service is shutting down.'));
     }
     if (!schema || schema.known || OPERATIONS.test(request.url)) return done();
-    schema.isCurrent().then((current) => done(current ? undefined : notReady()), () => done(notReady()));
+    schema.isCurrent().then(
+      (current) => done(current ? undefined : notReady()),
+      () => done(notReady()),
+    );
   });
 }

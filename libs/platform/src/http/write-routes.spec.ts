@@ -1,4 +1,17 @@
-import { type CallHandler, Controller, Delete, type ExecutionContext, Get, Injectable, Module, type NestInterceptor, Patch, Post, Put, UseInterceptors } from '@nestjs/common';
+import {
+  type CallHandler,
+  Controller,
+  Delete,
+  type ExecutionContext,
+  Get,
+  Injectable,
+  Module,
+  type NestInterceptor,
+  Patch,
+  Post,
+  Put,
+  UseInterceptors,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Observable } from 'rxjs';
@@ -31,11 +44,21 @@ class Own extends Recording {
 
 @Controller('probe')
 class ProbeController {
-  @Get() read() { return { ok: true }; }
-  @Post() create() { return { ok: true }; }
-  @Patch() @UseInterceptors(Own) patch() { return { ok: true }; }
-  @Put() replace() { return { ok: true }; }
-  @Delete() remove() { return { ok: true }; }
+  @Get() read() {
+    return { ok: true };
+  }
+  @Post() create() {
+    return { ok: true };
+  }
+  @Patch() @UseInterceptors(Own) patch() {
+    return { ok: true };
+  }
+  @Put() replace() {
+    return { ok: true };
+  }
+  @Delete() remove() {
+    return { ok: true };
+  }
 }
 
 @Module({ controllers: [ProbeController], providers: [Outer, Inner, Own] })
@@ -49,7 +72,10 @@ async function start(): Promise<NestFastifyApplication> {
   return app;
 }
 
-async function interceptorsFor(app: NestFastifyApplication, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'): Promise<string[]> {
+async function interceptorsFor(
+  app: NestFastifyApplication,
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+): Promise<string[]> {
   ran.length = 0;
   const response = await app.inject({ method, url: '/probe' });
   expect(response.statusCode).toBeLessThan(300);
@@ -57,7 +83,7 @@ async function interceptorsFor(app: NestFastifyApplication, method: 'GET' | 'POS
 }
 
 describe('interceptWrites', () => {
-  it('runs the interceptors, outermost first and before the route\'s own, on every write route, and none on reads', async () => {
+  it("runs the interceptors, outermost first and before the route's own, on every write route, and none on reads", async () => {
     const app = await start();
     try {
       expect(await interceptorsFor(app, 'GET')).toEqual([]);
@@ -70,7 +96,7 @@ describe('interceptWrites', () => {
     }
   });
 
-  it('gives a second application its own instances instead of stacking them on the first one\'s', async () => {
+  it("gives a second application its own instances instead of stacking them on the first one's", async () => {
     const first = await start();
     await first.close();
     const second = await start();
@@ -79,7 +105,11 @@ describe('interceptWrites', () => {
       await second.inject({ method: 'PATCH', url: '/probe' });
       const outer = second.get(Outer) as unknown as { id: number };
       const own = second.get(Own) as unknown as { id: number };
-      expect(ran).toEqual([`outer#${outer.id}`, `inner#${(second.get(Inner) as unknown as { id: number }).id}`, `own#${own.id}`]);
+      expect(ran).toEqual([
+        `outer#${outer.id}`,
+        `inner#${(second.get(Inner) as unknown as { id: number }).id}`,
+        `own#${own.id}`,
+      ]);
     } finally {
       await second.close();
     }

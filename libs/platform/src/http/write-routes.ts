@@ -25,8 +25,13 @@ export function interceptWrites(app: INestApplication, interceptors: Type<NestIn
         const handler = prototype[name] as object;
         if (!Reflect.hasMetadata(PATH_METADATA, handler)) continue;
         if (READS.has(Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod)) continue;
-        if (!Reflect.hasOwnMetadata(DECLARED, handler)) Reflect.defineMetadata(DECLARED, Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? [], handler);
-        Reflect.defineMetadata(INTERCEPTORS_METADATA, [...instances, ...(Reflect.getMetadata(DECLARED, handler) as unknown[])], handler);
+        if (!Reflect.hasOwnMetadata(DECLARED, handler))
+          Reflect.defineMetadata(DECLARED, Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? [], handler);
+        Reflect.defineMetadata(
+          INTERCEPTORS_METADATA,
+          [...instances, ...(Reflect.getMetadata(DECLARED, handler) as unknown[])],
+          handler,
+        );
       }
     }
   }

@@ -64,7 +64,13 @@ export class IdempotencyRecords {
    * Inside the command's transaction. False when the key is already recorded (by a committed
    * command, or one that commits while this waits on the row): the caller must roll back.
    */
-  async insert(tx: Tx, scope: string, fingerprint: string, outcome: CommandOutcome, ttlSeconds: number): Promise<boolean> {
+  async insert(
+    tx: Tx,
+    scope: string,
+    fingerprint: string,
+    outcome: CommandOutcome,
+    ttlSeconds: number,
+  ): Promise<boolean> {
     const count = await tx.execute(
       `INSERT INTO idempotency_keys (scope_key, fingerprint, result)
        VALUES ($1, $2, to_jsonb($3::text))
@@ -94,7 +100,10 @@ export class IdempotencyRecords {
 
   /** Keeps the finished response with the key, now (the fast store is unavailable: this row is the only copy). */
   async saveResponse(scope: string, response: StoredResponse): Promise<void> {
-    await this.pool.query('UPDATE idempotency_keys SET response = $2 WHERE scope_key = $1', [scope, JSON.stringify(response)]);
+    await this.pool.query('UPDATE idempotency_keys SET response = $2 WHERE scope_key = $1', [
+      scope,
+      JSON.stringify(response),
+    ]);
   }
 
   /**

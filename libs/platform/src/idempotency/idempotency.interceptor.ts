@@ -55,7 +55,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (this.reflector.getAllAndOverride<boolean>(IDEMPOTENCY_EXEMPT, targets)) return next.handle();
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
     if (key === undefined) {
-      if (this.reflector.getAllAndOverride<boolean>(REQUIRES_IDEMPOTENCY_KEY, targets)) throw this.outcomes.missingKey();
+      if (this.reflector.getAllAndOverride<boolean>(REQUIRES_IDEMPOTENCY_KEY, targets))
+        throw this.outcomes.missingKey();
       return next.handle();
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
@@ -63,7 +64,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
-    const attempt = new IdempotencyAttempt(scopeOf(requestContext.current()?.actor, key), fingerprintOf(request.method, request.url, request.body), true);
+    const attempt = new IdempotencyAttempt(
+      scopeOf(requestContext.current()?.actor, key),
+      fingerprintOf(request.method, request.url, request.body),
+      true,
+    );
     const { leaseMs } = this.config.idempotency;
     let claim: Claim | undefined;
     try {
@@ -85,12 +90,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     if (claim) {
       attempt.holdsLease = true;
-      attempt.startRenewal(() => this.store.renew(attempt.scope, attempt.fingerprint, attempt.token, leaseMs), Math.max(Math.floor(leaseMs / 3), 50));
+      attempt.startRenewal(
+        () => this.store.renew(attempt.scope, attempt.fingerprint, attempt.token, leaseMs),
+        Math.max(Math.floor(leaseMs / 3), 50),
+      );
     }
     captureResponse(request, (r, payload) => this.keeper.keep(attempt, r, payload));
     // A client that goes away does not keep the lease: it is released once the handler settles.
     reply.raw.once('close', () => {
-      if (!attempt.done) void attempt.settled().then(() => (attempt.finish() ? this.keeper.release(attempt) : undefined));
+      if (!attempt.done)
+        void attempt.settled().then(() => (attempt.finish() ? this.keeper.release(attempt) : undefined));
     });
 
     // A started attempt that never finished (or no store to tell): the command may have committed.

@@ -52,7 +52,11 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
     if (rec?.value.startsWith('D')) return { state: 'done', record: decodeRecord(rec.value) };
     const lease = this.live(this.leases, scope);
     if (lease) {
-      return { state: 'busy', fingerprint: lease.value.slice(lease.value.indexOf(':') + 1), retryAfterMs: lease.expiresAt - this.now() };
+      return {
+        state: 'busy',
+        fingerprint: lease.value.slice(lease.value.indexOf(':') + 1),
+        retryAfterMs: lease.expiresAt - this.now(),
+      };
     }
     this.leases.set(scope, { value: leaseValue(token, fingerprint), expiresAt: this.now() + leaseMs });
     this.records.set(scope, { value: encodeStarted(fingerprint), expiresAt: this.now() + ttlMs });

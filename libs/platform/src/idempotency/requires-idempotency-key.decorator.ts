@@ -8,7 +8,12 @@ export const REQUIRES_IDEMPOTENCY_KEY = Symbol('requiresIdempotencyKey');
 export function RequiresIdempotencyKey(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(REQUIRES_IDEMPOTENCY_KEY, true),
-    ApiHeader({ name: 'Idempotency-Key', required: true, description: IDEMPOTENCY_HEADER_DESCRIPTION, schema: { type: 'string', minLength: 1, maxLength: 255 } }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      description: IDEMPOTENCY_HEADER_DESCRIPTION,
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    }),
   );
 }
 

@@ -28,7 +28,16 @@ describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
     const { lines, sink } = capture();
     const log = pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
-    log.info({ password: 'p4ss', token: 't0k', body: { password: 'p4ss2', refreshToken: 'r3f' }, accessToken: 'a', req: { headers: { authorization: 'Bearer s3cret', cookie: 'sid=c00kie', 'idempotency-key': 'k' } } }, 'x');
+    log.info(
+      {
+        password: 'p4ss',
+        token: 't0k',
+        body: { password: 'p4ss2', refreshToken: 'r3f' },
+        accessToken: 'a',
+        req: { headers: { authorization: 'Bearer s3cret', cookie: 'sid=c00kie', 'idempotency-key': 'k' } },
+      },
+      'x',
+    );
     const out = lines.join('');
     for (const secret of ['p4ss', 't0k', 'p4ss2', 'r3f', 's3cret', 'c00kie']) expect(out).not.toContain(secret);
     expect(JSON.parse(out).body.password).toBe('[redacted]');
@@ -70,7 +79,13 @@ describe('request log line', () => {
 
     const [ok, failed, down, limited, ...rest] = lines.map((l) => JSON.parse(l));
     expect(rest).toEqual([]);
-    expect(ok).toMatchObject({ level: 30, msg: 'request completed', requestId: 'req-1', req: { method: 'GET', url: '/items/7?x=1' }, res: { statusCode: 200 } });
+    expect(ok).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      requestId: 'req-1',
+      req: { method: 'GET', url: '/items/7?x=1' },
+      res: { statusCode: 200 },
+    });
     expect(ok.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(ok.span_id).toMatch(/^[0-9a-f]{16}$/);
     expect(typeof ok.responseTime).toBe('number');
@@ -95,7 +110,17 @@ describe('request log line', () => {
     const reference = pino({ level: 'info' }, referenceSink);
     ours.forEach((line, i) => {
       const got = JSON.parse(line);
-      reference.info({ requestId: got.requestId, trace_id: got.trace_id, span_id: got.span_id, req: { method: 'GET', url: got.req.url }, res: { statusCode: 200 }, responseTime: got.responseTime }, 'request completed');
+      reference.info(
+        {
+          requestId: got.requestId,
+          trace_id: got.trace_id,
+          span_id: got.span_id,
+          req: { method: 'GET', url: got.req.url },
+          res: { statusCode: 200 },
+          responseTime: got.responseTime,
+        },
+        'request completed',
+      );
       expect(line).toBe(theirs[i].replace(/"time":\d+/, `"time":${got.time}`));
       expect(got.requestId).toBe(ids[i]);
     });
@@ -103,7 +128,16 @@ describe('request log line', () => {
   });
 
   it('escapes strings as JSON.stringify does, every ASCII character and beyond', () => {
-    const samples = ['', 'plain-1', '/api/v1/tasks/7?status=pending', ...Array.from({ length: 128 }, (_, c) => `a${String.fromCharCode(c)}b`), 'é', '😀', '\u2028', '\ud800'];
+    const samples = [
+      '',
+      'plain-1',
+      '/api/v1/tasks/7?status=pending',
+      ...Array.from({ length: 128 }, (_, c) => `a${String.fromCharCode(c)}b`),
+      'é',
+      '😀',
+      '\u2028',
+      '\ud800',
+    ];
     for (const text of samples) expect(jsonString(text)).toBe(JSON.stringify(text));
   });
 });
@@ -111,13 +145,26 @@ describe('request log line', () => {
 describe('log lines written inside a request', () => {
   it('carry the request id and the trace ids of the request context when no span is active (an unsampled request)', async () => {
     const { lines, sink } = capture();
-    const module = LoggingModule.forRoot(loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }), sink);
-    const root = (module.providers as { provide: unknown; useValue: Logger }[]).find((p) => p.provide === ROOT_LOGGER)!.useValue;
+    const module = LoggingModule.forRoot(
+      loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }),
+      sink,
+    );
+    const root = (module.providers as { provide: unknown; useValue: Logger }[]).find(
+      (p) => p.provide === ROOT_LOGGER,
+    )!.useValue;
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
-    requestContext.run({ requestId: 'req-9', correlationId: 'req-9', traceparent }, () => root.info({ password: 'hunter2' }, 'inside'));
+    requestContext.run({ requestId: 'req-9', correlationId: 'req-9', traceparent }, () =>
+      root.info({ password: 'hunter2' }, 'inside'),
+    );
     root.info('outside');
     const [inside, outside] = lines.map((l) => JSON.parse(l));
-    expect(inside).toMatchObject({ msg: 'inside', requestId: 'req-9', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', password: '[redacted]' });
+    expect(inside).toMatchObject({
+      msg: 'inside',
+      requestId: 'req-9',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+      password: '[redacted]',
+    });
     expect(outside.requestId).toBeUndefined();
     expect(outside.trace_id).toBeUndefined();
   });
@@ -134,24 +181,37 @@ describe("Nest's own messages", () => {
 
   async function boot(level: string): Promise<{ level: number; context?: string; msg: string }[]> {
     const { lines, sink } = capture();
-    @Module({ imports: [LoggingModule.forRoot(loadConfig({ LOG_LEVEL: level }), sink)], controllers: [ThingsController] })
+    @Module({
+      imports: [LoggingModule.forRoot(loadConfig({ LOG_LEVEL: level }), sink)],
+      controllers: [ThingsController],
+    })
     class BootModule {}
     const app = await NestFactory.create(BootModule, new FastifyAdapter(), { bufferLogs: true });
     app.useLogger(app.get(NestLogger));
     await app.init();
     new NestCommonLogger('Tasks').log('a message of the service');
     await app.close();
-    return lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return lines
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   }
 
   // One boot per test file: nestjs-pino keeps the first LoggerModule's pino instance in a static.
   it("writes the boot lines (modules, controllers, routes) at debug, and the service's own messages at info", async () => {
     const lines = await boot('debug');
-    const bootLines = lines.filter((l) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication'].includes(l.context!));
-    expect(bootLines).toContainEqual(expect.objectContaining({ context: 'RouterExplorer', msg: expect.stringContaining('/things') }));
+    const bootLines = lines.filter((l) =>
+      ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication'].includes(l.context!),
+    );
+    expect(bootLines).toContainEqual(
+      expect.objectContaining({ context: 'RouterExplorer', msg: expect.stringContaining('/things') }),
+    );
     expect(bootLines).toContainEqual(expect.objectContaining({ context: 'InstanceLoader' }));
     expect(new Set(bootLines.map((l) => l.level))).toEqual(new Set([20]));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 30, context: 'Tasks', msg: 'a message of the service' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 30, context: 'Tasks', msg: 'a message of the service' }),
+    );
   });
 });
 
@@ -190,12 +250,21 @@ describe('chunked log destination', () => {
     const script = [
       "import { pino } from 'pino';",
       "import { stdoutDestination } from './libs/platform/src/logging/chunked-destination.ts';",
-      "const early = pino({ base: null, timestamp: false }, stdoutDestination());",
-      "const late = pino({ base: null, timestamp: false }, stdoutDestination());",
+      'const early = pino({ base: null, timestamp: false }, stdoutDestination());',
+      'const late = pino({ base: null, timestamp: false }, stdoutDestination());',
       "early.info('first'); late.info('second'); early.info('third');",
       'process.exit(0);',
     ].join('\n');
-    const out = execFileSync(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
-    expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['first', 'second', 'third']);
+    const out = execFileSync(
+      process.execPath,
+      ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script],
+      { cwd: process.cwd(), encoding: 'utf8' },
+    );
+    expect(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['first', 'second', 'third']);
   });
 });

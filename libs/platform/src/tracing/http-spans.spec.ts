@@ -1,6 +1,12 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { node } from '@opentelemetry/sdk-node';
-import { AlwaysOffSampler, AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, type Sampler } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connect } from 'node:net';
 import { contextManager } from '../context/async-context';
@@ -14,7 +20,10 @@ async function server(): Promise<FastifyInstance> {
   traceHttpServer(app, { ignore: (url) => url.startsWith('/health') });
   const seen = async (request: Parameters<typeof requestTraceparent>[0]) => {
     await new Promise((r) => setTimeout(r, 1)); // the context must survive awaiting
-    return { active: trace.getActiveSpan()?.spanContext().spanId ?? null, traceparent: requestTraceparent(request) ?? null };
+    return {
+      active: trace.getActiveSpan()?.spanContext().spanId ?? null,
+      traceparent: requestTraceparent(request) ?? null,
+    };
   };
   app.get('/items/:id', (request) => seen(request));
   app.post('/items', (request) => seen(request));
@@ -26,7 +35,10 @@ async function server(): Promise<FastifyInstance> {
     await new Promise((r) => setTimeout(r, 300));
     return { late: true };
   });
-  app.get('/listeners', (request, reply) => ({ request: request.raw.listenerCount('close'), reply: reply.raw.listenerCount('close') }));
+  app.get('/listeners', (request, reply) => ({
+    request: request.raw.listenerCount('close'),
+    reply: reply.raw.listenerCount('close'),
+  }));
   await app.ready();
   return app;
 }
@@ -62,8 +74,17 @@ describe('HTTP server spans from Fastify hooks', () => {
     expect(getSpan.instrumentationScope.name).toBe(HTTP_TRACER_NAME);
     expect(getSpan.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(getSpan.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
-    expect(getSpan.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/items/:id', 'url.path': '/items/42', 'user_agent.original': 'jest', 'http.response.status_code': 200 });
-    expect(get.json()).toEqual({ active: getSpan.spanContext().spanId, traceparent: `00-${getSpan.spanContext().traceId}-${getSpan.spanContext().spanId}-01` });
+    expect(getSpan.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/items/:id',
+      'url.path': '/items/42',
+      'user_agent.original': 'jest',
+      'http.response.status_code': 200,
+    });
+    expect(get.json()).toEqual({
+      active: getSpan.spanContext().spanId,
+      traceparent: `00-${getSpan.spanContext().traceId}-${getSpan.spanContext().spanId}-01`,
+    });
 
     expect(postSpan.name).toBe('POST /items');
     expect(post.json().active).toBe(postSpan.spanContext().spanId);
@@ -93,7 +114,7 @@ describe('HTTP server spans from Fastify hooks', () => {
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
 
-  it('without an SDK: no span and no traceparent of its own (configureHttp then keeps the caller\'s header)', async () => {
+  it("without an SDK: no span and no traceparent of its own (configureHttp then keeps the caller's header)", async () => {
     const app = await server();
     const res = await app.inject({ url: '/items/1', headers: { traceparent: caller } });
     const none = await app.inject({ url: '/items/2' });
@@ -125,7 +146,10 @@ describe('HTTP server spans from Fastify hooks', () => {
 
   it('an unsampled request adds no listener to the request or the response', async () => {
     const plain = Fastify();
-    plain.get('/listeners', (request, reply) => ({ request: request.raw.listenerCount('close'), reply: reply.raw.listenerCount('close') }));
+    plain.get('/listeners', (request, reply) => ({
+      request: request.raw.listenerCount('close'),
+      reply: reply.raw.listenerCount('close'),
+    }));
     const untraced = (await plain.inject({ url: '/listeners' })).json();
     await plain.close();
     withSdk(new AlwaysOffSampler());

@@ -1,4 +1,14 @@
-import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
+import {
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { activeContext, runInContext } from '../context/async-context.js';
 
@@ -70,8 +80,13 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
   fastify.addHook('onRequest', (request, reply, done) => {
     if (options.ignore(request.url)) return done();
     const route = request.routeOptions.url;
-    const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
-    const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent);
+    const parent =
+      request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+    const span = tracer.startSpan(
+      route ? `${request.method} ${route}` : request.method,
+      { kind: SpanKind.SERVER },
+      parent,
+    );
     (request as Traced)[SPAN] = span;
     // Checked once here; the request context's traceparent and the log line read them.
     const ids = span.spanContext();

@@ -7,7 +7,8 @@ describe('TransactionRunner on the real PostgreSQL', () => {
   let t: TestContext;
   let runner: TransactionRunner;
   let pool: pg.Pool;
-  const rows = async (tag: string) => Number((await pool.query('SELECT count(*) AS n FROM tx_probe WHERE tag = $1', [tag])).rows[0].n);
+  const rows = async (tag: string) =>
+    Number((await pool.query('SELECT count(*) AS n FROM tx_probe WHERE tag = $1', [tag])).rows[0].n);
 
   beforeAll(async () => {
     t = await startTestContext();
@@ -54,7 +55,14 @@ describe('TransactionRunner on the real PostgreSQL', () => {
   it('returns int8 as bigint and counts affected rows', async () => {
     const tag = randomUUID();
     await runner.run(async (tx) => {
-      expect(await tx.execute('INSERT INTO tx_probe (id, tag, n) VALUES ($1, $2, 9007199254740993), ($3, $2, 1)', randomUUID(), tag, randomUUID())).toBe(2);
+      expect(
+        await tx.execute(
+          'INSERT INTO tx_probe (id, tag, n) VALUES ($1, $2, 9007199254740993), ($3, $2, 1)',
+          randomUUID(),
+          tag,
+          randomUUID(),
+        ),
+      ).toBe(2);
       const [row] = await tx.query<{ n: bigint }[]>('SELECT max(n) AS n FROM tx_probe WHERE tag = $1', tag);
       expect(row.n).toBe(9007199254740993n);
     });
@@ -68,7 +76,9 @@ describe('TransactionRunner on the real PostgreSQL', () => {
         async (tx) => {
           await tx.execute('INSERT INTO tx_probe (id, tag) VALUES ($1, $2)', randomUUID(), tag);
           await new Promise((r) => setTimeout(r, 300));
-          late = await tx.execute('INSERT INTO tx_probe (id, tag) VALUES ($1, $2)', randomUUID(), tag).catch((err: unknown) => err);
+          late = await tx
+            .execute('INSERT INTO tx_probe (id, tag) VALUES ($1, $2)', randomUUID(), tag)
+            .catch((err: unknown) => err);
         },
         { timeoutMs: 100 },
       ),

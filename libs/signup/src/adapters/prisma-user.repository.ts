@@ -31,9 +31,7 @@ const toUser = (r: UserRow): User => ({
 
 @Injectable()
 export class PrismaUserRepository extends UserRepository {
-  constructor(
-    private readonly transactions: TransactionRunner,
-  ) {
+  constructor(private readonly transactions: TransactionRunner) {
     super();
   }
 
@@ -46,7 +44,9 @@ export class PrismaUserRepository extends UserRepository {
   }
 
   async emailTaken(emailNormalized: string): Promise<boolean> {
-    return (await this.db.query<unknown[]>('SELECT 1 FROM users WHERE email_normalized = $1', emailNormalized)).length > 0;
+    return (
+      (await this.db.query<unknown[]>('SELECT 1 FROM users WHERE email_normalized = $1', emailNormalized)).length > 0
+    );
   }
 
   async add(user: User): Promise<void> {
@@ -69,7 +69,10 @@ export class PrismaUserRepository extends UserRepository {
   }
 
   async byEmail(emailNormalized: string): Promise<User | null> {
-    const [r] = await this.db.query<UserRow[]>(`SELECT ${COLUMNS} FROM users WHERE email_normalized = $1`, emailNormalized);
+    const [r] = await this.db.query<UserRow[]>(
+      `SELECT ${COLUMNS} FROM users WHERE email_normalized = $1`,
+      emailNormalized,
+    );
     return r ? toUser(r) : null;
   }
 
@@ -86,4 +89,3 @@ export class PrismaUserRepository extends UserRepository {
 export function emailTaken(): DomainError {
   return new DomainError('conflict', 'email-taken', 'An account with this email already exists.');
 }
-

@@ -17,7 +17,12 @@ export class PrismaUsersReadModel extends UsersReadModel {
       email: r.email,
       displayName: r.displayName,
       createdAt: r.createdAt,
-      taskCounts: { pending: r.tasksPending, in_progress: r.tasksInProgress, completed: r.tasksCompleted, cancelled: r.tasksCancelled },
+      taskCounts: {
+        pending: r.tasksPending,
+        in_progress: r.tasksInProgress,
+        completed: r.tasksCompleted,
+        cancelled: r.tasksCancelled,
+      },
     };
   }
 }

@@ -7,6 +7,11 @@ export class HeuristicTaskAnalyser extends TaskAnalyser {
   readonly version = HEURISTIC_VERSION;
 
   async analyse(input: TaskAnalysisInput): Promise<TaskAnalysis> {
-    return { ...heuristicAnalysis(input.title, input.description), source: 'heuristic', model: 'rules', promptVersion: HEURISTIC_VERSION };
+    return {
+      ...heuristicAnalysis(input.title, input.description),
+      source: 'heuristic',
+      model: 'rules',
+      promptVersion: HEURISTIC_VERSION,
+    };
   }
 }

@@ -48,7 +48,12 @@ export function toView(r: ReadRow): TaskView {
     category: r.category,
     enrichment:
       r.enrichment_source && r.enriched_at
-        ? { source: r.enrichment_source, model: r.enrichment_model ?? '', promptVersion: r.enrichment_prompt_version ?? '', enrichedAt: r.enriched_at.toISOString() }
+        ? {
+            source: r.enrichment_source,
+            model: r.enrichment_model ?? '',
+            promptVersion: r.enrichment_prompt_version ?? '',
+            enrichedAt: r.enriched_at.toISOString(),
+          }
         : null,
   };
 }
@@ -67,7 +72,11 @@ export class PgTaskReadModel extends TaskReadModel {
   }
 
   async get(id: string, ownerId: string): Promise<TaskView | null> {
-    const { rows } = await this.pool.query<ReadRow>({ name: 'tasks_read_get', text: `SELECT ${READ_COLUMNS} FROM tasks_read WHERE id = $1::uuid AND owner_id = $2::uuid`, values: [id, ownerId] });
+    const { rows } = await this.pool.query<ReadRow>({
+      name: 'tasks_read_get',
+      text: `SELECT ${READ_COLUMNS} FROM tasks_read WHERE id = $1::uuid AND owner_id = $2::uuid`,
+      values: [id, ownerId],
+    });
     return rows[0] ? toView(rows[0]) : null;
   }
 
@@ -82,7 +91,12 @@ export class PgTaskReadModel extends TaskReadModel {
     if (c.priority) add((p) => `priority = ${p}`, c.priority);
     if (c.dueBefore) add((p) => `due_date < ${p}::timestamptz`, c.dueBefore);
     if (c.dueAfter) add((p) => `due_date > ${p}::timestamptz`, c.dueAfter);
-    if (c.q) add((p) => `to_tsvector('simple'::regconfig, title || ' ' || description) @@ plainto_tsquery('simple'::regconfig, ${p})`, c.q);
+    if (c.q)
+      add(
+        (p) =>
+          `to_tsvector('simple'::regconfig, title || ' ' || description) @@ plainto_tsquery('simple'::regconfig, ${p})`,
+        c.q,
+      );
     const column = SORT_COLUMN[c.sort.field];
     const cast = c.sort.field === 'priority' ? '::smallint' : '::timestamptz';
     const dir = c.sort.direction === 'asc' ? 'ASC' : 'DESC';

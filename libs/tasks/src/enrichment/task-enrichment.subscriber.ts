@@ -42,7 +42,9 @@ export class TaskEnrichmentSubscriber extends Subscriber<PreparedEnrichment | nu
       if (changes.title === undefined && changes.description === undefined) return null;
     }
     const id = enrichmentId(event.aggregateId, event.id, this.analyser.version);
-    const rows = await this.transactions.client.query<{ owner_id: string; title: string; description: string; version: number; done: boolean }[]>(
+    const rows = await this.transactions.client.query<
+      { owner_id: string; title: string; description: string; version: number; done: boolean }[]
+    >(
       `SELECT owner_id, title, description, version, EXISTS (SELECT 1 FROM events WHERE aggregate_id = $2::uuid) AS done FROM tasks WHERE id = $1::uuid`,
       event.aggregateId,
       id,
@@ -72,9 +74,20 @@ export class TaskEnrichmentSubscriber extends Subscriber<PreparedEnrichment | nu
     const enrichment = prepared === undefined ? await this.prepare(event) : prepared;
     if (!enrichment) return;
     await this.transactions.run(async (tx) => {
-      const done = await tx.query<unknown[]>('SELECT 1 FROM events WHERE aggregate_id = $1::uuid LIMIT 1', enrichment.id);
+      const done = await tx.query<unknown[]>(
+        'SELECT 1 FROM events WHERE aggregate_id = $1::uuid LIMIT 1',
+        enrichment.id,
+      );
       if (done.length) return;
-      await this.events.append([{ type: TASK_ENRICHED, aggregateType: ENRICHMENT_AGGREGATE, aggregateId: enrichment.id, aggregateVersion: 1, payload: enrichment.payload }]);
+      await this.events.append([
+        {
+          type: TASK_ENRICHED,
+          aggregateType: ENRICHMENT_AGGREGATE,
+          aggregateId: enrichment.id,
+          aggregateVersion: 1,
+          payload: enrichment.payload,
+        },
+      ]);
     });
   }
 }

@@ -1,4 +1,10 @@
-import { TASK_ENRICHED, type TaskCreatedPayload, type TaskEnrichedPayload, type TaskStatusChangedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
+import {
+  TASK_ENRICHED,
+  type TaskCreatedPayload,
+  type TaskEnrichedPayload,
+  type TaskStatusChangedPayload,
+  type TaskUpdatedPayload,
+} from '../domain/task.events.js';
 import type { TaskPriority } from '../domain/task.js';
 import { NO_DUE_DATE, PRIORITY_RANK } from '../ports/task-read-model.js';
 
@@ -36,7 +42,8 @@ export interface ProjectableEvent {
   payload: unknown;
 }
 
-export type Change = { kind: 'upsert'; row: TaskReadRow } | { kind: 'delete'; id: string; revision: number } | { kind: 'none' };
+export type Change =
+  { kind: 'upsert'; row: TaskReadRow } | { kind: 'delete'; id: string; revision: number } | { kind: 'none' };
 
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
 
@@ -54,9 +61,28 @@ export function projectTaskEvent(row: TaskReadRow | null, e: ProjectableEvent): 
     return {
       kind: 'upsert',
       row: {
-        id: e.aggregateId, ownerId: p.ownerId, title: p.title, description: p.description, priority: p.priority, priorityRank: PRIORITY_RANK[p.priority],
-        status: p.status, dueDate: due, dueSort: due ?? NO_DUE_DATE, version: e.aggregateVersion, revision: 1, createdAt, updatedAt: createdAt, completedAt: null,
-        summary: null, subtasks: [], category: null, enrichmentSource: null, enrichmentModel: null, enrichmentPromptVersion: null, enrichedVersion: null, enrichedAt: null,
+        id: e.aggregateId,
+        ownerId: p.ownerId,
+        title: p.title,
+        description: p.description,
+        priority: p.priority,
+        priorityRank: PRIORITY_RANK[p.priority],
+        status: p.status,
+        dueDate: due,
+        dueSort: due ?? NO_DUE_DATE,
+        version: e.aggregateVersion,
+        revision: 1,
+        createdAt,
+        updatedAt: createdAt,
+        completedAt: null,
+        summary: null,
+        subtasks: [],
+        category: null,
+        enrichmentSource: null,
+        enrichmentModel: null,
+        enrichmentPromptVersion: null,
+        enrichedVersion: null,
+        enrichedAt: null,
       },
     };
   }
@@ -65,7 +91,18 @@ export function projectTaskEvent(row: TaskReadRow | null, e: ProjectableEvent): 
     if (!row || (row.enrichedVersion !== null && row.enrichedVersion > p.basedOnVersion)) return { kind: 'none' };
     return {
       kind: 'upsert',
-      row: { ...row, revision: row.revision + 1, summary: p.summary, subtasks: p.subtasks, category: p.category, enrichmentSource: p.source, enrichmentModel: p.model, enrichmentPromptVersion: p.promptVersion, enrichedVersion: p.basedOnVersion, enrichedAt: e.occurredAt },
+      row: {
+        ...row,
+        revision: row.revision + 1,
+        summary: p.summary,
+        subtasks: p.subtasks,
+        category: p.category,
+        enrichmentSource: p.source,
+        enrichmentModel: p.model,
+        enrichmentPromptVersion: p.promptVersion,
+        enrichedVersion: p.basedOnVersion,
+        enrichedAt: e.occurredAt,
+      },
     };
   }
   if (!row || e.aggregateVersion <= row.version) return { kind: 'none' };

@@ -6,23 +6,60 @@ import { TaskCache } from '../ports/task-cache.js';
 import { projectTaskEvent, type TaskReadRow } from './tasks-read.projection.js';
 
 interface DbRow {
-  id: string; owner_id: string; title: string; description: string; priority: TaskReadRow['priority']; priority_rank: number; status: string;
-  due_date: Date | null; due_sort: Date; version: number; revision: number; created_at: Date; updated_at: Date; completed_at: Date | null;
-  summary: string | null; subtasks: string[]; category: string | null; enrichment_source: string | null; enrichment_model: string | null;
-  enrichment_prompt_version: string | null; enriched_version: number | null; enriched_at: Date | null;
+  id: string;
+  owner_id: string;
+  title: string;
+  description: string;
+  priority: TaskReadRow['priority'];
+  priority_rank: number;
+  status: string;
+  due_date: Date | null;
+  due_sort: Date;
+  version: number;
+  revision: number;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+  summary: string | null;
+  subtasks: string[];
+  category: string | null;
+  enrichment_source: string | null;
+  enrichment_model: string | null;
+  enrichment_prompt_version: string | null;
+  enriched_version: number | null;
+  enriched_at: Date | null;
 }
 
 function fromDb(r: DbRow): TaskReadRow {
   return {
-    id: r.id, ownerId: r.owner_id, title: r.title, description: r.description, priority: r.priority, priorityRank: r.priority_rank, status: r.status,
-    dueDate: r.due_date, dueSort: r.due_sort, version: r.version, revision: r.revision, createdAt: r.created_at, updatedAt: r.updated_at, completedAt: r.completed_at,
-    summary: r.summary, subtasks: r.subtasks, category: r.category, enrichmentSource: r.enrichment_source, enrichmentModel: r.enrichment_model,
-    enrichmentPromptVersion: r.enrichment_prompt_version, enrichedVersion: r.enriched_version, enrichedAt: r.enriched_at,
+    id: r.id,
+    ownerId: r.owner_id,
+    title: r.title,
+    description: r.description,
+    priority: r.priority,
+    priorityRank: r.priority_rank,
+    status: r.status,
+    dueDate: r.due_date,
+    dueSort: r.due_sort,
+    version: r.version,
+    revision: r.revision,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    completedAt: r.completed_at,
+    summary: r.summary,
+    subtasks: r.subtasks,
+    category: r.category,
+    enrichmentSource: r.enrichment_source,
+    enrichmentModel: r.enrichment_model,
+    enrichmentPromptVersion: r.enrichment_prompt_version,
+    enrichedVersion: r.enriched_version,
+    enrichedAt: r.enriched_at,
   };
 }
 
 /** The tasks_read row an event changes: its aggregate, or for task.enriched the task it enriches. */
-const targetOf = (event: StoredEvent): string => (event.type === TASK_ENRICHED ? (event.payload as TaskEnrichedPayload).taskId : event.aggregateId);
+const targetOf = (event: StoredEvent): string =>
+  event.type === TASK_ENRICHED ? (event.payload as TaskEnrichedPayload).taskId : event.aggregateId;
 
 const COLUMNS = `id, owner_id, title, description, priority, priority_rank, status, due_date, due_sort, version, revision, created_at, updated_at, completed_at,
   summary, subtasks, category, enrichment_source, enrichment_model, enrichment_prompt_version, enriched_version, enriched_at`;
@@ -72,7 +109,10 @@ export class TasksReadProjector extends Projector {
   private async apply(tx: Tx, events: StoredEvent[]): Promise<void> {
     const ids = [...new Set(events.map(targetOf))];
     // In id order, so two transactions locking overlapping sets cannot deadlock.
-    const rows = await tx.query<DbRow[]>('SELECT * FROM tasks_read WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', ids);
+    const rows = await tx.query<DbRow[]>(
+      'SELECT * FROM tasks_read WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      ids,
+    );
     const current = new Map<string, TaskReadRow | null>(rows.map((r) => [r.id, fromDb(r)]));
     const existed = new Set(current.keys());
     /** Changed tasks: the revision their cache marker must reach. */
@@ -96,14 +136,34 @@ export class TasksReadProjector extends Projector {
       const column = <T>(f: (r: TaskReadRow) => T) => kept.map(f);
       await tx.execute(
         UPSERT,
-        column((r) => r.id), column((r) => r.ownerId), column((r) => r.title), column((r) => r.description), column((r) => r.priority), column((r) => r.priorityRank),
-        column((r) => r.status), column((r) => r.dueDate), column((r) => r.dueSort), column((r) => r.version), column((r) => r.revision), column((r) => r.createdAt),
-        column((r) => r.updatedAt), column((r) => r.completedAt), column((r) => r.summary), column((r) => JSON.stringify(r.subtasks)), column((r) => r.category),
-        column((r) => r.enrichmentSource), column((r) => r.enrichmentModel), column((r) => r.enrichmentPromptVersion), column((r) => r.enrichedVersion), column((r) => r.enrichedAt),
+        column((r) => r.id),
+        column((r) => r.ownerId),
+        column((r) => r.title),
+        column((r) => r.description),
+        column((r) => r.priority),
+        column((r) => r.priorityRank),
+        column((r) => r.status),
+        column((r) => r.dueDate),
+        column((r) => r.dueSort),
+        column((r) => r.version),
+        column((r) => r.revision),
+        column((r) => r.createdAt),
+        column((r) => r.updatedAt),
+        column((r) => r.completedAt),
+        column((r) => r.summary),
+        column((r) => JSON.stringify(r.subtasks)),
+        column((r) => r.category),
+        column((r) => r.enrichmentSource),
+        column((r) => r.enrichmentModel),
+        column((r) => r.enrichmentPromptVersion),
+        column((r) => r.enrichedVersion),
+        column((r) => r.enrichedAt),
       );
     }
     // A new row (revision 1) was never cached; every other change (a delete included) raises its
     // marker. The calls go out together on the Redis connection.
-    await Promise.all([...changed].filter(([, revision]) => revision > 1).map(([id, revision]) => this.cache.invalidate(id, revision)));
+    await Promise.all(
+      [...changed].filter(([, revision]) => revision > 1).map(([id, revision]) => this.cache.invalidate(id, revision)),
+    );
   }
 }

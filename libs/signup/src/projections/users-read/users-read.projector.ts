@@ -13,9 +13,7 @@ export class UsersReadProjector extends Projector {
   readonly name = 'users_read';
   readonly eventTypes = USERS_READ_EVENT_TYPES;
 
-  constructor(
-    private readonly transactions: TransactionRunner,
-  ) {
+  constructor(private readonly transactions: TransactionRunner) {
     super();
   }
 
