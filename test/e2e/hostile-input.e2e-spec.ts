@@ -254,7 +254,7 @@ describe('errors of the HTTP stack itself are problem+json', () => {
           headers: { 'content-type': 'application/json', authorization },
           body: stream,
           duplex: 'half',
-        } as RequestInit),
+        }),
         413,
         'body-too-large',
       );

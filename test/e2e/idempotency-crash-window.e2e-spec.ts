@@ -175,9 +175,7 @@ function keyedRoutes() {
         route: `${r.method} ${r.url}`,
         documented: true,
       });
-      const header = operation!.parameters?.find(
-        (p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key',
-      );
+      const header = operation.parameters?.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
       return !header?.description?.startsWith('Ignored');
     });
 }

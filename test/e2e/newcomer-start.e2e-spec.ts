@@ -20,8 +20,8 @@ function start(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
@@ -71,7 +71,7 @@ describe('npm start on the embedded database', () => {
         5_000,
         'request log line',
       );
-      expect(JSON.parse(requestLine!)).toMatchObject({
+      expect(JSON.parse(requestLine)).toMatchObject({
         requestId: 'trace-me-123',
         res: { statusCode: 404 },
         msg: 'request completed',

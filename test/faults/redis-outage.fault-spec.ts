@@ -173,8 +173,8 @@ interface Keyed {
       if (ids.size !== 1)
         problems.push(`${op.key}: 2xx naming ${ids.size} tasks (${op.answers.map(describeOutcome).join(' | ')})`);
       if (written.length !== 1) problems.push(`${op.key}: ${written.length} tasks written`);
-      else if (ids.size === 1 && !ids.has(written[0]!.id))
-        problems.push(`${op.key}: acknowledged ${[...ids][0]} but wrote ${written[0]!.id}`);
+      else if (ids.size === 1 && !ids.has(written[0].id))
+        problems.push(`${op.key}: acknowledged ${[...ids][0]} but wrote ${written[0].id}`);
     }
     expect(problems).toEqual([]);
     const keyedDuring = keyed.length;

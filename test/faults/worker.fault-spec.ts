@@ -44,7 +44,7 @@ async function progress(
   const positions = Object.fromEntries(
     PROJECTORS.map((c) => [c, Number(rows.find((r) => r.consumer === c)?.last_position ?? 0)]),
   );
-  return { behind: Object.values(positions).some((p) => p < Number(head!.head)), positions, head: Number(head!.head) };
+  return { behind: Object.values(positions).some((p) => p < Number(head.head)), positions, head: Number(head.head) };
 }
 
 /** Which worker (by pid) holds each consumer's lease right now, from pg_locks. */
@@ -118,13 +118,13 @@ async function leaseHolders(stack: FaultStack): Promise<{ consumer: string; pids
     const doubleHolders: string[] = [];
     const sampler = (async () => {
       while (sampling) {
-        for (const h of await leaseHolders(stack!))
+        for (const h of await leaseHolders(stack))
           if (h.pids.length > 1) doubleHolders.push(`${h.consumer}: ${h.pids.join(', ')}`);
         await sleep(50);
       }
     })();
 
-    const holder = workers.get((await leaseHolders(stack)).find((h) => h.consumer === 'tasks_read')!.pids[0]!)!;
+    const holder = workers.get((await leaseHolders(stack)).find((h) => h.consumer === 'tasks_read')!.pids[0])!;
     const survivor = holder === first ? second : first;
     const held = (await leaseHolders(stack)).filter((h) => h.pids[0] === holder.pid).map((h) => h.consumer);
     expect((await progress(stack)).behind).toBe(true);

@@ -84,8 +84,8 @@ export class AppProcess {
     running.add(child);
     this.child = child;
     this.starts++;
-    child.stdout!.on('data', (d) => (this.out += d));
-    child.stderr!.on('data', (d) => (this.out += d));
+    child.stdout.on('data', (d) => (this.out += d));
+    child.stderr.on('data', (d) => (this.out += d));
     this.exit = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         running.delete(child);

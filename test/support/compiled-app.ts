@@ -26,8 +26,8 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv): Spawned {
   const withSecret = env.DATABASE_URL && !env.JWT_SECRET ? { ...env, JWT_SECRET: TEST_JWT_SECRET } : env;
   const child = spawn(process.execPath, args, { cwd: root, env: withSecret, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }

@@ -64,7 +64,7 @@ export async function copyTemplateUntil(databaseUrl: string, target: number): Pr
     ).rows
       .map((r) => `"${r.column_name}"`)
       .join(', ');
-    let count = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0]!.n);
+    let count = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0].n);
     while (count < target) {
       const ids = new Map<string, string>();
       // Emails must stay unique across calls too (a later call copies earlier copies): a fresh prefix per copy.

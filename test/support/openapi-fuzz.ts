@@ -213,9 +213,7 @@ function objectArbitrary(
 ): fc.Arbitrary<Record<string, unknown>> {
   const properties = schema.properties ?? {};
   const record = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, field(v)]));
-  return fc.record(record, { requiredKeys: (schema.required ?? []).filter((k) => k in properties) }) as fc.Arbitrary<
-    Record<string, unknown>
-  >;
+  return fc.record(record, { requiredKeys: (schema.required ?? []).filter((k) => k in properties) });
 }
 
 /** Any value for a field: mostly valid, otherwise an edge value or a wrong type. */

@@ -221,7 +221,7 @@ export class PrivatePostgres {
   /** The transaction id the next transaction will take (xid8); asking takes none. */
   async nextXid(): Promise<bigint> {
     const [row] = await this.query<{ next: string }>(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next`);
-    return BigInt(row!.next);
+    return BigInt(row.next);
   }
 
   /**

@@ -31,7 +31,7 @@ export function seededRandom(
     seed,
     next,
     int,
-    pick: (items) => items[int(0, items.length - 1)]!,
+    pick: (items) => items[int(0, items.length - 1)],
     word: (length) => Array.from({ length }, () => String.fromCharCode(97 + int(0, 25))).join(''),
   };
 }

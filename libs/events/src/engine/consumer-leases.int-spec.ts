@@ -25,7 +25,7 @@ describe('advisory leases', () => {
       const result = (query as (...a: unknown[]) => Promise<unknown>).apply(this, args);
       result.then(done, done);
       return result;
-    } as never);
+    });
     const leases = new AdvisoryLeases(db.url, () => undefined, { warn: () => undefined });
     const other = new AdvisoryLeases(db.url, () => undefined, { warn: () => undefined });
     try {

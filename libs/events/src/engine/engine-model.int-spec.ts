@@ -223,7 +223,7 @@ const quiet = { warn: () => undefined, error: () => undefined };
         };
         let publisherSpec: ConsumerSpec | undefined;
         const engine = { register: (spec: ConsumerSpec) => (publisherSpec = spec) } as unknown as EventsEngine;
-        new IntegrationPublisher(engine, redis as RedisConnection, { events: { stream } } as AppConfig).onModuleInit();
+        new IntegrationPublisher(engine, redis, { events: { stream } } as AppConfig).onModuleInit();
         const publisher: ConsumerSpec = {
           ...publisherSpec!,
           handle: async (event) => {

@@ -19,7 +19,7 @@ async function startWorker(url: string): Promise<ChildProcess> {
     },
   );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(
     async () =>
       out.includes('ready') ? true : child.exitCode !== null ? Promise.reject(new Error('worker exited')) : undefined,

@@ -41,7 +41,7 @@ function untag(result: SqlResultSet): SqlResultSet {
   result.columnNames.forEach((name, i) => {
     if (!name.endsWith(CHAR_TAG)) return;
     result.columnNames[i] = name.slice(0, -CHAR_TAG.length);
-    result.columnTypes[i] = COLUMN_TYPE_CHARACTER as SqlResultSet['columnTypes'][number];
+    result.columnTypes[i] = COLUMN_TYPE_CHARACTER;
   });
   return result;
 }
@@ -70,9 +70,9 @@ export interface SchemaEngineAdapter extends SqlMigrationAwareDriverAdapterFacto
  * migrations from scratch (it wipes it); by default a temporary database the adapter creates.
  */
 export function schemaEngineAdapter(url: string, shadowUrl?: string): SchemaEngineAdapter {
-  const main = new PrismaPg({ connectionString: url, Client: SchemaEnginePgClient, max: 1 } as pg.PoolConfig);
+  const main = new PrismaPg({ connectionString: url, Client: SchemaEnginePgClient, max: 1 });
   const shadow = shadowUrl
-    ? new PrismaPg({ connectionString: shadowUrl, Client: SchemaEnginePgClient, max: 1 } as pg.PoolConfig)
+    ? new PrismaPg({ connectionString: shadowUrl, Client: SchemaEnginePgClient, max: 1 })
     : undefined;
   const open: { dispose(): Promise<void> }[] = [];
   const track = <T extends SqlQueryable & { dispose(): Promise<void> }>(adapter: T): T => {

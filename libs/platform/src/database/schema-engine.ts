@@ -29,7 +29,7 @@ function loadGlue(): Promise<typeof import('@prisma/schema-engine-wasm')> {
     const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bg });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
-    return bg as unknown as typeof import('@prisma/schema-engine-wasm');
+    return bg;
   })();
   return glue;
 }

@@ -67,7 +67,7 @@ function allowCrossOrigin(app: NestFastifyApplication, origins: readonly string[
  * every error (Nest's and Fastify's), request ids, security headers, input text checks, OpenAPI.
  */
 export async function configureHttp(app: NestFastifyApplication, options: HttpOptions = {}): Promise<void> {
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
 
   // JSON only: a text/plain or form body is a 415, not a string handed to a handler.
   fastify.removeAllContentTypeParsers();

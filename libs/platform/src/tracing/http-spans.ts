@@ -109,7 +109,7 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
       // Only a recorded span waits to hear that its client went away: Fastify's onRequestAbort
       // hook would add a 'close' listener to every request, which cost an unsampled request more
       // than the rest of this hook (docs/decisions/0058).
-      reply.raw.once('close', () => reply.raw.writableFinished || aborted(request as Traced));
+      reply.raw.once('close', () => reply.raw.writableFinished || aborted(request));
     }
     if (options.context) ctx = options.context(request, ctx ?? ROOT_CONTEXT);
     if (!ctx) return done();
@@ -124,7 +124,7 @@ export function traceHttpServer(fastify: FastifyInstance, options: HttpSpanOptio
     return ctx && activeContext() !== ctx ? runInContext(ctx, done) : done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const span = end(request as Traced);
+    const span = end(request);
     if (span) {
       if (span.isRecording()) {
         span.setAttribute('http.response.status_code', reply.statusCode);

@@ -38,7 +38,7 @@ export class RecordedCommandBus extends CommandBus {
 
   // `any`, as CommandBus's own overloads type the result by command for callers.
   override async execute(command: ICommand, context?: AsyncContext): Promise<any> {
-    const name = (command as object).constructor.name;
+    const name = command.constructor.name;
     const keyed = keyedRequest.get();
     if (keyed && keyed.commands++ > 0)
       throw new Error(`${name}: a request with an Idempotency-Key executes one command`);

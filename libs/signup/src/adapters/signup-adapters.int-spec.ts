@@ -57,8 +57,8 @@ describe('PrismaUserRepository', () => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
-      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(DomainError);
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', code: 'email-taken' });
+      expect(r.reason).toBeInstanceOf(DomainError);
+      expect(r.reason).toMatchObject({ kind: 'conflict', code: 'email-taken' });
     }
   });
 });

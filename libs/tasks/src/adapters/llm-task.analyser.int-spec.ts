@@ -135,11 +135,11 @@ describe('LlmTaskAnalyser against a local fake server', () => {
     const realFetch = globalThis.fetch;
     let started = 0;
     let startedOpen = 0;
-    globalThis.fetch = ((...args: Parameters<typeof fetch>) => {
+    globalThis.fetch = (...args: Parameters<typeof fetch>) => {
       started++;
       if (a.circuitOpen) startedOpen++;
       return realFetch(...args);
-    }) as typeof fetch;
+    };
     try {
       // What a subscriber's prepare phase does: four analyses at a time over a batch.
       const queue = Array.from({ length: 24 }, (_, i) => ({ title: `Task ${i}`, description: 'It crashes.' }));

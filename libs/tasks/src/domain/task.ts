@@ -148,7 +148,7 @@ export class Task {
           : next === prev;
       if (same) continue;
       (this.state as unknown as Record<string, unknown>)[key] = next;
-      changes[key] = next instanceof Date || next === null ? iso(next as Date | null) : next;
+      changes[key] = next instanceof Date || next === null ? iso(next) : next;
     }
     if (Object.keys(changes).length === 0) return [];
     this.bump(now);

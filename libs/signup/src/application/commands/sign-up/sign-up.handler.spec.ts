@@ -16,7 +16,7 @@ function setup(existing: string[] = []) {
   const events = { append: async (e: NewEvent[]) => void appended.push(...e) };
   const uow = { run: <T>(work: () => Promise<T>) => work() };
   const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
-  const handler = new SignUpHandler(users as never, hasher as never, events as never, uow as never, clock as never);
+  const handler = new SignUpHandler(users as never, hasher as never, events as never, uow, clock);
   return { handler, rows, appended };
 }
 
