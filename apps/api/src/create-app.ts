@@ -25,7 +25,7 @@ export async function createApp(
   );
   app.useLogger(app.get(NestLogger));
   // Until the schema is current, routes answer 503 with Retry-After rather than fail on missing tables.
-  await configureHttp(app, { schema: app.get(MigrationService), corsOrigins: config.http.corsOrigins });
+  configureHttp(app, { schema: app.get(MigrationService), corsOrigins: config.http.corsOrigins });
   // Every write route runs these (outermost first); reads run no interceptor (docs/decisions/0056).
   interceptWrites(app, [IdempotencyInterceptor, ConsistencyTokenInterceptor]);
   return app;

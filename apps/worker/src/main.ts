@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(NestLogger));
-  await configureHttp(app, { openApi: false });
+  configureHttp(app, { openApi: false });
   await app.listen({ port: config.http.port, host: config.http.host });
   installGracefulShutdown(app, {
     drainDelayMs: config.http.shutdownDrainDelayMs,

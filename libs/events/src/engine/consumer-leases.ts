@@ -14,8 +14,8 @@ export interface ConsumerLeases {
 }
 
 export class InProcessLeases implements ConsumerLeases {
-  async hold(): Promise<boolean> {
-    return true;
+  hold(): Promise<boolean> {
+    return Promise.resolve(true);
   }
   async close(): Promise<void> {}
 }

@@ -90,7 +90,8 @@ export class PreparePhase {
 
   /** The event's prepared value, prepared now (inside the caller's transaction) if the phase did not: a rare fallback. */
   async valueFor(event: LogEvent): Promise<unknown> {
-    return this.prepared.has(event.id) ? this.prepared.get(event.id) : prepareInContext(this.spec, event);
+    if (this.prepared.has(event.id)) return this.prepared.get(event.id);
+    return await prepareInContext(this.spec, event);
   }
 
   /** Drops prepared values: committed, or to be prepared afresh on retry. */

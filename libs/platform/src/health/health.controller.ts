@@ -80,7 +80,7 @@ export class HealthController {
     try {
       const result = await this.health.check([
         () =>
-          this.check('lifecycle', async () => {
+          this.check('lifecycle', () => {
             if (this.lifecycle.shuttingDown) throw new Error('shutting down');
           }),
         () =>
@@ -91,7 +91,7 @@ export class HealthController {
           this.check('migrations', async () => {
             if (!(await this.migrations.isCurrent())) throw new Error('pending migrations');
           }),
-        () => this.check('heap', async () => this.heap()),
+        () => this.check('heap', () => this.heap()),
         () => this.check('disk', async () => this.disk()),
         () => this.check('projection-lag', async () => this.projectionLag()),
         ...this.extra.entries().map(
@@ -170,7 +170,8 @@ export class HealthController {
     return detail;
   }
 
-  private async check(key: string, probe: () => Promise<unknown>): Promise<HealthIndicatorResult> {
+  /** `probe` returns its detail (or a promise of it); throwing or rejecting reports the check down. */
+  private async check(key: string, probe: () => unknown): Promise<HealthIndicatorResult> {
     const session = this.indicator.check(key);
     try {
       const detail = await probe();

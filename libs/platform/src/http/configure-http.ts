@@ -66,7 +66,7 @@ function allowCrossOrigin(app: NestFastifyApplication, origins: readonly string[
  * Everything about HTTP that is the same for every route: JSON-only bodies, problem+json for
  * every error (Nest's and Fastify's), request ids, security headers, input text checks, OpenAPI.
  */
-export async function configureHttp(app: NestFastifyApplication, options: HttpOptions = {}): Promise<void> {
+export function configureHttp(app: NestFastifyApplication, options: HttpOptions = {}): void {
   const fastify = app.getHttpAdapter().getInstance();
 
   // JSON only: a text/plain or form body is a 415, not a string handed to a handler.

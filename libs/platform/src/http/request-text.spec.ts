@@ -104,7 +104,7 @@ describe("every route's input, checked before the handler", () => {
       logger: false,
       bodyParser: false,
     });
-    await configureHttp(app, { openApi: false });
+    configureHttp(app, { openApi: false });
     await app.init();
   });
   afterAll(() => app.close());

@@ -59,7 +59,7 @@ describe('validated bodies and queries', () => {
       bodyParser: false,
     });
     try {
-      await configureHttp(app, { openApi: false });
+      configureHttp(app, { openApi: false });
       await app.init();
       expect(
         (await app.inject({ method: 'POST', url: '/api/v1/checked', payload: { name: 'ok', extra: 1 } })).statusCode,
