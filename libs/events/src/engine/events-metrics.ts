@@ -30,10 +30,11 @@ export class EventsMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     const gauge = (name: string, help: string, pick: (s: ConsumerStats) => number) => {
-      const self = this;
+      // prom-client calls `collect` with the gauge as `this`; the stats come from this instance.
+      const stats = () => this.stats();
       this.metrics.gauge(name, help, ['consumer'], async function () {
         this.reset();
-        for (const s of await self.stats().catch(() => [])) this.set({ consumer: s.consumer }, pick(s));
+        for (const s of await stats().catch(() => [])) this.set({ consumer: s.consumer }, pick(s));
       });
     };
     gauge('events_consumer_backlog', 'Committed events a consumer has not handled yet.', (s) => s.backlog);
