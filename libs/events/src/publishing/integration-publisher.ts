@@ -64,7 +64,7 @@ export class IntegrationPublisher implements OnModuleInit {
         JSON.stringify(toCloudEvent(event)),
       );
     const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
+    const failed = results.find(([err]) => err)?.[0];
+    if (failed) throw failed;
   }
 }
