@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FieldError } from '@app/shared-kernel';
 import { ProblemException } from './problem.js';
 
@@ -91,7 +91,12 @@ export function rejectMalformedText(fastify: FastifyInstance): void {
  * that a client could exhaust.
  */
 export function parseJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
-  const parse = fastify.getDefaultJsonParser('error', 'error');
+  // Fastify's default JSON parser is the callback form of FastifyBodyParser: it calls `done`, returns nothing.
+  const parse = fastify.getDefaultJsonParser('error', 'error') as (
+    request: FastifyRequest,
+    body: string,
+    done: (err: Error | null, value?: unknown) => void,
+  ) => void;
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parse(request, body as string, (err, value) => {
       if (err) return done(err, undefined);
