@@ -78,7 +78,8 @@ function mapError(err: unknown): ProblemResponse {
     }
     const status = err.getStatus();
     const body = err.getResponse();
-    const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? err.message);
+    const detail =
+      typeof body === 'string' ? body : String((body as { message?: string | string[] }).message ?? err.message);
     const code = status === 404 ? 'not-found' : status === 405 ? 'method-not-allowed' : undefined;
     return {
       problem: build(status, code, Array.isArray(detail) ? detail.join('; ') : detail),

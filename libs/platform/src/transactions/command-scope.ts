@@ -64,7 +64,12 @@ export function assertPlainData(value: unknown, command: string, path = 'result'
     }
   }
   const what =
-    typeof value === 'object' ? `an instance of ${(value as object).constructor?.name ?? 'a class'}` : String(value);
+    typeof value === 'object'
+      ? `an instance of ${(value as object).constructor?.name ?? 'a class'}`
+      : // what the switch leaves: a number that is not finite, a function or a symbol
+        typeof value === 'number' || typeof value === 'function' || typeof value === 'symbol'
+        ? String(value)
+        : typeof value;
   throw new Error(
     `${command}: its transaction returns ${what} at ${path}; a command returns plain data (objects, arrays, strings, finite numbers, Date, bigint), which is what gets recorded`,
   );
