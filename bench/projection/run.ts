@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     const drainRate = BACKLOG / ((performance.now() - drainStart) / 1000);
 
     // 3. Rebuild the whole log, and baseline 2: the same rows copied by one INSERT ... SELECT.
-    const logSize = Number((await setup.query(`SELECT count(*) AS n FROM events`)).rows[0].n);
+    const logSize = Number((await setup.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0].n);
     const r0 = performance.now();
     await app.get(ProjectionRebuilder).rebuild('bench_read');
     const rebuildRate = logSize / ((performance.now() - r0) / 1000);

@@ -29,7 +29,8 @@ class SchemaEnginePgClient extends pg.Client {
   override query(...args: unknown[]): never {
     const last = args.at(-1);
     if (typeof last === 'function') {
-      args[args.length - 1] = (err: Error, res: QueryResultLike) => last(err, tagCharColumns(res));
+      const callback = last as (err: Error, res: QueryResultLike) => void;
+      args[args.length - 1] = (err: Error, res: QueryResultLike) => callback(err, tagCharColumns(res));
       return (super.query as (...a: unknown[]) => never)(...args);
     }
     const ret = (super.query as (...a: unknown[]) => unknown)(...args) as Promise<QueryResultLike> | undefined;
@@ -49,13 +50,13 @@ function untag(result: SqlResultSet): SqlResultSet {
 function withCharColumns<T extends SqlQueryable>(queryable: T): T {
   return new Proxy(queryable, {
     get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
+      const value: unknown = Reflect.get(target, key, receiver);
       if (key === 'queryRaw') return async (query: Parameters<T['queryRaw']>[0]) => untag(await target.queryRaw(query));
       if (key === 'startTransaction') {
         return async (...args: unknown[]) =>
           withCharColumns(await (value as (...a: unknown[]) => Promise<SqlQueryable>).apply(target, args));
       }
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }

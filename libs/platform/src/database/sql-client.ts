@@ -23,7 +23,7 @@ const INT8 = 20;
 const XID8 = 5069;
 const parseBigInt = (value: string) => BigInt(value);
 const types = {
-  getTypeParser: ((oid: number, format?: string) =>
+  getTypeParser: ((oid: number, format?: string): unknown =>
     oid === INT8 || oid === XID8
       ? parseBigInt
       : pg.types.getTypeParser(oid, format as never)) as typeof pg.types.getTypeParser,

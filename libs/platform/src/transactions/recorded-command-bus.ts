@@ -36,8 +36,8 @@ export class RecordedCommandBus extends CommandBus {
     return keyedRequest.run({ record: rejectRecord, replay: outcome, commands: 0 }, work);
   }
 
-  // `any`, as CommandBus's own overloads type the result by command for callers.
-  override async execute(command: ICommand, context?: AsyncContext): Promise<any> {
+  // Generic in the result, as CommandBus's own overloads type it by command for callers.
+  override async execute<R>(command: ICommand, context?: AsyncContext): Promise<R> {
     const name = command.constructor.name;
     const keyed = keyedRequest.get();
     if (keyed && keyed.commands++ > 0)
@@ -45,7 +45,7 @@ export class RecordedCommandBus extends CommandBus {
     if (keyed?.replay) {
       requestContext.noteConsistencyToken(keyed.replay.consistencyToken);
       if (keyed.replay.refusal) throw keyed.replay.refusal;
-      return keyed.replay.value;
+      return keyed.replay.value as R;
     }
     const scope: CommandScope = { name, record: keyed?.record };
     let value: unknown;
@@ -68,7 +68,7 @@ export class RecordedCommandBus extends CommandBus {
         `${name}: the handler returned a value its transaction did not return; return the value of its unit of work's run`,
       );
     }
-    return value;
+    return value as R;
   }
 }
 

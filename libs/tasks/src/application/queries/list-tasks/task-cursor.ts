@@ -36,10 +36,10 @@ export function decodeCursor(cursor: string, sort: string, field: TaskSortField)
     !UUID.test(parsed[2])
   )
     throw invalid();
-  const key = parsed[1];
+  const key: unknown = parsed[1];
   if (
     field === 'priority'
-      ? !(Number.isInteger(key) && key >= 1 && key <= 4)
+      ? !(typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= 4)
       : !(typeof key === 'string' && !Number.isNaN(Date.parse(key)))
   )
     throw invalid();
