@@ -14,7 +14,9 @@ describe('advisory leases', () => {
     // Queries in flight per connection: pg 8 queues a second one with a deprecation warning, pg 9 will refuse it.
     const inFlight = new Map<pg.Client, number>();
     let most = 0;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with the spied client as this
     const query = pg.Client.prototype.query;
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- serves the promise form AdvisoryLeases uses, not pg's void callback overloads
     const spy = jest.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
       this: pg.Client,
       ...args: unknown[]

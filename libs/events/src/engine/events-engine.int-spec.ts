@@ -296,6 +296,7 @@ describe.each(kinds)('events engine on %s', (kind) => {
   () => {
     let t: EngineContext;
     const steps = new Map<string, number>();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with the runner as this
     const step = ConsumerRunner.prototype.step;
     beforeAll(async () => {
       ConsumerRunner.prototype.step = function (this: ConsumerRunner) {
