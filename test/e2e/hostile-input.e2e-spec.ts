@@ -17,7 +17,7 @@ import { parseResponses, rawExchange, type RawResponse, write } from '../support
 import { TEST_JWT_SECRET } from '../support/services';
 import { createEmptyTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { json, signUp } from '../support/users';
+import { json } from '../support/users';
 
 const run = promisify(execFile);
 let t: TestApp;

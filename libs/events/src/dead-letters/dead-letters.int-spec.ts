@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import pg from 'pg';
 import { type AppConfig, TransactionRunner } from '@app/platform';
 import { propertySettings } from '../../../../test/support/property-seed';
 import { suiteDatabase } from '../../../../test/support/test-database';

@@ -5,7 +5,6 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppConfig } from '../../../platform/src/config/app-config';
 import { migrateDatabase } from '../../../platform/src/database/migrations';
-import type { RedisConnection } from '../../../platform/src/redis/redis.module';
 import { TransactionRunner } from '../../../platform/src/transactions/transaction-runner';
 import { PrismaEventStore } from '../adapters/prisma-event-store';
 import { comparePoints } from '../consistency/consistency-token';
