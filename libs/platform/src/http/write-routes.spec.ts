@@ -103,11 +103,11 @@ describe('interceptWrites', () => {
     try {
       ran.length = 0;
       await second.inject({ method: 'PATCH', url: '/probe' });
-      const outer = second.get(Outer) as unknown as { id: number };
-      const own = second.get(Own) as unknown as { id: number };
+      const outer = second.get<Outer, { id: number }>(Outer);
+      const own = second.get<Own, { id: number }>(Own);
       expect(ran).toEqual([
         `outer#${outer.id}`,
-        `inner#${(second.get(Inner) as unknown as { id: number }).id}`,
+        `inner#${second.get<Inner, { id: number }>(Inner).id}`,
         `own#${own.id}`,
       ]);
     } finally {
