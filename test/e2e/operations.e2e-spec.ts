@@ -16,10 +16,11 @@ class FakeConsumers {
       if (!this.healthy) throw new Error('consumer task-board stalled');
       return '1 consumer running';
     });
-    const self = this;
+    // prom-client calls `collect` with the gauge as `this`; the lag is this instance's.
+    const lagSeconds = () => this.lagSeconds;
     const { name, help, labels } = METRIC_NAMES.PROJECTION_LAG_SECONDS;
     metrics.gauge(name, help, labels, function () {
-      this.set({ consumer: 'task-board' }, self.lagSeconds);
+      this.set({ consumer: 'task-board' }, lagSeconds());
     });
   }
 }
