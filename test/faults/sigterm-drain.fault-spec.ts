@@ -86,8 +86,8 @@ function request(
   });
 }
 
-/** A raw keep-alive socket that sends one request, reads its answer, then stays idle: how did it end? */
-function idleSocket(port: number): Promise<{ answered: Promise<void>; ended: Promise<'fin' | string> }> {
+/** A raw keep-alive socket that sends one request, reads its answer, then stays idle: how did it end ('fin' or the error's code)? */
+function idleSocket(port: number): Promise<{ answered: Promise<void>; ended: Promise<string> }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => {
       socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
@@ -96,10 +96,10 @@ function idleSocket(port: number): Promise<{ answered: Promise<void>; ended: Pro
     let answered!: () => void;
     const answeredP = new Promise<void>((r) => (answered = r));
     socket.on('data', (d) => {
-      data += d;
+      data += d.toString();
       if (data.includes('\r\n\r\n') && data.includes('"status":"ok"')) answered();
     });
-    const ended = new Promise<'fin' | string>((r) => {
+    const ended = new Promise<string>((r) => {
       socket.on('end', () => r('fin'));
       socket.on('error', (err) => r((err as NodeJS.ErrnoException).code ?? err.message));
     });
