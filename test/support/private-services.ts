@@ -64,7 +64,7 @@ async function pgRun(bin: string, args: string[]): Promise<string> {
     return stdout;
   } catch (err) {
     const { stderr, stdout } = err as { stderr?: string; stdout?: string };
-    throw new Error(`${bin} ${args.join(' ')} failed: ${stderr ?? ''}${stdout ?? ''}`);
+    throw new Error(`${bin} ${args.join(' ')} failed: ${stderr ?? ''}${stdout ?? ''}`, { cause: err });
   }
 }
 
