@@ -27,7 +27,7 @@ describe('POST /api/v1/signup', () => {
     const address = email();
     const res = await post({ name: 'Ada', email: `  ${address} `, password: 'correct horse', displayName: 'ada' });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as Record<string, unknown>;
+    const body = (await res.json()) as { id: string } & Record<string, unknown>;
     expect(body).toEqual({
       id: expect.any(String),
       name: 'Ada',
