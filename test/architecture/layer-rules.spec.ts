@@ -227,7 +227,9 @@ function lintDeps(cwd: string): Promise<{ exitCode: number; violations: Violatio
   const bin = path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [bin, ...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
+      // Not an exit code: the command did not run (ExecFileException is an Error, by structure only).
+      const failure: Error | null = error && typeof error.code !== 'number' ? error : null;
+      if (failure) return reject(failure);
       const output = `${stdout}${stderr}`;
       const violations = [...output.matchAll(/^\s*error (\S+): (\S+)/gm)].map(([, rule, from]) => ({ rule, from }));
       resolve({ exitCode: error ? Number(error.code) : 0, violations, output });
