@@ -37,7 +37,8 @@ module.exports = {
     {
       name: 'domain-allow-list',
       severity: 'error',
-      comment: 'domain/ imports only its own slice\'s domain and @app/shared-kernel: no framework, no node builtins, no I/O.',
+      comment:
+        "domain/ imports only its own slice's domain and @app/shared-kernel: no framework, no node builtins, no I/O.",
       from: { path: `^libs/(${SLICE})/src/domain/` },
       to: { pathNot: ['^libs/$1/src/domain/', SHARED_KERNEL] },
     },
@@ -45,22 +46,26 @@ module.exports = {
       name: 'application-allow-list',
       severity: 'error',
       comment:
-        'application/ imports its slice\'s domain, ports and application, @app/shared-kernel, the published ports of other libs ' +
+        "application/ imports its slice's domain, ports and application, @app/shared-kernel, the published ports of other libs " +
         '(@app/events/ports) and @nestjs/cqrs (commands, queries, handler decorators); nothing concrete.',
       from: { path: `^libs/(${SLICE})/src/application/` },
-      to: { pathNot: ['^libs/$1/src/(domain|application|ports)/', SHARED_KERNEL, PUBLISHED_PORTS, npm('@nestjs/cqrs')] },
+      to: {
+        pathNot: ['^libs/$1/src/(domain|application|ports)/', SHARED_KERNEL, PUBLISHED_PORTS, npm('@nestjs/cqrs')],
+      },
     },
     {
       name: 'ports-allow-list',
       severity: 'error',
-      comment: 'ports/ are abstract classes (each its own DI token, so no Nest): they import their slice\'s domain and ports, @app/shared-kernel and published ports.',
+      comment:
+        "ports/ are abstract classes (each its own DI token, so no Nest): they import their slice's domain and ports, @app/shared-kernel and published ports.",
       from: { path: `^libs/(${SLICE})/src/ports/` },
       to: { pathNot: ['^libs/$1/src/(domain|ports)/', SHARED_KERNEL, PUBLISHED_PORTS] },
     },
     {
       name: 'published-ports-allow-list',
       severity: 'error',
-      comment: 'The events lib\'s published ports and the event envelope they name are abstract: no engine, no framework.',
+      comment:
+        "The events lib's published ports and the event envelope they name are abstract: no engine, no framework.",
       from: { path: '^libs/events/src/(ports/|event\\.ts$)' },
       to: { pathNot: ['^libs/events/src/(ports/|event\\.ts$)', SHARED_KERNEL] },
     },
@@ -74,10 +79,15 @@ module.exports = {
     {
       name: 'infrastructure-at-the-edges',
       severity: 'error',
-      comment: 'Nest, Fastify, pg, Redis, the query layers, the platform and the engine belong in http/, adapters/, projections/, subscribers and *.module.ts.',
+      comment:
+        'Nest, Fastify, pg, Redis, the query layers, the platform and the engine belong in http/, adapters/, projections/, subscribers and *.module.ts.',
       from: {
         path: `^libs/(${SLICE})/src/`,
-        pathNot: ['^libs/[^/]+/src/(domain|application|ports|http|adapters|projections)/', '\\.subscriber\\.ts$', '\\.module\\.ts$'],
+        pathNot: [
+          '^libs/[^/]+/src/(domain|application|ports|http|adapters|projections)/',
+          '\\.subscriber\\.ts$',
+          '\\.module\\.ts$',
+        ],
       },
       to: { path: INFRASTRUCTURE },
     },
@@ -100,11 +110,17 @@ module.exports = {
       name: 'no-unreferenced-files',
       severity: 'error',
       comment:
-        'A lib or app file nothing imports is dead (tests do not count). Entry points are the exceptions: a lib\'s index.ts, ' +
-        'the apps\' main.ts, the CLI scripts and the tracing preload (node --import).',
+        "A lib or app file nothing imports is dead (tests do not count). Entry points are the exceptions: a lib's index.ts, " +
+        "the apps' main.ts, the CLI scripts and the tracing preload (node --import).",
       module: {
         path: '^(apps|libs)/',
-        pathNot: ['^libs/[^/]+/src/index\\.ts$', '^libs/events/src/ports/index\\.ts$', '^libs/platform/src/tracing/register\\.ts$', '^apps/[^/]+/src/main\\.ts$', '^apps/cli/'],
+        pathNot: [
+          '^libs/[^/]+/src/index\\.ts$',
+          '^libs/events/src/ports/index\\.ts$',
+          '^libs/platform/src/tracing/register\\.ts$',
+          '^apps/[^/]+/src/main\\.ts$',
+          '^apps/cli/',
+        ],
         numberOfDependentsLessThan: 1,
       },
       from: {},
@@ -118,7 +134,7 @@ module.exports = {
     ...eachFile({
       name: 'file-role-names',
       comment:
-        'In a slice, a file\'s role suffix is one of the known roles and sits in its layer: .command/.query/.handler in ' +
+        "In a slice, a file's role suffix is one of the known roles and sits in its layer: .command/.query/.handler in " +
         'application/commands|queries/<use-case>/, .controller/.request/.response in http/, .repository/.read-model/.store/' +
         '.cache/.analyser in ports/ or adapters/, .adapter in adapters/, .projection/.projector in projections/, ' +
         '.events/.values/.errors in domain/, .subscriber outside domain/application/ports, .module at the slice root. ' +
@@ -138,10 +154,12 @@ module.exports = {
     }),
     ...eachFile({
       name: 'use-case-file-names',
-      comment: 'One use case per folder: application/commands/<use-case>/<use-case>.command.ts and .handler.ts (queries alike).',
+      comment:
+        'One use case per folder: application/commands/<use-case>/<use-case>.command.ts and .handler.ts (queries alike).',
       path: `^libs/${SLICE}/src/application/(commands/[^/]+/[^/.]+\\.(command|handler)|queries/[^/]+/[^/.]+\\.(query|handler))\\.ts$`,
       // One pattern, not a list: the back-references count the groups from its start.
-      pathNot: '^libs/[^/]+/src/application/(commands/([^/]+)/\\2\\.command|queries/([^/]+)/\\3\\.query|(commands|queries)/([^/]+)/\\5\\.handler)\\.ts$',
+      pathNot:
+        '^libs/[^/]+/src/application/(commands/([^/]+)/\\2\\.command|queries/([^/]+)/\\3\\.query|(commands|queries)/([^/]+)/\\5\\.handler)\\.ts$',
     }),
   ],
   options: {
@@ -149,6 +167,10 @@ module.exports = {
     exclude: { path: '(generated/|\\.spec\\.ts$|\\.int-spec\\.ts$|\\.e2e-spec\\.ts$)' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js'],
+    },
   },
 };

@@ -35,9 +35,18 @@ const STEP_PURPOSES = [
  * runs and timed when it ends, so a first `npm start` says what it is doing during its minutes.
  * `run` and `write` are for tests.
  */
-export function build({ run = (command, env) => execSync(command, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }), write = (line) => process.stderr.write(line), now = Date.now } = {}) {
-  const steps = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.build.split('&&').map((s) => s.trim());
-  const env = { ...process.env, PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
+export function build({
+  run = (command, env) => execSync(command, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }),
+  write = (line) => process.stderr.write(line),
+  now = Date.now,
+} = {}) {
+  const steps = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
+    .scripts.build.split('&&')
+    .map((s) => s.trim());
+  const env = {
+    ...process.env,
+    PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+  };
   const started = now();
   steps.forEach((step, i) => {
     const purpose = STEP_PURPOSES.find(([pattern]) => pattern.test(step))?.[1];

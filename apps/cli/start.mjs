@@ -11,12 +11,16 @@ import { ensureBuilt, root } from './ensure-built.mjs';
 const app = process.argv[2] ?? 'api';
 const entry = ensureBuilt(app);
 
-const tracing = !/^true$/i.test(process.env.OTEL_SDK_DISABLED ?? '') && Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+const tracing =
+  !/^true$/i.test(process.env.OTEL_SDK_DISABLED ?? '') &&
+  Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 if (!tracing) {
   await import(pathToFileURL(entry).href);
 } else {
   const register = path.join(root, 'dist', 'libs', 'platform', 'src', 'tracing', 'register.js');
-  const child = spawn(process.execPath, [...process.execArgv, '--import', pathToFileURL(register).href, entry], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, '--import', pathToFileURL(register).href, entry], {
+    stdio: 'inherit',
+  });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 }

@@ -22,7 +22,8 @@ const LIMIT = Number(process.env.LIMIT ?? 20);
 const RUNS = Number(process.env.RUNS ?? 200);
 const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 type Stats = { median: number; p95: number };
 /** Times two reads in turn (a, b, a, b, ...), so that the machine's load weighs on both alike. */
@@ -39,7 +40,10 @@ async function timedPair(a: () => Promise<unknown>, b: () => Promise<unknown>): 
 }
 
 /** The log's columns the fold reads (metadata and payload as stored). */
-type LogRow = Pick<Selectable<DB['events']>, 'id' | 'type' | 'aggregate_type' | 'aggregate_id' | 'aggregate_version' | 'occurred_at' | 'payload'> & { metadata: { actor?: string } };
+type LogRow = Pick<
+  Selectable<DB['events']>,
+  'id' | 'type' | 'aggregate_type' | 'aggregate_id' | 'aggregate_version' | 'occurred_at' | 'payload'
+> & { metadata: { actor?: string } };
 
 /** The replaced design: every read folds the task's events from the log, up to the end of the page. */
 async function foldOnRead(pool: pg.Pool, taskId: string, afterSeq: number, limit: number): Promise<TaskHistoryEntry[]> {
@@ -55,7 +59,16 @@ async function foldOnRead(pool: pg.Pool, taskId: string, afterSeq: number, limit
   let head: TaskHistoryHead | null = null;
   const page: TaskHistoryEntry[] = [];
   for (const r of rows) {
-    const next = foldHistory(head, { id: r.id, type: r.type, aggregateType: r.aggregate_type, aggregateId: r.aggregate_id, aggregateVersion: r.aggregate_version, occurredAt: r.occurred_at, actor: r.metadata.actor ?? null, payload: r.payload });
+    const next = foldHistory(head, {
+      id: r.id,
+      type: r.type,
+      aggregateType: r.aggregate_type,
+      aggregateId: r.aggregate_id,
+      aggregateVersion: r.aggregate_version,
+      occurredAt: r.occurred_at,
+      actor: r.metadata.actor ?? null,
+      payload: r.payload,
+    });
     if (!next) continue;
     head = next.head;
     if (next.entry.seq > afterSeq) page.push(next.entry);
@@ -75,8 +88,17 @@ async function main(): Promise<void> {
   pool.on('error', () => undefined); // DROP DATABASE ... WITH (FORCE) ends what is left of it
   try {
     await migrateDatabase(url.toString());
-    await pool.query(`CREATE INDEX events_enrichment_task ON events ((payload->>'taskId')) WHERE aggregate_type = 'task_enrichment'`);
-    const runner = new TransactionRunner(pool, loadConfig({ DATABASE_URL: url.toString(), JWT_SECRET: 'bench-history-not-a-secret-0123456789', LOG_LEVEL: 'silent' }));
+    await pool.query(
+      `CREATE INDEX events_enrichment_task ON events ((payload->>'taskId')) WHERE aggregate_type = 'task_enrichment'`,
+    );
+    const runner = new TransactionRunner(
+      pool,
+      loadConfig({
+        DATABASE_URL: url.toString(),
+        JWT_SECRET: 'bench-history-not-a-secret-0123456789',
+        LOG_LEVEL: 'silent',
+      }),
+    );
     const projector = new TaskHistoryProjector(runner);
     const read = new KyselyTaskHistoryReadModel(runner);
     const owner = randomUUID();
@@ -106,17 +128,36 @@ async function main(): Promise<void> {
         `SELECT id, type, aggregate_type, aggregate_id, aggregate_version, occurred_at, metadata, payload, position FROM events WHERE aggregate_id = $1::uuid ORDER BY aggregate_version`,
         [taskId],
       );
-      const events: StoredEvent[] = rows.map((r) => ({ id: r.id, position: BigInt(r.position), aggregateType: r.aggregate_type, aggregateId: r.aggregate_id, aggregateVersion: r.aggregate_version, type: r.type, payload: r.payload, metadata: r.metadata, occurredAt: r.occurred_at }));
-      for (let i = 0; i < events.length; i += 500) await runner.run(() => projector.handleBatch(events.slice(i, i + 500)));
+      const events: StoredEvent[] = rows.map((r) => ({
+        id: r.id,
+        position: BigInt(r.position),
+        aggregateType: r.aggregate_type,
+        aggregateId: r.aggregate_id,
+        aggregateVersion: r.aggregate_version,
+        type: r.type,
+        payload: r.payload,
+        metadata: r.metadata,
+        occurredAt: r.occurred_at,
+      }));
+      for (let i = 0; i < events.length; i += 500)
+        await runner.run(() => projector.handleBatch(events.slice(i, i + 500)));
       await pool.query('ANALYZE task_history');
 
-      for (const [label, afterSeq] of [['first', 0], ['last', Math.max(0, depth - LIMIT)]] as const) {
+      for (const [label, afterSeq] of [
+        ['first', 0],
+        ['last', Math.max(0, depth - LIMIT)],
+      ] as const) {
         const a = await read.page({ taskId, ownerId: owner, afterSeq, limit: LIMIT });
         const b = await foldOnRead(pool, taskId, afterSeq, LIMIT);
         if (!isDeepStrictEqual(a, b)) throw new Error(`the two reads differ at depth ${depth}, ${label} page`);
-        const [projection, fold] = await timedPair(() => read.page({ taskId, ownerId: owner, afterSeq, limit: LIMIT }), () => foldOnRead(pool, taskId, afterSeq, LIMIT));
+        const [projection, fold] = await timedPair(
+          () => read.page({ taskId, ownerId: owner, afterSeq, limit: LIMIT }),
+          () => foldOnRead(pool, taskId, afterSeq, LIMIT),
+        );
         const f = (x: Stats) => `${x.median.toFixed(2)} / ${x.p95.toFixed(2)} ms`;
-        process.stdout.write(`| ${depth} | ${label} | ${f(projection)} | ${f(fold)} | ${(fold.median / projection.median).toFixed(1)}x |\n`);
+        process.stdout.write(
+          `| ${depth} | ${label} | ${f(projection)} | ${f(fold)} | ${(fold.median / projection.median).toFixed(1)}x |\n`,
+        );
       }
     }
   } finally {

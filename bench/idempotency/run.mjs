@@ -51,7 +51,9 @@ class BenchHandler {
     return this.transactions.run(async (tx) => {
       const id = randomUUID();
       await tx.execute('INSERT INTO bench_tasks (id, title) VALUES ($1::uuid, $2)', id, title);
-      await this.events.append([{ type: 'task.created', aggregateType: 'task', aggregateId: id, aggregateVersion: 1, payload: { title } }]);
+      await this.events.append([
+        { type: 'task.created', aggregateType: 'task', aggregateId: id, aggregateVersion: 1, payload: { title } },
+      ]);
       return { id, title, status: 'pending', version: 1 };
     });
   }
@@ -93,12 +95,20 @@ try {
   await migrateDatabase(dbUrl);
   pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   await pool.query('CREATE TABLE bench_tasks (id uuid PRIMARY KEY, title text NOT NULL)');
-  const env = { LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, MIGRATE_ON_START: 'false', JWT_SECRET: randomBytes(32).toString('hex'), IDEMPOTENCY_REDIS_PREFIX: `idem-bench:${dbName}:` };
+  const env = {
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: dbUrl,
+    MIGRATE_ON_START: 'false',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    IDEMPOTENCY_REDIS_PREFIX: `idem-bench:${dbName}:`,
+  };
   if (redisUrl !== 'none') env.REDIS_URL = redisUrl;
   app = await createApp(loadConfig(env), [BenchModule]);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1/${route === 'tasks' ? 'tasks' : 'bench'}`;
-  const { accessToken } = app.get(AccessTokens).issue({ id: randomUUID(), email: 'bench@example.test', roles: ['user'] });
+  const { accessToken } = app
+    .get(AccessTokens)
+    .issue({ id: randomUUID(), email: 'bench@example.test', roles: ['user'] });
 
   const send = async (i, key) => {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
@@ -114,19 +124,26 @@ try {
     let next = 0;
     const cpu = process.cpuUsage();
     const started = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        await send(i, keyOf(i));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < n) {
+          const i = next++;
+          await send(i, keyOf(i));
+        }
+      }),
+    );
     const used = process.cpuUsage(cpu);
     lastCpuMs = (used.user + used.system) / 1000 / n;
     return (n / (performance.now() - started)) * 1000;
   };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const table = route === 'tasks' ? 'tasks' : 'bench_tasks';
-  const counts = async () => (await pool.query(`SELECT (SELECT count(*) FROM ${table}) AS rows, (SELECT count(*) FROM events WHERE type = 'task.created') AS events, (SELECT count(*) FROM idempotency_keys) AS keys`)).rows[0];
+  const counts = async () =>
+    (
+      await pool.query(
+        `SELECT (SELECT count(*) FROM ${table}) AS rows, (SELECT count(*) FROM events WHERE type = 'task.created') AS events, (SELECT count(*) FROM idempotency_keys) AS keys`,
+      )
+    ).rows[0];
 
   // Warm-up, both ways.
   await load(200, () => undefined);
@@ -194,7 +211,11 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
   const ok = median(pairRatios) >= 0.85 && median(originalMs) / median(replayMs) >= 2 && wroteNothing;
-  console.log(ok ? 'PASS: keyed >= 0.85 x plain, replay >= 2x faster, replays wrote nothing' : 'BELOW TARGET (see figures above; the machine may be busy)');
+  console.log(
+    ok
+      ? 'PASS: keyed >= 0.85 x plain, replay >= 2x faster, replays wrote nothing'
+      : 'BELOW TARGET (see figures above; the machine may be busy)',
+  );
 } finally {
   await pool?.end();
   await app?.close();

@@ -31,11 +31,17 @@ process.stderr.write(JSON.stringify({ us: (used.user + used.system) / lines }) +
 
 function run({ chunks, redact }) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--input-type=module', '-e', child, String(chunks), String(redact), String(LINES)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', child, String(chunks), String(redact), String(LINES)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     p.stdout.resume();
     let err = '';
     p.stderr.on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(err.trim().split('\n').pop()).us) : reject(new Error(err))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(err.trim().split('\n').pop()).us) : reject(new Error(err)),
+    );
   });
 }
 
@@ -45,5 +51,8 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const name of names) results[name].push(await run(VARIANTS[name]));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`bench/logging  ${new Date().toISOString()}  node ${process.version}  ${LINES} lines, ${ROUNDS} rounds; CPU µs per line, median (all rounds)`);
-for (const [name, us] of Object.entries(results)) console.log(`${name.padEnd(40)} ${median(us).toFixed(2).padStart(6)}  (${us.map((u) => u.toFixed(2)).join(', ')})`);
+console.log(
+  `bench/logging  ${new Date().toISOString()}  node ${process.version}  ${LINES} lines, ${ROUNDS} rounds; CPU µs per line, median (all rounds)`,
+);
+for (const [name, us] of Object.entries(results))
+  console.log(`${name.padEnd(40)} ${median(us).toFixed(2).padStart(6)}  (${us.map((u) => u.toFixed(2)).join(', ')})`);

@@ -10,7 +10,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
-import { EventConsumer, EventsEngineModule, EventStore, ProjectionRebuilder, Projector, type StoredEvent } from '@app/events';
+import {
+  EventConsumer,
+  EventsEngineModule,
+  EventStore,
+  ProjectionRebuilder,
+  Projector,
+  type StoredEvent,
+} from '@app/events';
 import { loadConfig, migrateDatabase, PlatformModule, TransactionRunner } from '@app/platform';
 
 const RATE = Number(process.env.RATE ?? 500);
@@ -33,7 +40,9 @@ class BenchProjector extends Projector {
     super();
   }
   async handle(event: StoredEvent): Promise<void> {
-    await sql`INSERT INTO bench_read (event_id, position) VALUES (${event.id}::uuid, ${event.position}::bigint)`.execute(this.transactions.current()!);
+    await sql`INSERT INTO bench_read (event_id, position) VALUES (${event.id}::uuid, ${event.position}::bigint)`.execute(
+      this.transactions.current()!,
+    );
     this.transactions.afterCommit(() => visibleAt.set(event.id, performance.now()));
   }
   override async handleBatch(events: StoredEvent[]): Promise<void> {
@@ -79,7 +88,14 @@ async function main(): Promise<void> {
       bare.push(performance.now() - t0);
     }
 
-    const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'error', MIGRATE_ON_START: 'false', JWT_SECRET: 'bench-secret-bench-secret-bench-secret', DATABASE_POOL_MAX: '24' });
+    const config = loadConfig({
+      ...process.env,
+      DATABASE_URL: url,
+      LOG_LEVEL: 'error',
+      MIGRATE_ON_START: 'false',
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      DATABASE_POOL_MAX: '24',
+    });
     @Module({ imports: [PlatformModule.forRoot(config), EventsEngineModule], providers: [BenchProjector] })
     class BenchModule {}
     const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
@@ -117,7 +133,17 @@ async function main(): Promise<void> {
           const wait = due - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           if (VIA_STORE) {
-            const [event] = await transactions.run(() => store.append([{ type: 'bench.happened', aggregateType: 'bench', aggregateId: randomUUID(), aggregateVersion: 1, payload: { i } }]));
+            const [event] = await transactions.run(() =>
+              store.append([
+                {
+                  type: 'bench.happened',
+                  aggregateType: 'bench',
+                  aggregateId: randomUUID(),
+                  aggregateVersion: 1,
+                  payload: { i },
+                },
+              ]),
+            );
             committedAt.set(event.id, performance.now());
           } else {
             // The event store's statement, auto-committed, from a client pool of its own (as another process would).
@@ -157,7 +183,7 @@ async function main(): Promise<void> {
     const drainRate = BACKLOG / ((performance.now() - drainStart) / 1000);
 
     // 3. Rebuild the whole log, and baseline 2: the same rows copied by one INSERT ... SELECT.
-    const logSize = Number((await setup.query(`SELECT count(*) AS n FROM events`)).rows[0].n);
+    const logSize = Number((await setup.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0].n);
     const r0 = performance.now();
     await app.get(ProjectionRebuilder).rebuild('bench_read');
     const rebuildRate = logSize / ((performance.now() - r0) / 1000);

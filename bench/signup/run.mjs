@@ -41,7 +41,12 @@ async function database() {
     await admin.connect();
   } catch {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-signup-'));
-    return { env: { DATA_DIR: dir }, url: undefined, drop: () => rm(dir, { recursive: true, force: true }), kind: 'embedded PGlite' };
+    return {
+      env: { DATA_DIR: dir },
+      url: undefined,
+      drop: () => rm(dir, { recursive: true, force: true }),
+      kind: 'embedded PGlite',
+    };
   }
   const name = `tb_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   await admin.query(`CREATE DATABASE "${name}"`);
@@ -85,7 +90,12 @@ async function startApi(dbEnv, port) {
   throw new Error('the API did not become ready');
 }
 
-const post = (base, route, body) => fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (base, route, body) =>
+  fetch(`${base}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 async function readLoop(base, authorization, until) {
   const latencies = [];
@@ -125,11 +135,17 @@ async function main() {
     await signed.arrayBuffer();
     const login = await (await post(base, '/api/v1/auth/login', { email, password: 'reader password' })).json();
     const authorization = `Bearer ${login.accessToken}`;
-    const first = await fetch(`${base}/api/v1/users/me`, { headers: { authorization, ...(consistency ? { 'x-consistency-token': consistency } : {}) } });
+    const first = await fetch(`${base}/api/v1/users/me`, {
+      headers: { authorization, ...(consistency ? { 'x-consistency-token': consistency } : {}) },
+    });
     if (first.status !== 200) throw new Error(`GET /users/me answered ${first.status}`);
     // The reader's page of tasks: twenty of them.
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${base}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ title: `Reader task ${i}` }) });
+      const res = await fetch(`${base}/api/v1/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ title: `Reader task ${i}` }),
+      });
       if (res.status !== 201) throw new Error(`POST /tasks answered ${res.status}`);
       await res.arrayBuffer();
     }
@@ -147,7 +163,11 @@ async function main() {
     const stormEnd = Date.now() + SECONDS * 1000;
     const client = async () => {
       while (!stop) {
-        const res = await post(base, '/api/v1/signup', { name: 'Bench', email: `b-${randomUUID()}@bench.test`, password: 'bench password 1' });
+        const res = await post(base, '/api/v1/signup', {
+          name: 'Bench',
+          email: `b-${randomUUID()}@bench.test`,
+          password: 'bench password 1',
+        });
         await res.arrayBuffer();
         if (res.status === 201) {
           if (Date.now() <= stormEnd) created++;

@@ -12,13 +12,23 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 5);
 
-const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 
 async function timeToOk(args, env, url) {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'ignore' });
   for (;;) {
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (performance.now() - started > 60_000) throw new Error(`no 200 from ${url} within 60 s`);
     await new Promise((r) => setTimeout(r, 10));
@@ -31,10 +41,19 @@ async function timeToOk(args, env, url) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = { LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '' };
-const bare = [], first = [], restart = [], viaStart = [];
+const bare = [],
+  first = [],
+  restart = [],
+  viaStart = [];
 for (let i = 0; i < RUNS; i++) {
   const port = await freePort();
-  bare.push(await timeToOk(['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], {}, `http://127.0.0.1:${port}/`));
+  bare.push(
+    await timeToOk(
+      ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`],
+      {},
+      `http://127.0.0.1:${port}/`,
+    ),
+  );
   const dir = mkdtempSync(path.join(tmpdir(), 'tb-bench-'));
   try {
     const env = { ...base, PORT: String(port), DATA_DIR: dir };
@@ -46,7 +65,10 @@ for (let i = 0; i < RUNS; i++) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-const row = (name, xs) => `${name.padEnd(36)} median ${median(xs).toFixed(0).padStart(5)} ms   max ${Math.max(...xs).toFixed(0).padStart(5)} ms   x${(median(xs) / median(bare)).toFixed(1)} bare`;
+const row = (name, xs) =>
+  `${name.padEnd(36)} median ${median(xs).toFixed(0).padStart(5)} ms   max ${Math.max(...xs)
+    .toFixed(0)
+    .padStart(5)} ms   x${(median(xs) / median(bare)).toFixed(1)} bare`;
 console.log(`start to first 200, ${RUNS} runs (node ${process.version})`);
 console.log(row('bare node:http (baseline)', bare));
 console.log(row('API /ready, first start (new data)', first));

@@ -19,7 +19,11 @@ export async function cachedReadFixture({ adminUrl, db, secret }) {
     await admin.end();
   };
   try {
-    execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, JWT_SECRET: secret }, stdio: 'ignore' });
+    execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: dbUrl, JWT_SECRET: secret },
+      stdio: 'ignore',
+    });
     const owner = randomUUID();
     const taskId = randomUUID();
     const seed = new pg.Client({ connectionString: dbUrl });
@@ -32,7 +36,9 @@ export async function cachedReadFixture({ adminUrl, db, secret }) {
     await seed.end();
     const now = Math.floor(Date.now() / 1000);
     const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: owner, email: 'bench@bench.test', roles: ['user'], typ: 'access', iat: now, exp: now + 36_000 })}`;
-    const headers = { authorization: `Bearer ${head}.${createHmac('sha256', secret).update(head).digest('base64url')}` };
+    const headers = {
+      authorization: `Bearer ${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`,
+    };
     return { dbUrl, path: `/api/v1/tasks/${taskId}`, headers, drop };
   } catch (err) {
     await drop();

@@ -14,7 +14,8 @@ const PRIORITIES = new Set(['low', 'medium', 'high', 'urgent']);
 
 app.post('/api/v1/tasks', async (req, reply) => {
   const b = req.body ?? {};
-  if (typeof b.title !== 'string' || b.title.length < 1 || b.title.length > 200) return reply.code(422).send({ error: 'title' });
+  if (typeof b.title !== 'string' || b.title.length < 1 || b.title.length > 200)
+    return reply.code(422).send({ error: 'title' });
   const priority = b.priority ?? 'medium';
   if (!PRIORITIES.has(priority)) return reply.code(422).send({ error: 'priority' });
   const id = randomUUID();
@@ -23,8 +24,16 @@ app.post('/api/v1/tasks', async (req, reply) => {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query({ name: 'insert_task', text: 'INSERT INTO tasks (id, owner_id, title, description, priority, status, due_date, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,1,$8,$8)', values: [id, owner, b.title, b.description ?? '', priority, 'pending', b.dueDate ?? null, now] });
-    await client.query({ name: 'insert_event', text: "INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata) VALUES ($1,'task',$2,1,'task.created',$3,'{}')", values: [randomUUID(), id, JSON.stringify({ ownerId: owner, title: b.title })] });
+    await client.query({
+      name: 'insert_task',
+      text: 'INSERT INTO tasks (id, owner_id, title, description, priority, status, due_date, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,1,$8,$8)',
+      values: [id, owner, b.title, b.description ?? '', priority, 'pending', b.dueDate ?? null, now],
+    });
+    await client.query({
+      name: 'insert_event',
+      text: "INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata) VALUES ($1,'task',$2,1,'task.created',$3,'{}')",
+      values: [randomUUID(), id, JSON.stringify({ ownerId: owner, title: b.title })],
+    });
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK');
@@ -33,14 +42,26 @@ app.post('/api/v1/tasks', async (req, reply) => {
     client.release();
   }
   reply.code(201).header('location', `/api/v1/tasks/${id}`).header('etag', '"1"');
-  return { id, title: b.title, description: b.description ?? '', priority, status: 'pending', version: 1, createdAt: now.toISOString() };
+  return {
+    id,
+    title: b.title,
+    description: b.description ?? '',
+    priority,
+    status: 'pending',
+    version: 1,
+    createdAt: now.toISOString(),
+  };
 });
 
 app.get('/api/v1/tasks/:id', async (req, reply) => {
   const key = `bare:task:${req.params.id}`;
   const cached = redis ? await redis.get(key) : null;
   if (cached) return reply.header('content-type', 'application/json').send(cached);
-  const { rows } = await pool.query({ name: 'get_task', text: 'SELECT * FROM tasks_read WHERE id = $1', values: [req.params.id] });
+  const { rows } = await pool.query({
+    name: 'get_task',
+    text: 'SELECT * FROM tasks_read WHERE id = $1',
+    values: [req.params.id],
+  });
   if (!rows[0]) return reply.code(404).send({});
   const body = JSON.stringify(rows[0]);
   if (redis) await redis.set(key, body, 'EX', 300);

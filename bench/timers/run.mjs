@@ -15,7 +15,8 @@ import pg from 'pg';
 import { processCpu } from '../support/proc-cpu.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const TIMERS = Number(process.env.TIMERS ?? 10_000);
 const SPREAD_SECONDS = Number(process.env.SPREAD_SECONDS ?? 60);
@@ -25,37 +26,83 @@ const PER_AGGREGATE = Number(process.env.PER_AGGREGATE ?? 1);
 const IDLE_MS = 5_000;
 const LEAD_MS = 8_000; // inserted this long before the first one is due: the workers have seen them by then
 
-const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-const withDb = (url, db) => { const u = new URL(url); u.pathname = `/${db}`; return u.toString(); };
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const withDb = (url, db) => {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function admin(sql) {
   const c = new pg.Client({ connectionString: ADMIN_URL });
   await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 async function startWorker(url) {
   const port = await freePort();
-  const env = { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url, JWT_SECRET: SECRET, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' };
-  const child = spawn(process.execPath, ['dist/apps/worker/src/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: url,
+    JWT_SECRET: SECRET,
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: 'true',
+  };
+  const child = spawn(process.execPath, ['dist/apps/worker/src/main.js'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 60_000;
-  while ((await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() > deadline) throw new Error('worker did not become ready');
     await sleep(100);
   }
   return child;
 }
-const stop = (child) => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
-const cpuOf = (children) => children.reduce((sum, c) => { const t = processCpu(c.pid); return sum + t.user + t.sys; }, 0);
+const stop = (child) =>
+  new Promise((r) => {
+    child.on('exit', r);
+    child.kill('SIGTERM');
+  });
+const cpuOf = (children) =>
+  children.reduce((sum, c) => {
+    const t = processCpu(c.pid);
+    return sum + t.user + t.sys;
+  }, 0);
 
 async function run(shape, workers) {
   const name = `bench_timers_${process.pid}`;
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${name}`);
   const url = withDb(ADMIN_URL, name);
-  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], { cwd: root, env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' });
+  execFileSync(process.execPath, ['dist/apps/cli/src/db-migrate.js'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET },
+    stdio: 'ignore',
+  });
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const children = [];
@@ -84,14 +131,29 @@ async function run(shape, workers) {
     }
     const cpuUs = cpuOf(children) - cpu0;
     const netCpuUs = cpuUs - idleUsPerMs * (performance.now() - started);
-    const { rows } = await db.query(`SELECT extract(epoch FROM fired_at - due_at) * 1000 AS delay_ms FROM timers WHERE state = 'fired' ORDER BY 1`);
+    const { rows } = await db.query(
+      `SELECT extract(epoch FROM fired_at - due_at) * 1000 AS delay_ms FROM timers WHERE state = 'fired' ORDER BY 1`,
+    );
     const delays = rows.map((r) => Number(r.delay_ms));
-    const { rows: [span] } = await db.query(`SELECT extract(epoch FROM max(fired_at) - min(due_at)) AS s, count(*) FILTER (WHERE state <> 'fired')::int AS unfired FROM timers`);
-    const { rows: [ev] } = await db.query(`SELECT count(*)::int AS n, count(DISTINCT metadata->'timer'->>'key')::int AS k FROM events WHERE type = 'bench.timer_fired'`);
-    if (ev.n !== TIMERS || ev.k !== TIMERS || Number(span.unfired) !== 0) throw new Error(`expected ${TIMERS} events, one per timer: ${JSON.stringify(ev)}`);
+    const {
+      rows: [span],
+    } = await db.query(
+      `SELECT extract(epoch FROM max(fired_at) - min(due_at)) AS s, count(*) FILTER (WHERE state <> 'fired')::int AS unfired FROM timers`,
+    );
+    const {
+      rows: [ev],
+    } = await db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT metadata->'timer'->>'key')::int AS k FROM events WHERE type = 'bench.timer_fired'`,
+    );
+    if (ev.n !== TIMERS || ev.k !== TIMERS || Number(span.unfired) !== 0)
+      throw new Error(`expected ${TIMERS} events, one per timer: ${JSON.stringify(ev)}`);
     return {
-      shape, workers, fired: delays.length,
-      p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1),
+      shape,
+      workers,
+      fired: delays.length,
+      p50: percentile(delays, 50),
+      p99: percentile(delays, 99),
+      max: delays.at(-1),
       throughput: delays.length / Math.max(Number(span.s), 0.001),
       cpuPerTimerUs: cpuUs / delays.length,
       netCpuPerTimerUs: netCpuUs / delays.length,
@@ -104,10 +166,18 @@ async function run(shape, workers) {
 }
 
 const results = [];
-for (const shape of SHAPES) for (const workers of [1, 2]) {
-  const r = await run(shape, workers);
-  results.push(r);
-  process.stdout.write(`${shape.padEnd(6)} workers=${workers}: fired ${r.fired}, delay p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, max ${r.max.toFixed(0)} ms; ` +
-    `${shape === 'burst' ? 'throughput' : 'rate'} ${r.throughput.toFixed(0)}/s; worker CPU per timer ${(r.cpuPerTimerUs / 1000).toFixed(2)} ms, ${(r.netCpuPerTimerUs / 1000).toFixed(2)} ms above idle\n`);
-}
-process.stdout.write(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+for (const shape of SHAPES)
+  for (const workers of [1, 2]) {
+    const r = await run(shape, workers);
+    results.push(r);
+    process.stdout.write(
+      `${shape.padEnd(6)} workers=${workers}: fired ${r.fired}, delay p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, max ${r.max.toFixed(0)} ms; ` +
+        `${shape === 'burst' ? 'throughput' : 'rate'} ${r.throughput.toFixed(0)}/s; worker CPU per timer ${(r.cpuPerTimerUs / 1000).toFixed(2)} ms, ${(r.netCpuPerTimerUs / 1000).toFixed(2)} ms above idle\n`,
+    );
+  }
+process.stdout.write(
+  `load average: ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);

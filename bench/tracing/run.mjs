@@ -75,7 +75,11 @@ async function measure(mode) {
     OTEL_EXPORTER_OTLP_ENDPOINT: mode === 'tracing-noexport' ? '' : sinkUrl,
     // tracing-full...: every request recorded; otherwise the default sampler (parent-based, 10%).
     // tracing-unsampled: the SDK on but nothing recorded (the cost every unsampled request pays).
-    OTEL_TRACES_SAMPLER: mode.startsWith('tracing-full') ? 'always_on' : mode === 'tracing-unsampled' ? 'always_off' : '',
+    OTEL_TRACES_SAMPLER: mode.startsWith('tracing-full')
+      ? 'always_on'
+      : mode === 'tracing-unsampled'
+        ? 'always_off'
+        : '',
     NODE_ENV: 'production',
   };
   delete env.REDIS_URL;
@@ -83,7 +87,10 @@ async function measure(mode) {
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 300) throw new Error(`${mode}: app not ready`);
     await sleep(100);
@@ -105,7 +112,9 @@ if (process.env.BENCH_MODES) {
   // Diagnosis: BENCH_MODES=baseline,tracing-only,tracing-unsampled,logs-only,tracing+info-logs measures each once.
   for (const mode of process.env.BENCH_MODES.split(',')) {
     const r = await measure(mode);
-    process.stdout.write(`${mode.padEnd(18)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.cpuPerRequestUs.toFixed(0)} us/request  exported so far ${exportedBytes} bytes\n`);
+    process.stdout.write(
+      `${mode.padEnd(18)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.cpuPerRequestUs.toFixed(0)} us/request  exported so far ${exportedBytes} bytes\n`,
+    );
   }
   sink.close();
   await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
@@ -118,7 +127,9 @@ try {
     for (const mode of MODES.map((_, i) => MODES[(i + round) % MODES.length])) {
       const r = await measure(mode);
       results[mode].push(r);
-      process.stdout.write(`round ${round + 1} ${mode.padEnd(22)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.cpuPerRequestUs.toFixed(0)} us/request\n`);
+      process.stdout.write(
+        `round ${round + 1} ${mode.padEnd(22)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.cpuPerRequestUs.toFixed(0)} us/request\n`,
+      );
     }
   }
 } finally {
@@ -140,4 +151,9 @@ process.stdout.write(
     `throughput ratio, default configuration: ${ratio.toFixed(3)} (target >= 0.85) ${ratio >= 0.85 ? 'OK' : 'BELOW TARGET'}\n` +
     `(CPU-efficiency ratio = baseline CPU per request / traced CPU per request; less sensitive to other load on the machine)\n`,
 );
-if (Object.values(results).flat().some((r) => r.errors)) process.stdout.write('note: some requests failed; see the error counts above\n');
+if (
+  Object.values(results)
+    .flat()
+    .some((r) => r.errors)
+)
+  process.stdout.write('note: some requests failed; see the error counts above\n');

@@ -25,15 +25,20 @@ export function kubernetesEnvironments(): Record<string, NodeJS.ProcessEnv> {
   const docs = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
     .flatMap((f) => parseAllDocuments(readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS()));
-  const configMaps = new Map(docs.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data as Record<string, string>]));
-  const secrets = new Map(docs.filter((d) => d.kind === 'Secret').map((d) => [d.metadata.name, d.stringData as Record<string, string>]));
+  const configMaps = new Map(
+    docs.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data as Record<string, string>]),
+  );
+  const secrets = new Map(
+    docs.filter((d) => d.kind === 'Secret').map((d) => [d.metadata.name, d.stringData as Record<string, string>]),
+  );
   const out: Record<string, NodeJS.ProcessEnv> = {};
   for (const d of docs.filter((x) => x.kind === 'Deployment' || x.kind === 'Job')) {
     for (const c of d.spec.template.spec.containers) {
       const env: NodeJS.ProcessEnv = {};
       for (const from of c.envFrom ?? []) {
         const source = from.configMapRef ? configMaps.get(from.configMapRef.name) : secrets.get(from.secretRef.name);
-        if (!source) throw new Error(`${d.metadata.name}: envFrom names ${JSON.stringify(from)}, which k8s/ does not define`);
+        if (!source)
+          throw new Error(`${d.metadata.name}: envFrom names ${JSON.stringify(from)}, which k8s/ does not define`);
         Object.assign(env, source);
       }
       for (const e of c.env ?? []) env[e.name] = e.value;

@@ -47,7 +47,9 @@ describe('docker/Dockerfile', () => {
     const majors = ci!.map((v) => Number(v.split('.')[0]));
     for (const s of stages) expect(Number(/^node:(\d+)-/.exec(s.from)?.[1])).toBe(majors.at(-1));
     // engines: caret ranges, one per supported major.
-    const ranges = JSON.parse(read('package.json')).engines.node.split('||').map((r: string) => /^\^(\d+)\.(\d+)\.(\d+)$/.exec(r.trim())!.slice(1).map(Number));
+    const ranges = JSON.parse(read('package.json'))
+      .engines.node.split('||')
+      .map((r: string) => /^\^(\d+)\.(\d+)\.(\d+)$/.exec(r.trim())!.slice(1).map(Number));
     expect(ranges.map((r: number[]) => r[0])).toEqual(majors);
     ci!.forEach((version, i) => {
       const [major, minor, patch] = version.split('.').map(Number);
@@ -58,7 +60,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('ships production dependencies only, installed without scripts', () => {
-    const deps = stages.find((s) => s.steps.some((i) => i.op === 'RUN' && /npm (install|ci)\b.*--omit=dev/.test(i.args)))!;
+    const deps = stages.find((s) =>
+      s.steps.some((i) => i.op === 'RUN' && /npm (install|ci)\b.*--omit=dev/.test(i.args)),
+    )!;
     expect(deps).toBeDefined();
     expect(deps.steps.find((i) => i.op === 'RUN' && /npm/.test(i.args))!.args).toContain('--ignore-scripts');
     const copiedModules = runtime.steps.filter((i) => i.op === 'COPY' && /node_modules/.test(i.args));
@@ -67,15 +71,22 @@ describe('docker/Dockerfile', () => {
   });
 
   it('copies only the compiled code from the build, not the embedded database seed it also writes', () => {
-    const fromBuild = runtime.steps.filter((i) => i.op === 'COPY' && /--from=build\b/.test(i.args)).map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')));
-    expect(fromBuild).toEqual([['/app/dist/apps', './dist/apps'], ['/app/dist/libs', './dist/libs']]);
+    const fromBuild = runtime.steps
+      .filter((i) => i.op === 'COPY' && /--from=build\b/.test(i.args))
+      .map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')));
+    expect(fromBuild).toEqual([
+      ['/app/dist/apps', './dist/apps'],
+      ['/app/dist/libs', './dist/libs'],
+    ]);
     // What the build writes besides those two: the seed, which only embedded mode (no DATABASE_URL) reads.
     expect(read('package.json')).toContain('node dist/apps/cli/src/embedded-seed.js');
     expect(read('apps/api/src/embedded-seed-path.ts')).toContain("'../../../embedded-seed'");
   });
 
   it('installs exactly what the lockfile pins (npm ci), in every stage', () => {
-    const installs = stages.flatMap((s) => s.steps).filter((i) => i.op === 'RUN' && /\bnpm (install|i|ci)\b/.test(i.args));
+    const installs = stages
+      .flatMap((s) => s.steps)
+      .filter((i) => i.op === 'RUN' && /\bnpm (install|i|ci)\b/.test(i.args));
     expect(installs.length).toBeGreaterThanOrEqual(2);
     for (const i of installs) expect(i.args).toMatch(/^npm ci\b/);
   });
@@ -92,7 +103,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('keeps dependencies, outputs, secrets and git out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', '.env', '.data']));
   });
 });
@@ -102,8 +115,18 @@ describe('docker/docker-compose.yml', () => {
   const s = compose.services;
 
   it('has the whole stack', () => {
-    expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'jaeger', 'migrate', 'postgres', 'prometheus', 'redis', 'worker']);
-    for (const name of ['api', 'worker', 'migrate']) expect(s[name].build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
+    expect(Object.keys(s).sort()).toEqual([
+      'api',
+      'grafana',
+      'jaeger',
+      'migrate',
+      'postgres',
+      'prometheus',
+      'redis',
+      'worker',
+    ]);
+    for (const name of ['api', 'worker', 'migrate'])
+      expect(s[name].build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
   });
 
   it('migrates once before the api and worker start', () => {
@@ -134,13 +157,19 @@ describe('docker/docker-compose.yml', () => {
     const targets = prometheus.scrape_configs.flatMap((c: any) => c.static_configs.flatMap((sc: any) => sc.targets));
     expect(targets.sort()).toEqual([`api:${s.api.environment.PORT}`, `worker:${s.worker.environment.PORT}`]);
     for (const c of prometheus.scrape_configs) expect(c.metrics_path).toBe('/metrics');
-    for (const v of [...s.prometheus.volumes, ...s.grafana.volumes]) expect(existsSync(path.join(root, 'docker', v.split(':')[0]))).toBe(true);
+    for (const v of [...s.prometheus.volumes, ...s.grafana.volumes])
+      expect(existsSync(path.join(root, 'docker', v.split(':')[0]))).toBe(true);
     const datasource = parse(read('docker/grafana/provisioning/datasources/datasource.yml'));
-    expect(datasource.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090', uid: 'prometheus' });
+    expect(datasource.datasources[0]).toMatchObject({
+      type: 'prometheus',
+      url: 'http://prometheus:9090',
+      uid: 'prometheus',
+    });
     const dashboard = JSON.parse(read('docker/grafana/dashboards/task-backend.json'));
     const exprs = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join('\n');
     for (const { name } of Object.values(METRIC_NAMES)) expect(exprs).toContain(name);
     const alerts = read('docker/prometheus/alerts.yml');
-    for (const name of ['http_request_duration_seconds', 'projection_lag_seconds', 'dead_letters']) expect(alerts).toContain(name);
+    for (const name of ['http_request_duration_seconds', 'projection_lag_seconds', 'dead_letters'])
+      expect(alerts).toContain(name);
   });
 });

@@ -40,14 +40,31 @@ const configMap = byKind('ConfigMap')[0];
 
 describe('k8s manifests', () => {
   it('holds every kind the deployment needs', () => {
-    expect(new Set(manifests.map((m) => m.doc.kind))).toEqual(new Set(['ConfigMap', 'Secret', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Job']));
-    expect(byKind('Deployment').map((d) => d.metadata.name).sort()).toEqual(['task-api', 'task-worker']);
+    expect(new Set(manifests.map((m) => m.doc.kind))).toEqual(
+      new Set([
+        'ConfigMap',
+        'Secret',
+        'Deployment',
+        'Service',
+        'HorizontalPodAutoscaler',
+        'PodDisruptionBudget',
+        'Job',
+      ]),
+    );
+    expect(
+      byKind('Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['task-api', 'task-worker']);
   });
 
-  it.each(manifests.map((m) => [`${m.file} ${m.doc.kind}/${m.doc.metadata?.name}`, m] as const))('%s validates against the Kubernetes schema', (_name, m) => {
-    const Model = modelFor(m.doc.apiVersion, m.doc.kind);
-    expect(() => new Model(m.doc).validate()).not.toThrow();
-  });
+  it.each(manifests.map((m) => [`${m.file} ${m.doc.kind}/${m.doc.metadata?.name}`, m] as const))(
+    '%s validates against the Kubernetes schema',
+    (_name, m) => {
+      const Model = modelFor(m.doc.apiVersion, m.doc.kind);
+      expect(() => new Model(m.doc).validate()).not.toThrow();
+    },
+  );
 
   it('rejects an invalid manifest (the validator really validates)', () => {
     const bad = structuredClone(deployment('task-api'));
@@ -65,7 +82,12 @@ describe('k8s manifests', () => {
     expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
     expect(c.startupProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
-    expect(c.envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: byKind('Secret')[0].metadata.name } }]));
+    expect(c.envFrom).toEqual(
+      expect.arrayContaining([
+        { configMapRef: { name: configMap.metadata.name } },
+        { secretRef: { name: byKind('Secret')[0].metadata.name } },
+      ]),
+    );
     expect(c.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(c.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(pod.securityContext.runAsNonRoot).toBe(true);
@@ -73,7 +95,8 @@ describe('k8s manifests', () => {
     expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: expect.any(Object) });
     expect(pod.topologySpreadConstraints.length).toBeGreaterThan(0);
-    for (const t of pod.topologySpreadConstraints) expect(t.labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+    for (const t of pod.topologySpreadConstraints)
+      expect(t.labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
     expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
     expect(c.args).toEqual([`dist/apps/${name.replace('task-', '')}/src/main.js`]);
     // Drain delay and grace period fit in the pod's termination grace period.
@@ -91,7 +114,12 @@ describe('k8s manifests', () => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'task-api' });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     const pdbSelectors = byKind('PodDisruptionBudget').map((p) => p.spec.selector.matchLabels);
-    expect(pdbSelectors).toEqual(expect.arrayContaining([deployment('task-api').spec.selector.matchLabels, deployment('task-worker').spec.selector.matchLabels]));
+    expect(pdbSelectors).toEqual(
+      expect.arrayContaining([
+        deployment('task-api').spec.selector.matchLabels,
+        deployment('task-worker').spec.selector.matchLabels,
+      ]),
+    );
   });
 
   it('runs the compiled migration as a Job, non-root and read-only', () => {
@@ -106,13 +134,16 @@ describe('k8s manifests', () => {
   it('configures only variables the app knows (or OpenTelemetry standard ones)', () => {
     const known = new Set(Object.keys(SETTINGS));
     const keys = [...Object.keys(configMap.data), ...Object.keys(byKind('Secret')[0].stringData)];
-    for (const d of byKind('Deployment')) for (const e of d.spec.template.spec.containers[0].env ?? []) keys.push(e.name);
+    for (const d of byKind('Deployment'))
+      for (const e of d.spec.template.spec.containers[0].env ?? []) keys.push(e.name);
     expect(keys.filter((k) => !known.has(k) && !k.startsWith('OTEL_'))).toEqual([]);
   });
 
   it('lists every manifest but the examples and the Job in kustomization.yaml', () => {
     const kustomization = parseAllDocuments(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0].toJS();
     const files = new Set(manifests.map((m) => m.file));
-    expect(new Set(kustomization.resources)).toEqual(new Set([...files].filter((f) => !['secret.example.yaml', 'migrate-job.yaml'].includes(f))));
+    expect(new Set(kustomization.resources)).toEqual(
+      new Set([...files].filter((f) => !['secret.example.yaml', 'migrate-job.yaml'].includes(f))),
+    );
   });
 });

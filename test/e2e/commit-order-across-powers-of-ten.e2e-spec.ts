@@ -44,7 +44,16 @@ const TASKS_PER_USER = 5;
   });
 
   const config = (env: Record<string, string> = {}) =>
-    loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, MIGRATE_ON_START: 'false', RUN_WORKER_IN_API: 'false', BCRYPT_COST: '4', EVENTS_POLL_INTERVAL_MS: '100', ...env });
+    loadConfig({
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATABASE_URL: url,
+      MIGRATE_ON_START: 'false',
+      RUN_WORKER_IN_API: 'false',
+      BCRYPT_COST: '4',
+      EVENTS_POLL_INTERVAL_MS: '100',
+      ...env,
+    });
 
   /** Writes through the API (no consumer runs in it): users sign up, create tasks, move some of them, concurrently. */
   async function writeBacklog(round: number): Promise<void> {
@@ -52,7 +61,11 @@ const TASKS_PER_USER = 5;
     await api.listen({ port: 0, host: '127.0.0.1' });
     const base = (await api.getUrl()).replace('[::1]', '127.0.0.1');
     const call = async (path: string, method: string, body: object, authorization?: string) => {
-      const res = await fetch(`${base}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(body),
+      });
       const json = (await res.json()) as { id: string };
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
@@ -60,10 +73,19 @@ const TASKS_PER_USER = 5;
     try {
       await Promise.all(
         Array.from({ length: USERS }, async (_, u) => {
-          const user = await call('/signup', 'POST', { name: `User ${round}.${u}`, email: `u${round}-${u}@example.test`, password: 'correct horse battery' });
+          const user = await call('/signup', 'POST', {
+            name: `User ${round}.${u}`,
+            email: `u${round}-${u}@example.test`,
+            password: 'correct horse battery',
+          });
           const auth = bearer(api, { id: user.id }).authorization;
           for (let n = 0; n < TASKS_PER_USER; n++) {
-            const task = await call('/tasks', 'POST', { title: `Task ${n} of ${u}`, priority: n % 2 ? 'high' : 'low' }, auth);
+            const task = await call(
+              '/tasks',
+              'POST',
+              { title: `Task ${n} of ${u}`, priority: n % 2 ? 'high' : 'low' },
+              auth,
+            );
             if (n % 3 === 1) await call(`/tasks/${task.id}`, 'PATCH', { status: 'in_progress' }, auth);
             if (n % 3 === 2) await call(`/tasks/${task.id}`, 'PATCH', { status: 'completed' }, auth);
           }
@@ -75,24 +97,36 @@ const TASKS_PER_USER = 5;
   }
 
   async function runWorkerUntilCaughtUp(batchSize?: number): Promise<void> {
-    @Module({ imports: [PlatformModule.forRoot(config(batchSize ? { EVENTS_BATCH_SIZE: String(batchSize) } : {})), WorkerModule] })
+    @Module({
+      imports: [
+        PlatformModule.forRoot(config(batchSize ? { EVENTS_BATCH_SIZE: String(batchSize) } : {})),
+        WorkerModule,
+      ],
+    })
     class BatchWorker {}
     const worker: INestApplicationContext = await NestFactory.createApplicationContext(BatchWorker, { logger: false });
     await worker.init();
     try {
-      const consumers = worker.get(EventsEngine).consumers().map((c) => c.name);
+      const consumers = worker
+        .get(EventsEngine)
+        .consumers()
+        .map((c) => c.name);
       // Caught up: every consumer has a checkpoint and no event follows it in commit order (twice
       // in a row, so that events a subscriber appends on the way are counted too).
       let quiet = 0;
-      await waitFor(async () => {
-        const { rows } = await pool.query<{ consumer: string; behind: boolean }>(
-          `SELECT c.consumer, EXISTS (SELECT 1 FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)) AS behind
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query<{ consumer: string; behind: boolean }>(
+            `SELECT c.consumer, EXISTS (SELECT 1 FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)) AS behind
              FROM consumer_checkpoints c WHERE c.consumer = ANY($1::text[])`,
-          [consumers],
-        );
-        quiet = rows.length === consumers.length && rows.every((r) => !r.behind) ? quiet + 1 : 0;
-        return quiet >= 2 ? true : undefined;
-      }, 60_000, `the consumers to catch up (batch ${batchSize ?? 'default'})`);
+            [consumers],
+          );
+          quiet = rows.length === consumers.length && rows.every((r) => !r.behind) ? quiet + 1 : 0;
+          return quiet >= 2 ? true : undefined;
+        },
+        60_000,
+        `the consumers to catch up (batch ${batchSize ?? 'default'})`,
+      );
       await expectReadTablesAreTheFold(worker);
       // A rebuild replays the whole log (every boundary crossed so far) in one batch, and leaves
       // each projector's checkpoint at the head of the log in commit order.
@@ -113,10 +147,18 @@ const TASKS_PER_USER = 5;
 
   async function expectReadTablesAreTheFold(worker: INestApplicationContext): Promise<void> {
     const q = async (sql: string) => (await pool.query(sql)).rows;
-    expect(await q(`SELECT id, owner_id, title, description, priority, status, due_date, version FROM tasks_read ORDER BY id`)).toEqual(
+    expect(
+      await q(
+        `SELECT id, owner_id, title, description, priority, status, due_date, version FROM tasks_read ORDER BY id`,
+      ),
+    ).toEqual(
       await q(`SELECT id, owner_id, title, description, priority, status, due_date, version FROM tasks ORDER BY id`),
     );
-    expect(await q(`SELECT id, name, email, display_name, tasks_pending, tasks_in_progress, tasks_completed, tasks_cancelled FROM users_read ORDER BY id`)).toEqual(
+    expect(
+      await q(
+        `SELECT id, name, email, display_name, tasks_pending, tasks_in_progress, tasks_completed, tasks_cancelled FROM users_read ORDER BY id`,
+      ),
+    ).toEqual(
       await q(`SELECT u.id, u.name, u.email, u.display_name,
                       count(*) FILTER (WHERE t.status = 'pending')::int AS tasks_pending,
                       count(*) FILTER (WHERE t.status = 'in_progress')::int AS tasks_in_progress,
@@ -125,7 +167,10 @@ const TASKS_PER_USER = 5;
                  FROM users u LEFT JOIN tasks t ON t.owner_id = u.id GROUP BY u.id ORDER BY u.id`),
     );
     // Every subscriber has every event of its types in its inbox.
-    for (const spec of worker.get(EventsEngine).consumers().filter((c) => c.kind === 'subscriber')) {
+    for (const spec of worker
+      .get(EventsEngine)
+      .consumers()
+      .filter((c) => c.kind === 'subscriber')) {
       const { rows } = await pool.query<{ missed: number }>(
         `SELECT count(*)::int AS missed FROM events e
           WHERE ($2::text[] @> ARRAY['*'] OR e.type = ANY($2::text[]))
@@ -147,7 +192,10 @@ const TASKS_PER_USER = 5;
       pool = new pg.Pool({ connectionString: url, max: 3 });
       const before = await cluster.nextXid();
       await writeBacklog(round);
-      const { rows } = await pool.query<{ lo: string; hi: string }>(`SELECT min(transaction_id)::text AS lo, max(transaction_id)::text AS hi FROM events WHERE transaction_id >= $1::xid8`, [before.toString()]);
+      const { rows } = await pool.query<{ lo: string; hi: string }>(
+        `SELECT min(transaction_id)::text AS lo, max(transaction_id)::text AS hi FROM events WHERE transaction_id >= $1::xid8`,
+        [before.toString()],
+      );
       expect(BigInt(rows[0].lo)).toBeLessThan(power);
       expect(BigInt(rows[0].hi)).toBeGreaterThanOrEqual(power);
       await runWorkerUntilCaughtUp(batchSize);

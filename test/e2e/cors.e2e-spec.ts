@@ -5,7 +5,11 @@ const ALLOWED = 'https://app.example.test';
 const preflight = (base: string, origin: string) =>
   fetch(`${base}/api/v1/tasks`, {
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type, if-match, idempotency-key' },
+    headers: {
+      origin,
+      'access-control-request-method': 'PATCH',
+      'access-control-request-headers': 'authorization, content-type, if-match, idempotency-key',
+    },
   });
 
 describe('CORS with CORS_ORIGINS set', () => {
@@ -20,7 +24,9 @@ describe('CORS with CORS_ORIGINS set', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(origin);
     expect(res.headers.get('access-control-allow-methods')).toContain('PATCH');
-    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, content-type, if-match, idempotency-key');
+    expect(res.headers.get('access-control-allow-headers')).toBe(
+      'authorization, content-type, if-match, idempotency-key',
+    );
     expect(res.headers.get('access-control-max-age')).toBe('600');
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     expect(res.headers.get('vary')).toMatch(/origin/i);
@@ -28,10 +34,16 @@ describe('CORS with CORS_ORIGINS set', () => {
 
   it('lets an allowed origin read the answer and its ETag, Location and request id', async () => {
     const { authorization } = bearer(t.app);
-    const res = await fetch(`${t.baseUrl}/api/v1/tasks`, { method: 'POST', headers: { origin: ALLOWED, authorization, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'from the browser' }) });
+    const res = await fetch(`${t.baseUrl}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { origin: ALLOWED, authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'from the browser' }),
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(res.headers.get('access-control-expose-headers')!.split(/,\s*/)).toEqual(expect.arrayContaining(['ETag', 'Location', 'X-Request-Id', 'X-Consistency-Token', 'Retry-After']));
+    expect(res.headers.get('access-control-expose-headers')!.split(/,\s*/)).toEqual(
+      expect.arrayContaining(['ETag', 'Location', 'X-Request-Id', 'X-Consistency-Token', 'Retry-After']),
+    );
   });
 
   it('gives another origin no CORS header (the browser then withholds the answer)', async () => {

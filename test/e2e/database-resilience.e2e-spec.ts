@@ -13,7 +13,13 @@ const json = { 'content-type': 'application/json' };
 describe('when the database fails', () => {
   it('starts without it: live at once, ready only once it appears and is migrated, without a restart', async () => {
     const port = await freePort();
-    const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/postgres`, MIGRATE_ON_START: 'true', DATABASE_ACQUIRE_TIMEOUT_MS: '500' });
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+      MIGRATE_ON_START: 'true',
+      DATABASE_ACQUIRE_TIMEOUT_MS: '500',
+    });
     const app = await createApp(config);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -26,7 +32,11 @@ describe('when the database fails', () => {
       expect(body.error.database.status).toBe('down');
 
       db = await EmbeddedPostgres.start(undefined, port);
-      await waitFor(async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined), 90_000, 'readiness');
+      await waitFor(
+        async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined),
+        90_000,
+        'readiness',
+      );
 
       const check = new pg.Client({ connectionString: db.url });
       await check.connect();
@@ -46,14 +56,22 @@ describe('when the database fails', () => {
     const held = await pool.connect();
     try {
       // The only connection stays held until after the answer: only the acquire timeout can end this request.
-      const res = await fetch(`${t.baseUrl}/api/v1/probe`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'a', count: 1 }) });
+      const res = await fetch(`${t.baseUrl}/api/v1/probe`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ name: 'a', count: 1 }),
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     } finally {
       held.release();
     }
-    const ok = await fetch(`${t.baseUrl}/api/v1/probe`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'b', count: 1 }) });
+    const ok = await fetch(`${t.baseUrl}/api/v1/probe`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'b', count: 1 }),
+    });
     expect(ok.status).toBe(201);
     await t.close();
   });
@@ -71,7 +89,9 @@ describe('when the database fails', () => {
         pool.on('error', () => dropped++);
         const admin = new pg.Client({ connectionString: t.db.url });
         await admin.connect();
-        const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        const killed = await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
         await admin.end();
         expect(killed.rowCount).toBeGreaterThan(0);
       } else {
@@ -79,9 +99,21 @@ describe('when the database fails', () => {
         client.emit('error', new Error('Connection terminated unexpectedly'));
         client.release(true);
       }
-      await waitFor(async () => (dropped >= idleBefore ? true : undefined), 30_000, 'the pool to drop its killed connections');
-      await waitFor(async () => ((await fetch(`${t.baseUrl}/ready`)).status === 200 ? true : undefined), 30_000, 'readiness after reconnect');
-      const res = await fetch(`${t.baseUrl}/api/v1/probe`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'c', count: 1 }) });
+      await waitFor(
+        async () => (dropped >= idleBefore ? true : undefined),
+        30_000,
+        'the pool to drop its killed connections',
+      );
+      await waitFor(
+        async () => ((await fetch(`${t.baseUrl}/ready`)).status === 200 ? true : undefined),
+        30_000,
+        'readiness after reconnect',
+      );
+      const res = await fetch(`${t.baseUrl}/api/v1/probe`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ name: 'c', count: 1 }),
+      });
       expect(res.status).toBe(201);
     } finally {
       await t.close();

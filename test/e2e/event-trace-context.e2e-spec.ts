@@ -49,7 +49,7 @@ describe('trace context of events without a tracer provider', () => {
     return rows[0];
   };
 
-  it('a request without traceparent: its event starts a trace, the worker\'s event continues it', async () => {
+  it("a request without traceparent: its event starts a trace, the worker's event continues it", async () => {
     const id = await createTask();
     const created = await traceOf(id, 'task.created');
     const [, traceId, spanId] = TRACEPARENT.exec(created.traceparent ?? '') ?? [];
@@ -67,17 +67,25 @@ describe('trace context of events without a tracer provider', () => {
   it("a request with the caller's traceparent: its event is in the caller's trace", async () => {
     const caller = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const id = await createTask({ traceparent: caller });
-    expect((await traceOf(id, 'task.created')).traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect((await traceOf(id, 'task.created')).traceparent).toMatch(
+      /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/,
+    );
   });
 
-  (redisUrl ? it : it.skip)('every message on the Redis stream carries its event\'s traceparent', async () => {
+  (redisUrl ? it : it.skip)("every message on the Redis stream carries its event's traceparent", async () => {
     const id = await createTask();
     const created = await traceOf(id, 'task.created');
     const enriched = await waitFor(() => traceOf(id, 'task.enriched'), 20_000, 'the enrichment event');
-    const docs = await waitFor(async () => {
-      const all = (await redis!.xrange(stream, '-', '+')).map(([, fields]) => JSON.parse(fields[1]) as { id: string; traceparent?: string });
-      return all.some((d) => d.id === enriched.id) ? all : undefined;
-    }, 20_000, 'the published enrichment event');
+    const docs = await waitFor(
+      async () => {
+        const all = (await redis!.xrange(stream, '-', '+')).map(
+          ([, fields]) => JSON.parse(fields[1]) as { id: string; traceparent?: string },
+        );
+        return all.some((d) => d.id === enriched.id) ? all : undefined;
+      },
+      20_000,
+      'the published enrichment event',
+    );
     expect(docs.length).toBeGreaterThan(0);
     for (const d of docs) expect([d.id, d.traceparent]).toEqual([d.id, expect.stringMatching(TRACEPARENT)]);
     expect(docs.find((d) => d.id === created.id)?.traceparent).toBe(created.traceparent);

@@ -47,7 +47,10 @@ describe('graceful shutdown of the real process (npm start)', () => {
     // yet the trace id reaches the log lines and the request context (event metadata).
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const inFlight = Array.from({ length: 6 }, (_, i) =>
-      fetch(`${base}/api/v1/__test/slow?ms=4000`, { headers: i === 0 ? { traceparent } : {} }).then(async (r) => ({ status: r.status, body: (await r.json()) as { traceparent?: string; waitedMs: number; database: number } })),
+      fetch(`${base}/api/v1/__test/slow?ms=4000`, { headers: i === 0 ? { traceparent } : {} }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { traceparent?: string; waitedMs: number; database: number },
+      })),
     );
     await new Promise((r) => setTimeout(r, 300));
     const signalled = Date.now();
@@ -55,13 +58,22 @@ describe('graceful shutdown of the real process (npm start)', () => {
 
     // Readiness turns 503 first, while the listener still accepts connections (the drain delay);
     // only then are new connections refused. Ordered by conditions, not by a time budget.
-    await waitFor(async () => ((await fetch(`${base}/ready`)).status === 503 ? true : undefined), 30_000, '/ready to turn 503');
+    await waitFor(
+      async () => ((await fetch(`${base}/ready`)).status === 503 ? true : undefined),
+      30_000,
+      '/ready to turn 503',
+    );
     expect(await connects(port)).toBe(true);
     await waitFor(async () => ((await connects(port)) ? undefined : true), 30_000, 'new connections to be refused');
     expect(Date.now() - signalled).toBeGreaterThanOrEqual(DRAIN_DELAY_MS);
 
     const results = await Promise.all(inFlight);
-    expect(results).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: expect.objectContaining({ waitedMs: 4000, database: 1 }) })));
+    expect(results).toEqual(
+      Array.from({ length: 6 }, () => ({
+        status: 200,
+        body: expect.objectContaining({ waitedMs: 4000, database: 1 }),
+      })),
+    );
     // The request joins the caller's trace (its own span id when the SDK records one).
     expect(results[0].body.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
     const code = await app.exited;
@@ -69,18 +81,32 @@ describe('graceful shutdown of the real process (npm start)', () => {
     expect(code).toBe(0);
     expect(app.output()).toContain('shutting down: readiness now 503');
     expect(app.output()).toContain('"msg":"stopped"');
-    const completed = app.output().split('\n').filter((l) => l.includes('"msg":"request completed"') && l.includes('__test/slow'));
+    const completed = app
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"request completed"') && l.includes('__test/slow'));
     expect(completed).toHaveLength(6);
     expect(completed.filter((l) => l.includes('"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"'))).toHaveLength(1);
   }, 120_000);
 
   it('the worker serves /health, /ready and /metrics on its PORT and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_DELAY_MS: '100' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DRAIN_DELAY_MS: '100',
+    };
     delete env.REDIS_URL;
     const worker = spawnNode(['apps/cli/start.mjs', 'worker'], env);
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined), 60_000, 'worker ready');
+    await waitFor(
+      async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined),
+      60_000,
+      'worker ready',
+    );
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('process_cpu_user_seconds_total');

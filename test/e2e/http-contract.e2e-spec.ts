@@ -25,7 +25,12 @@ async function expectProblem(res: Response, status: number, code?: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   const body: any = await res.json();
-  expect(body).toMatchObject({ status, title: expect.any(String), type: expect.any(String), detail: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    title: expect.any(String),
+    type: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(body.requestId).toBe(res.headers.get('x-request-id'));
   if (code) expect(body.code).toBe(code);
   expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
@@ -38,7 +43,10 @@ describe('HTTP contract of the platform', () => {
     expect(live.status).toBe(200);
     const ready = await fetch(`${t.baseUrl}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, migrations: { status: 'up' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, migrations: { status: 'up' } },
+    });
   });
 
   it('accepts valid JSON and writes', async () => {
@@ -54,9 +62,16 @@ describe('HTTP contract of the platform', () => {
     await expectProblem(await post('{"name": "x", '), 400, 'malformed-json');
     await expectProblem(await post('name=x', { 'content-type': 'text/plain' }), 415, 'unsupported-media-type');
     await expectProblem(await post('name=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
-    await expectProblem(await post(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), count: 1 })), 413, 'body-too-large');
     await expectProblem(
-      await post(JSON.stringify({ name: 'x', count: 1 }), { 'content-type': 'application/json', 'x-request-id': 'has spaces in it' }),
+      await post(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), count: 1 })),
+      413,
+      'body-too-large',
+    );
+    await expectProblem(
+      await post(JSON.stringify({ name: 'x', count: 1 }), {
+        'content-type': 'application/json',
+        'x-request-id': 'has spaces in it',
+      }),
       400,
       'bad-header',
     );
@@ -65,7 +80,11 @@ describe('HTTP contract of the platform', () => {
   });
 
   it('answers validation failures with 422 and the fields at fault', async () => {
-    const body = await expectProblem(await post(JSON.stringify({ name: '', count: -1, extra: true })), 422, 'validation-failed');
+    const body = await expectProblem(
+      await post(JSON.stringify({ name: '', count: -1, extra: true })),
+      422,
+      'validation-failed',
+    );
     const fields = body.errors.map((e: { field: string }) => e.field).sort();
     expect(fields).toEqual(expect.arrayContaining(['count', 'extra', 'name']));
     for (const e of body.errors) expect(e.message).toEqual(expect.any(String));
@@ -84,10 +103,12 @@ describe('HTTP contract of the platform', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('sends security headers: OWASP\'s REST set on JSON answers, helmet\'s on the docs pages', async () => {
+  it("sends security headers: OWASP's REST set on JSON answers, helmet's on the docs pages", async () => {
     for (const url of ['/health', '/api/v1/tasks', '/api/v1/nothing-here']) {
       const res = await fetch(`${t.baseUrl}${url}`);
-      expect(Object.fromEntries([...res.headers].filter(([name]) => name in API_SECURITY_HEADERS))).toEqual(API_SECURITY_HEADERS);
+      expect(Object.fromEntries([...res.headers].filter(([name]) => name in API_SECURITY_HEADERS))).toEqual(
+        API_SECURITY_HEADERS,
+      );
       expect(res.headers.get('x-xss-protection')).toBeNull();
     }
     const docs = await fetch(`${t.baseUrl}/docs`);
@@ -110,14 +131,18 @@ describe('HTTP contract of the platform', () => {
       for (const [method, op] of Object.entries<any>(operations)) {
         for (const [status, response] of Object.entries<any>(op.responses ?? {})) {
           const schemas = Object.values<any>(response.content ?? {}).filter((c) => c.schema);
-          if (/^2/.test(status) && status !== '204' && schemas.length === 0) undocumented.push(`${method.toUpperCase()} ${path} ${status}`);
+          if (/^2/.test(status) && status !== '204' && schemas.length === 0)
+            undocumented.push(`${method.toUpperCase()} ${path} ${status}`);
         }
-        if (!Object.keys(op.responses ?? {}).some((s) => /^2/.test(s))) undocumented.push(`${method.toUpperCase()} ${path}: no success response`);
+        if (!Object.keys(op.responses ?? {}).some((s) => /^2/.test(s)))
+          undocumented.push(`${method.toUpperCase()} ${path}: no success response`);
       }
     }
     expect(undocumented).toEqual([]);
     const task = doc.paths['/api/v1/tasks/{id}'].get.responses['200'].content['application/json'].schema;
     expect(task.$ref).toBe('#/components/schemas/TaskViewResponse');
-    expect(Object.keys(doc.components.schemas.TaskViewResponse.properties)).toEqual(expect.arrayContaining(['id', 'version', 'status', 'subtasks', 'category', 'enrichment']));
+    expect(Object.keys(doc.components.schemas.TaskViewResponse.properties)).toEqual(
+      expect.arrayContaining(['id', 'version', 'status', 'subtasks', 'category', 'enrichment']),
+    );
   });
 });

@@ -33,21 +33,29 @@ const RESOURCES: Record<string, Prepare> = {
     // Two commands behind one route: an update, and a status change alone.
     for (const body of [{ title: `renamed ${randomUUID()}`, priority: 'high' }, { status: 'in_progress' }]) {
       const owner = bearer(t.app);
-      const res = await fetch(`${t.baseUrl}/api/v1/tasks`, { method: 'POST', headers: { authorization: owner.authorization, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'to change' }) });
+      const res = await fetch(`${t.baseUrl}/api/v1/tasks`, {
+        method: 'POST',
+        headers: { authorization: owner.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'to change' }),
+      });
       expect(res.status).toBe(201);
       requests.push({ auth: owner.authorization, params: { id: ((await res.json()) as { id: string }).id }, body });
     }
     return requests;
   },
   // Every field is optional: the generated body ({}) would change nothing.
-  'PATCH /api/v1/users/me/notification-settings': async (t) => [{ auth: bearer(t.app).authorization, body: { reminderLeadMinutes: 30, email: false } }],
+  'PATCH /api/v1/users/me/notification-settings': async (t) => [
+    { auth: bearer(t.app).authorization, body: { reminderLeadMinutes: 30, email: false } },
+  ],
   'POST /api/v1/notifications/:id/read': async (t) => {
     const owner = bearer(t.app);
     const id = randomUUID();
-    await t.app.get(pg.Pool).query(
-      `INSERT INTO notifications (id, user_id, type, title, body, data, version, created_at) VALUES ($1, $2, 'task_reminder', 'Reminder: x', 'x is due', '{}', 1, now())`,
-      [id, owner.user.id],
-    );
+    await t.app
+      .get(pg.Pool)
+      .query(
+        `INSERT INTO notifications (id, user_id, type, title, body, data, version, created_at) VALUES ($1, $2, 'task_reminder', 'Reminder: x', 'x is due', '{}', 1, now())`,
+        [id, owner.user.id],
+      );
     return [{ auth: owner.authorization, params: { id } }];
   },
   'POST /api/v1/admin/dead-letters/:id/retry': async (t) => {
@@ -61,7 +69,20 @@ const RESOURCES: Record<string, Prepare> = {
   },
 };
 
-type Schema = { example?: unknown; type?: string; enum?: unknown[]; format?: string; minLength?: number; maxLength?: number; minimum?: number; required?: string[]; properties?: Record<string, Schema>; items?: Schema; $ref?: string; allOf?: Schema[] };
+type Schema = {
+  example?: unknown;
+  type?: string;
+  enum?: unknown[];
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  required?: string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  $ref?: string;
+  allOf?: Schema[];
+};
 
 /** A valid value for `schema`: its example if it has one, else required properties only, strings within their lengths. */
 function example(schema: Schema, doc: { components?: { schemas?: Record<string, Schema> } }): unknown {
@@ -73,7 +94,9 @@ function example(schema: Schema, doc: { components?: { schemas?: Record<string, 
     case 'string':
       if (schema.format === 'email') return `crash-${randomUUID()}@example.test`;
       if (schema.format === 'date-time') return new Date(Date.now() + 86_400_000).toISOString();
-      return `v-${randomUUID()}`.slice(0, Math.max(schema.maxLength ?? 40, schema.minLength ?? 1)).padEnd(schema.minLength ?? 1, 'x');
+      return `v-${randomUUID()}`
+        .slice(0, Math.max(schema.maxLength ?? 40, schema.minLength ?? 1))
+        .padEnd(schema.minLength ?? 1, 'x');
     case 'integer':
     case 'number':
       return schema.minimum ?? 1;
@@ -83,7 +106,8 @@ function example(schema: Schema, doc: { components?: { schemas?: Record<string, 
       return [];
     default: {
       const out: Record<string, unknown> = {};
-      for (const name of schema.required ?? []) out[name] = example(schema.properties?.[name] ?? { type: 'string' }, doc);
+      for (const name of schema.required ?? [])
+        out[name] = example(schema.properties?.[name] ?? { type: 'string' }, doc);
       return out;
     }
   }
@@ -97,7 +121,11 @@ async function digest(pool: pg.Pool): Promise<string> {
   );
   const parts: string[] = [];
   for (const { table_name } of rows) {
-    const { rows: [row] } = await pool.query<{ d: string | null }>(`SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) AS d FROM "${table_name}" t`);
+    const {
+      rows: [row],
+    } = await pool.query<{ d: string | null }>(
+      `SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) AS d FROM "${table_name}" t`,
+    );
     parts.push(`${table_name}:${row.d}`);
   }
   return parts.join(' ');
@@ -126,7 +154,11 @@ const WITHOUT_SECRET: Record<string, (body: Record<string, unknown>) => Record<s
 
 const fromLost = (lost: StoredResponse, route: string) => ({
   status: lost.status,
-  body: WITHOUT_SECRET[route] ? Buffer.from(JSON.stringify(WITHOUT_SECRET[route](JSON.parse(Buffer.from(lost.body, 'base64').toString('utf8'))))).toString('base64') : lost.body,
+  body: WITHOUT_SECRET[route]
+    ? Buffer.from(
+        JSON.stringify(WITHOUT_SECRET[route](JSON.parse(Buffer.from(lost.body, 'base64').toString('utf8')))),
+      ).toString('base64')
+    : lost.body,
   location: lost.headers.location,
   etag: lost.headers.etag,
   consistency: lost.headers['x-consistency-token'],
@@ -134,13 +166,28 @@ const fromLost = (lost: StoredResponse, route: string) => ({
 
 const routes: { method: string; url: string }[] = [];
 let t: TestApp;
-let doc: { paths: Record<string, Record<string, { parameters?: { name: string; in: string; description?: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>; components?: { schemas?: Record<string, Schema> } };
+let doc: {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string; description?: string }[];
+        requestBody?: { content: Record<string, { schema: Schema }> };
+      }
+    >
+  >;
+  components?: { schemas?: Record<string, Schema> };
+};
 
 beforeAll(async () => {
   t = await startTestApp({ IDEMPOTENCY_LEASE_MS: '400', BCRYPT_COST: '4' }, [], (app) => {
-    app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-    });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+      });
   });
   doc = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as typeof doc;
 }, 60_000);
@@ -154,15 +201,25 @@ function keyedRoutes() {
     .filter((r) => (r.method === 'POST' || r.method === 'PATCH') && r.url.startsWith('/api/v1/'))
     .filter((r) => {
       const operation = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
-      expect({ route: `${r.method} ${r.url}`, documented: operation !== undefined }).toEqual({ route: `${r.method} ${r.url}`, documented: true });
-      const header = operation!.parameters?.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+      expect({ route: `${r.method} ${r.url}`, documented: operation !== undefined }).toEqual({
+        route: `${r.method} ${r.url}`,
+        documented: true,
+      });
+      const header = operation.parameters?.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
       return !header?.description?.startsWith('Ignored');
     });
 }
 
 it('finds the keyed routes in the router: signup, task create and patch, dead-letter retry (auth routes are exempt)', () => {
   const names = keyedRoutes().map((r) => `${r.method} ${r.url}`);
-  expect(names).toEqual(expect.arrayContaining(['POST /api/v1/signup', 'POST /api/v1/tasks', 'PATCH /api/v1/tasks/:id', 'POST /api/v1/admin/dead-letters/:id/retry']));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'POST /api/v1/signup',
+      'POST /api/v1/tasks',
+      'PATCH /api/v1/tasks/:id',
+      'POST /api/v1/admin/dead-letters/:id/retry',
+    ]),
+  );
   expect(names.filter((n) => n.startsWith('POST /api/v1/auth/'))).toEqual([]);
 });
 
@@ -175,9 +232,17 @@ it('every keyed route: a retry after the process died between COMMIT and storing
     let requests: Request[];
     if (RESOURCES[name]) requests = await RESOURCES[name](t);
     else {
-      expect({ route: name, needs: route.url.includes(':') ? 'an entry in RESOURCES for its path parameters' : 'nothing' }).toEqual({ route: name, needs: 'nothing' });
+      expect({
+        route: name,
+        needs: route.url.includes(':') ? 'an entry in RESOURCES for its path parameters' : 'nothing',
+      }).toEqual({ route: name, needs: 'nothing' });
       const schema = operation.requestBody?.content['application/json']?.schema;
-      requests = [{ auth: bearer(t.app, { roles: ['user', 'admin'] }).authorization, body: schema ? example(schema, doc) : undefined }];
+      requests = [
+        {
+          auth: bearer(t.app, { roles: ['user', 'admin'] }).authorization,
+          body: schema ? example(schema, doc) : undefined,
+        },
+      ];
     }
     for (const request of requests) {
       const url = `${t.baseUrl}${route.url.replace(/:(\w+)/g, (_, p: string) => request.params![p])}`;
@@ -185,7 +250,11 @@ it('every keyed route: a retry after the process died between COMMIT and storing
       const send = () =>
         fetch(url, {
           method: route.method,
-          headers: { 'idempotency-key': key, ...(request.auth ? { authorization: request.auth } : {}), ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            'idempotency-key': key,
+            ...(request.auth ? { authorization: request.auth } : {}),
+            ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: request.body === undefined ? undefined : JSON.stringify(request.body),
         });
       const before = await digest(pool);
@@ -195,7 +264,10 @@ it('every keyed route: a retry after the process died between COMMIT and storing
         return true;
       };
       try {
-        const survived = await send().then(async (res) => `${res.status} ${await res.text()}`, () => undefined);
+        const survived = await send().then(
+          async (res) => `${res.status} ${await res.text()}`,
+          () => undefined,
+        );
         expect({ route: name, request, survived }).toEqual({ route: name, request, survived: undefined });
       } finally {
         idempotencyFaults.afterCommit = undefined;
@@ -206,12 +278,16 @@ it('every keyed route: a retry after the process died between COMMIT and storing
       const committed = await digest(pool);
       expect(committed).not.toBe(before);
 
-      const retried = await waitFor(async () => {
-        const res = await send();
-        if (res.status !== 409) return res;
-        await res.arrayBuffer();
-        return undefined;
-      }, 10_000, `${name}: the dead holder's lease to run out`);
+      const retried = await waitFor(
+        async () => {
+          const res = await send();
+          if (res.status !== 409) return res;
+          await res.arrayBuffer();
+          return undefined;
+        },
+        10_000,
+        `${name}: the dead holder's lease to run out`,
+      );
       expect(retried.headers.get('idempotent-replayed')).toBe('true');
       const answer = await snapshot(retried);
       expect({ route: name, ...answer }).toEqual({ route: name, ...fromLost(lost!, name) });
@@ -225,5 +301,15 @@ it('every keyed route: a retry after the process died between COMMIT and storing
       covered.push(name);
     }
   }
-  expect(covered).toEqual(expect.arrayContaining(['POST /api/v1/signup', 'POST /api/v1/tasks', 'PATCH /api/v1/tasks/:id', 'POST /api/v1/admin/dead-letters/:id/retry', 'POST /api/v1/notifications/:id/read', 'PATCH /api/v1/users/me/notification-settings', 'POST /api/v1/webhooks']));
+  expect(covered).toEqual(
+    expect.arrayContaining([
+      'POST /api/v1/signup',
+      'POST /api/v1/tasks',
+      'PATCH /api/v1/tasks/:id',
+      'POST /api/v1/admin/dead-letters/:id/retry',
+      'POST /api/v1/notifications/:id/read',
+      'PATCH /api/v1/users/me/notification-settings',
+      'POST /api/v1/webhooks',
+    ]),
+  );
 }, 120_000);

@@ -15,7 +15,9 @@ afterAll(() => t?.close());
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const operations = () =>
-  Object.entries<any>(doc.paths).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => ({ name: `${m.toUpperCase()} ${p}`, op: item[m] })));
+  Object.entries<any>(doc.paths).flatMap(([p, item]) =>
+    METHODS.filter((m) => item[m]).map((m) => ({ name: `${m.toUpperCase()} ${p}`, op: item[m] })),
+  );
 const operation = (name: string) => operations().find((o) => o.name === name)!.op;
 
 /** Redocly's CLI (dev dependency) on a document, offline: no telemetry, no update check. */
@@ -24,12 +26,24 @@ function redoclyLint(document: unknown): { status: number | null; report: any } 
   try {
     const file = path.join(dir, 'openapi.json');
     writeFileSync(file, JSON.stringify(document));
-    const result = spawnSync(process.execPath, [path.join(root, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', file, '--config', path.join(root, 'redocly.yaml'), '--format', 'json'], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-      timeout: 120_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/@redocly/cli/bin/cli.js'),
+        'lint',
+        file,
+        '--config',
+        path.join(root, 'redocly.yaml'),
+        '--format',
+        'json',
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        timeout: 120_000,
+      },
+    );
     return { status: result.status, report: JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -39,7 +53,9 @@ function redoclyLint(document: unknown): { status: number | null; report: any } 
 describe('the OpenAPI document (/docs-json)', () => {
   it("passes Redocly's recommended rules with no error and no warning", () => {
     const { status, report } = redoclyLint(doc);
-    expect(report.problems.map((p: any) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location?.[0]?.pointer}`)).toEqual([]);
+    expect(
+      report.problems.map((p: any) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location?.[0]?.pointer}`),
+    ).toEqual([]);
     expect(status).toBe(0);
   }, 150_000);
 
@@ -61,23 +77,45 @@ describe('the OpenAPI document (/docs-json)', () => {
       ids.add(op.operationId);
     }
     expect(ids.size).toBe(operations().length);
-    const open = operations().filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map((o) => o.name).sort();
-    expect(open).toEqual(['POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'POST /api/v1/auth/refresh', 'POST /api/v1/signup']);
+    const open = operations()
+      .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
+      .map((o) => o.name)
+      .sort();
+    expect(open).toEqual([
+      'POST /api/v1/auth/login',
+      'POST /api/v1/auth/logout',
+      'POST /api/v1/auth/refresh',
+      'POST /api/v1/signup',
+    ]);
     // Every other operation needs the bearer token (its own requirement or the document's) and documents its 401.
-    for (const { name, op } of operations()) if (!open.includes(name)) expect([name, op.security ?? doc.security, Object.keys(op.responses)]).toEqual([name, [{ bearer: [] }], expect.arrayContaining(['401'])]);
+    for (const { name, op } of operations())
+      if (!open.includes(name))
+        expect([name, op.security ?? doc.security, Object.keys(op.responses)]).toEqual([
+          name,
+          [{ bearer: [] }],
+          expect.arrayContaining(['401']),
+        ]);
   });
 
   it('describes every error answer as application/problem+json, with a type documented as an identifier', () => {
     for (const { name, op } of operations()) {
       for (const [status, response] of Object.entries<any>(op.responses)) {
         if (!/^[45]/.test(status)) continue;
-        expect([name, status, Object.keys(response.content ?? {})]).toEqual([name, status, ['application/problem+json']]);
-        expect(response.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/ProblemResponse' });
+        expect([name, status, Object.keys(response.content ?? {})]).toEqual([
+          name,
+          status,
+          ['application/problem+json'],
+        ]);
+        expect(response.content['application/problem+json'].schema).toEqual({
+          $ref: '#/components/schemas/ProblemResponse',
+        });
       }
       // What every route can answer (a bad header, not ready or a dependency down).
       expect([name, Object.keys(op.responses)]).toEqual([name, expect.arrayContaining(['400', '503'])]);
-      if (op.requestBody) expect([name, Object.keys(op.responses)]).toEqual([name, expect.arrayContaining(['400', '413', '415', '422'])]);
-      if (op.parameters?.some((p: any) => p.in === 'query')) expect([name, Object.keys(op.responses)]).toEqual([name, expect.arrayContaining(['422'])]);
+      if (op.requestBody)
+        expect([name, Object.keys(op.responses)]).toEqual([name, expect.arrayContaining(['400', '413', '415', '422'])]);
+      if (op.parameters?.some((p: any) => p.in === 'query'))
+        expect([name, Object.keys(op.responses)]).toEqual([name, expect.arrayContaining(['422'])]);
     }
     const problem = doc.components.schemas.ProblemResponse;
     expect(problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
@@ -88,7 +126,18 @@ describe('the OpenAPI document (/docs-json)', () => {
     const statuses = (name: string) => Object.keys(operation(name).responses).sort();
     expect(statuses('POST /api/v1/tasks')).toEqual(['201', '400', '401', '409', '413', '415', '422', '503']);
     expect(statuses('GET /api/v1/tasks/{id}')).toEqual(['200', '304', '400', '401', '404', '503']);
-    expect(statuses('PATCH /api/v1/tasks/{id}')).toEqual(['200', '400', '401', '404', '409', '412', '413', '415', '422', '503']);
+    expect(statuses('PATCH /api/v1/tasks/{id}')).toEqual([
+      '200',
+      '400',
+      '401',
+      '404',
+      '409',
+      '412',
+      '413',
+      '415',
+      '422',
+      '503',
+    ]);
     expect(statuses('PUT /api/v1/tasks/{id}')).toEqual(['200', '400', '401', '404', '412', '413', '415', '422', '503']);
     expect(statuses('DELETE /api/v1/tasks/{id}')).toEqual(['204', '400', '401', '404', '412', '503']);
     expect(statuses('POST /api/v1/auth/login')).toEqual(expect.arrayContaining(['429']));
@@ -101,16 +150,29 @@ describe('the OpenAPI document (/docs-json)', () => {
     const bare: string[] = [];
     for (const [name, schema] of Object.entries<any>(doc.components.schemas)) {
       for (const [field, property] of Object.entries<any>(schema.properties ?? {})) {
-        if (property.type === 'object' && !property.properties && !property.additionalProperties && !property.$ref && !property.allOf) bare.push(`${name}.${field}`);
+        if (
+          property.type === 'object' &&
+          !property.properties &&
+          !property.additionalProperties &&
+          !property.$ref &&
+          !property.allOf
+        )
+          bare.push(`${name}.${field}`);
       }
     }
     expect(bare).toEqual([]);
   });
 
   it('documents the query parameters of the routes that validate a query', () => {
-    const params = (name: string) => (operation(name).parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
+    const params = (name: string) =>
+      (operation(name).parameters ?? [])
+        .filter((p: any) => p.in === 'query')
+        .map((p: any) => p.name)
+        .sort();
     expect(params('GET /api/v1/events')).toEqual(['after', 'limit', 'type']);
     expect(params('GET /api/v1/admin/dead-letters')).toEqual(['consumer', 'cursor', 'limit']);
-    expect(params('GET /api/v1/tasks')).toEqual(expect.arrayContaining(['cursor', 'dueAfter', 'dueBefore', 'limit', 'priority', 'q', 'sort', 'status']));
+    expect(params('GET /api/v1/tasks')).toEqual(
+      expect.arrayContaining(['cursor', 'dueAfter', 'dueBefore', 'limit', 'priority', 'q', 'sort', 'status']),
+    );
   });
 });

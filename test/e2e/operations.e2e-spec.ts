@@ -16,10 +16,11 @@ class FakeConsumers {
       if (!this.healthy) throw new Error('consumer task-board stalled');
       return '1 consumer running';
     });
-    const self = this;
+    // prom-client calls `collect` with the gauge as `this`; the lag is this instance's.
+    const lagSeconds = () => this.lagSeconds;
     const { name, help, labels } = METRIC_NAMES.PROJECTION_LAG_SECONDS;
     metrics.gauge(name, help, labels, function () {
-      this.set({ consumer: 'task-board' }, self.lagSeconds);
+      this.set({ consumer: 'task-board' }, lagSeconds());
     });
   }
 }
@@ -41,8 +42,12 @@ describe('operations endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/__test\/slow",status_code="200"\} 2/);
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/v1\/__test\/slow",status_code="200"\}/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/__test\/slow",status_code="200"\} 2/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/v1\/__test\/slow",status_code="200"\}/,
+    );
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1/);
     // No label carries the raw URL (a metric value may contain the digits by chance).
     expect(text).not.toMatch(/\{[^}]*12345[^}]*\}/);
@@ -63,7 +68,15 @@ describe('operations endpoints', () => {
     const res = await fetch(`${t.baseUrl}/ready`, { headers: admin() });
     expect(res.status).toBe(200);
     const body: any = await res.json();
-    expect(Object.keys(body.details).sort()).toEqual(['consumers', 'database', 'disk', 'heap', 'lifecycle', 'migrations', 'projection-lag']);
+    expect(Object.keys(body.details).sort()).toEqual([
+      'consumers',
+      'database',
+      'disk',
+      'heap',
+      'lifecycle',
+      'migrations',
+      'projection-lag',
+    ]);
     for (const check of Object.values<any>(body.details)) expect(check.status).toBe('up');
     expect(body.details.heap.detail).toMatch(/% of the heap limit used/);
     expect(body.details.disk.detail).toMatch(/^\d+ bytes free in \//);
@@ -76,7 +89,10 @@ describe('operations endpoints', () => {
     let res = await fetch(`${t.baseUrl}/ready`, { headers: admin() });
     expect(res.status).toBe(503);
     let body: any = await res.json();
-    expect(body.error['projection-lag']).toEqual({ status: 'down', message: expect.stringContaining('max lag 90.0 s (task-board)') });
+    expect(body.error['projection-lag']).toEqual({
+      status: 'down',
+      message: expect.stringContaining('max lag 90.0 s (task-board)'),
+    });
     expect(body.details.database.status).toBe('up');
     consumers.lagSeconds = 0;
     consumers.healthy = false;
@@ -90,10 +106,23 @@ describe('operations endpoints', () => {
 
   it('shows everyone else (anonymous, a user, a bad token) check names and states only: no paths, bytes or messages', async () => {
     const consumers = t.app.get(FakeConsumers);
-    for (const headers of [{} as Record<string, string>, { authorization: bearer(t.app).authorization }, { authorization: 'Bearer not.a.token' }, { authorization: 'Basic YTpi' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: bearer(t.app).authorization },
+      { authorization: 'Bearer not.a.token' },
+      { authorization: 'Basic YTpi' },
+    ]) {
       let body: any = await (await fetch(`${t.baseUrl}/ready`, { headers })).json();
       expect(body.status).toBe('ok');
-      expect(Object.keys(body.details).sort()).toEqual(['consumers', 'database', 'disk', 'heap', 'lifecycle', 'migrations', 'projection-lag']);
+      expect(Object.keys(body.details).sort()).toEqual([
+        'consumers',
+        'database',
+        'disk',
+        'heap',
+        'lifecycle',
+        'migrations',
+        'projection-lag',
+      ]);
       for (const check of Object.values<any>(body.details)) expect(check).toEqual({ status: 'up' });
       expect(JSON.stringify(body)).not.toMatch(/bytes|tmp|heap limit/);
       consumers.healthy = false;
@@ -120,7 +149,10 @@ describe('readiness thresholds', () => {
       const body: any = await res.json();
       expect(Object.keys(body.error)).toEqual(['disk']);
       expect(body.error.disk.message).toMatch(/^\d+ bytes free in \/.* \(min \d+\)$/);
-      expect(body.details['projection-lag']).toMatchObject({ status: 'up', detail: expect.stringContaining('check off') });
+      expect(body.details['projection-lag']).toMatchObject({
+        status: 'up',
+        detail: expect.stringContaining('check off'),
+      });
       expect((await fetch(`${other.baseUrl}/health`)).status).toBe(200);
     } finally {
       await other.close();

@@ -11,7 +11,10 @@ function readmeTour(base: string, email: string): string {
   const section = readme.slice(readme.indexOf('## A tour with curl'));
   const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
   expect(block).toContain('http://localhost:3000');
-  return block.replaceAll('http://localhost:3000', base).replaceAll('ada@example.com', email).replaceAll('tour-task-1', `tour-${email}`);
+  return block
+    .replaceAll('http://localhost:3000', base)
+    .replaceAll('ada@example.com', email)
+    .replaceAll('tour-task-1', `tour-${email}`);
 }
 
 let t: TestApp;
@@ -27,8 +30,11 @@ describe("README's curl tour", () => {
       const email = `tour-${Date.now()}@example.com`;
       // Asynchronously: the API answers from this very process.
       const run = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
-        execFile('bash', ['-e', '-o', 'pipefail', '-c', readmeTour(t.baseUrl, email)], { cwd: dir, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
-          resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        execFile(
+          'bash',
+          ['-e', '-o', 'pipefail', '-c', readmeTour(t.baseUrl, email)],
+          { cwd: dir, encoding: 'utf8', timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
         ),
       );
       expect(run.stderr).toBe('');
@@ -40,7 +46,10 @@ describe("README's curl tour", () => {
       const response = read.join('\n');
       expect(response).toMatch(/^HTTP\/1\.1 200 OK\r$/m);
       expect(response).toMatch(/^etag: "1\.\d+"\r$/m);
-      expect(JSON.parse(response.slice(response.indexOf('{')))).toMatchObject({ id: task.id, title: 'Fix the login bug' });
+      expect(JSON.parse(response.slice(response.indexOf('{')))).toMatchObject({
+        id: task.id,
+        title: 'Fix the login bug',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,11 @@ let alice: { authorization: string };
 let bob: { authorization: string };
 
 beforeAll(async () => {
-  t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_POLL_INTERVAL_MS: '50', LOG_LEVEL: process.env.TASKS_LOG ?? 'silent' });
+  t = await startTestApp({
+    RUN_WORKER_IN_API: 'true',
+    EVENTS_POLL_INTERVAL_MS: '50',
+    LOG_LEVEL: process.env.TASKS_LOG ?? 'silent',
+  });
   alice = bearer(t.app);
   bob = bearer(t.app);
 }, 60_000);
@@ -20,17 +24,36 @@ let token: string | undefined;
  * only below the cluster-wide snapshot xmin, so another suite's open transaction can hold the
  * projection back past the token's bounded wait (the read is then served marked stale).
  */
-async function eventually(path: string, auth: { authorization: string }, ok: (r: Awaited<ReturnType<typeof call>>) => boolean) {
-  return waitFor(async () => {
-    const r = await call('GET', path, auth);
-    return ok(r) ? r : undefined;
-  }, 20_000, `GET ${path}`);
+async function eventually(
+  path: string,
+  auth: { authorization: string },
+  ok: (r: Awaited<ReturnType<typeof call>>) => boolean,
+) {
+  return waitFor(
+    async () => {
+      const r = await call('GET', path, auth);
+      return ok(r) ? r : undefined;
+    },
+    20_000,
+    `GET ${path}`,
+  );
 }
 
-async function call(method: string, path: string, auth: { authorization: string } | null, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  path: string,
+  auth: { authorization: string } | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${t.baseUrl}/api/v1${path}`, {
     method,
-    headers: { ...(auth ?? {}), ...(method === 'GET' && token ? { 'x-consistency-token': token } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(auth ?? {}),
+      ...(method === 'GET' && token ? { 'x-consistency-token': token } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -49,7 +72,9 @@ describe('read-your-writes', () => {
     const r = await call('POST', '/tasks', alice, { title: 'Token' });
     const own = r.headers.get('x-consistency-token');
     expect(own).toMatch(/^\d+\.\d+$/);
-    const g = await fetch(`${t.baseUrl}/api/v1/tasks/${r.body.id}`, { headers: { ...alice, 'x-consistency-token': own! } });
+    const g = await fetch(`${t.baseUrl}/api/v1/tasks/${r.body.id}`, {
+      headers: { ...alice, 'x-consistency-token': own! },
+    });
     // 200, unless the projection could not get there within the bounded wait (then marked stale)
     expect(g.status === 200 || g.headers.get('x-consistency-stale') === 'true').toBe(true);
     const bad = await fetch(`${t.baseUrl}/api/v1/tasks`, { headers: { ...alice, 'x-consistency-token': 'nope' } });
@@ -63,7 +88,14 @@ describe('POST /tasks', () => {
     expect(r.status).toBe(201);
     expect(r.headers.get('location')).toBe(`/api/v1/tasks/${r.body.id}`);
     expect(r.headers.get('etag')).toBe('"1"');
-    expect(r.body).toMatchObject({ title: 'Write docs', description: '', priority: 'medium', status: 'pending', version: 1, dueDate: '2026-12-01T10:00:00.000Z' });
+    expect(r.body).toMatchObject({
+      title: 'Write docs',
+      description: '',
+      priority: 'medium',
+      status: 'pending',
+      version: 1,
+      dueDate: '2026-12-01T10:00:00.000Z',
+    });
     const doc: any = await (await fetch(`${t.baseUrl}/docs-json`)).json();
     expect(Object.keys(doc.components.schemas.TaskResponse.properties).sort()).toEqual(Object.keys(r.body).sort());
   });
@@ -88,26 +120,47 @@ describe('POST /tasks', () => {
     const r = await call('POST', '/tasks', alice, { title: '', priority: 'extreme', dueDate: 'tomorrow', extra: 1 });
     expect(r.status).toBe(422);
     expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(r.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['dueDate', 'extra', 'priority', 'title']);
+    expect(r.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'dueDate',
+      'extra',
+      'priority',
+      'title',
+    ]);
   });
 
   it('400 on malformed JSON, 415 on a non-JSON body', async () => {
     expect((await call('POST', '/tasks', alice, '{"title":')).status).toBe(400);
-    const r = await fetch(`${t.baseUrl}/api/v1/tasks`, { method: 'POST', headers: { ...alice, 'content-type': 'text/plain' }, body: 'title' });
+    const r = await fetch(`${t.baseUrl}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { ...alice, 'content-type': 'text/plain' },
+      body: 'title',
+    });
     expect(r.status).toBe(415);
   });
 });
 
 describe('GET /tasks/:id', () => {
   it('200 with ETag and enrichment once projected; 404 for another user, unknown ids and non-UUIDs', async () => {
-    const { id } = await create(alice, { title: 'Fix crash on save', description: 'The editor crashes. Seen on Linux.' });
-    const r = await waitFor(async () => {
-      const g = await call('GET', `/tasks/${id}`, alice);
-      return g.body?.enrichment ? g : undefined;
-    }, 20_000, 'the enrichment');
+    const { id } = await create(alice, {
+      title: 'Fix crash on save',
+      description: 'The editor crashes. Seen on Linux.',
+    });
+    const r = await waitFor(
+      async () => {
+        const g = await call('GET', `/tasks/${id}`, alice);
+        return g.body?.enrichment ? g : undefined;
+      },
+      20_000,
+      'the enrichment',
+    );
     expect(r.status).toBe(200);
     expect(r.headers.get('etag')).toMatch(/^"1\.\d+"$/);
-    expect(r.body).toMatchObject({ id, title: 'Fix crash on save', category: 'bug_fix', enrichment: { source: 'heuristic' } });
+    expect(r.body).toMatchObject({
+      id,
+      title: 'Fix crash on save',
+      category: 'bug_fix',
+      enrichment: { source: 'heuristic' },
+    });
     expect(r.body.subtasks.length).toBeGreaterThanOrEqual(3);
     expect(r.body.summary).toBe('Fix crash on save: the editor crashes.');
     expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -115,13 +168,22 @@ describe('GET /tasks/:id', () => {
     const cached = await call('GET', `/tasks/${id}`, alice);
     expect(cached.body).toEqual(r.body);
     expect(cached.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect((await call('GET', '/tasks?limit=100', alice)).body.items.find((item: { id: string }) => item.id === id)).toEqual(r.body);
+    expect(
+      (await call('GET', '/tasks?limit=100', alice)).body.items.find((item: { id: string }) => item.id === id),
+    ).toEqual(r.body);
     // and the OpenAPI document describes exactly these fields
     const doc: any = await (await fetch(`${t.baseUrl}/docs-json`)).json();
     const { properties, allOf } = doc.components.schemas.TaskViewResponse;
-    const documented = [...Object.keys(properties), ...(allOf ?? []).flatMap((s: any) => Object.keys(doc.components.schemas[s.$ref?.split('/').pop()]?.properties ?? s.properties ?? {}))];
+    const documented = [
+      ...Object.keys(properties),
+      ...(allOf ?? []).flatMap((s: any) =>
+        Object.keys(doc.components.schemas[s.$ref?.split('/').pop()]?.properties ?? s.properties ?? {}),
+      ),
+    ];
     expect([...new Set(documented)].sort()).toEqual(Object.keys(r.body).sort());
-    expect(Object.keys(doc.components.schemas.TaskEnrichmentResponse.properties).sort()).toEqual(Object.keys(r.body.enrichment).sort());
+    expect(Object.keys(doc.components.schemas.TaskEnrichmentResponse.properties).sort()).toEqual(
+      Object.keys(r.body.enrichment).sort(),
+    );
     const other = await call('GET', `/tasks/${id}`, bob);
     expect(other.status).toBe(404);
     expect((await call('GET', `/tasks/00000000-0000-4000-8000-000000000000`, alice)).status).toBe(404);
@@ -138,7 +200,9 @@ describe('PATCH, PUT, DELETE', () => {
     expect(r.body).toMatchObject({ priority: 'high', title: 'Fix the login bug', version: 2 });
     const stale = await call('PATCH', `/tasks/${id}`, alice, { priority: 'low' }, { 'if-match': '"1"' });
     expect(stale.status).toBe(412);
-    expect((await call('PATCH', `/tasks/${id}`, alice, { priority: 'low' }, { 'if-match': 'garbage' })).status).toBe(400);
+    expect((await call('PATCH', `/tasks/${id}`, alice, { priority: 'low' }, { 'if-match': 'garbage' })).status).toBe(
+      400,
+    );
     expect((await call('PATCH', `/tasks/${id}`, bob, { priority: 'low' })).status).toBe(404);
     expect((await call('PATCH', `/tasks/${id}`, alice, { title: 'x'.repeat(201) })).status).toBe(422);
   });
@@ -227,28 +291,40 @@ describe('GET /tasks (list)', () => {
     expect([...created].sort().reverse()).toEqual(created);
   });
 
-  it.each(['dueDate', '-dueDate', 'priority', '-priority', 'createdAt'])('sort=%s pages through everything in order', async (sort) => {
-    const { ids, items } = await all(`&sort=${sort}`, 4);
-    expect(new Set(ids).size).toBe(25);
-    if (sort.endsWith('priority')) {
-      const rank = items.map((x) => ['low', 'medium', 'high', 'urgent'].indexOf(x.priority));
-      const sorted = [...rank].sort((a, b) => a - b);
-      expect(rank).toEqual(sort.startsWith('-') ? sorted.reverse() : sorted);
-    }
-    if (sort === 'dueDate') expect(items.slice(-9).every((x) => x.dueDate === null)).toBe(true);
-  });
+  it.each(['dueDate', '-dueDate', 'priority', '-priority', 'createdAt'])(
+    'sort=%s pages through everything in order',
+    async (sort) => {
+      const { ids, items } = await all(`&sort=${sort}`, 4);
+      expect(new Set(ids).size).toBe(25);
+      if (sort.endsWith('priority')) {
+        const rank = items.map((x) => ['low', 'medium', 'high', 'urgent'].indexOf(x.priority));
+        const sorted = [...rank].sort((a, b) => a - b);
+        expect(rank).toEqual(sort.startsWith('-') ? sorted.reverse() : sorted);
+      }
+      if (sort === 'dueDate') expect(items.slice(-9).every((x) => x.dueDate === null)).toBe(true);
+    },
+  );
 
   it('filters: status, priority, due range, full-text q', async () => {
     expect((await all('&priority=urgent')).ids).toHaveLength(6);
     expect((await all('&status=completed')).ids).toHaveLength(0);
     expect((await all('&q=deploy')).ids).toHaveLength(5);
-    expect((await all('&dueAfter=2027-01-10T00:00:00Z&dueBefore=2027-01-20T00:00:00Z')).items.every((x) => x.dueDate! > '2027-01-10' && x.dueDate! < '2027-01-20')).toBe(true);
+    expect(
+      (await all('&dueAfter=2027-01-10T00:00:00Z&dueBefore=2027-01-20T00:00:00Z')).items.every(
+        (x) => x.dueDate! > '2027-01-10' && x.dueDate! < '2027-01-20',
+      ),
+    ).toBe(true);
   });
 
   it('422 for invalid params and for an invalid cursor', async () => {
     const r = await call('GET', '/tasks?limit=0&sort=title&status=nope&dueBefore=soon', carol);
     expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['dueBefore', 'limit', 'sort', 'status']);
+    expect(r.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'dueBefore',
+      'limit',
+      'sort',
+      'status',
+    ]);
     expect((await call('GET', '/tasks?limit=101', carol)).status).toBe(422);
     const bad = await call('GET', '/tasks?cursor=bm9wZQ', carol);
     expect(bad.status).toBe(422);
@@ -265,7 +341,11 @@ describe('GET /tasks (list)', () => {
   it('GET /tasks/stats counts by status, priority, category and per day', async () => {
     const { id } = await create(carol, { title: 'Write README docs' });
     await call('PATCH', `/tasks/${id}`, carol, { status: 'completed' });
-    const r = await eventually('/tasks/stats', carol, (g) => g.body?.byStatus?.completed === 1 && g.body?.byCategory?.documentation === 1);
+    const r = await eventually(
+      '/tasks/stats',
+      carol,
+      (g) => g.body?.byStatus?.completed === 1 && g.body?.byCategory?.documentation === 1,
+    );
     expect(r.status).toBe(200);
     expect(r.body.byStatus).toMatchObject({ pending: 25, completed: 1, in_progress: 0, cancelled: 0 });
     expect(r.body.byPriority).toMatchObject({ low: 7, medium: 7, high: 6, urgent: 6 });

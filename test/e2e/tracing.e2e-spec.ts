@@ -18,13 +18,25 @@ describe('tracing', () => {
     delete env.REDIS_URL;
     const run = spawnNode(['test/support/traced-app.mjs'], env);
     expect(await run.exited).toBe(0);
-    const line = run.output().split('\n').find((l) => l.startsWith('SPANS '));
+    const line = run
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('SPANS '));
     expect(line).toBeDefined();
-    const { body, signup, spans } = JSON.parse(line!.slice('SPANS '.length)) as { body: any; signup: number; spans: any[] };
+    const { body, signup, spans } = JSON.parse(line!.slice('SPANS '.length)) as {
+      body: any;
+      signup: number;
+      spans: any[];
+    };
 
     const server = spans.find((s) => s.kind === 1 && s.instrumentation === '@fastify/otel');
-    expect(server).toMatchObject({ name: 'GET /api/v1/__test/slow', attributes: { 'http.route': '/api/v1/__test/slow', 'http.response.status_code': 200 } });
-    const sql = spans.filter((s) => s.parentSpanId === server.spanId && s.instrumentation === '@opentelemetry/instrumentation-pg');
+    expect(server).toMatchObject({
+      name: 'GET /api/v1/__test/slow',
+      attributes: { 'http.route': '/api/v1/__test/slow', 'http.response.status_code': 200 },
+    });
+    const sql = spans.filter(
+      (s) => s.parentSpanId === server.spanId && s.instrumentation === '@opentelemetry/instrumentation-pg',
+    );
     expect(sql.map((s) => s.attributes['db.query.text'])).toContain('SELECT 1 AS one');
 
     // The request context holds the server span's traceparent: what the event store writes into event metadata.
@@ -36,8 +48,17 @@ describe('tracing', () => {
     const post = spans.find((s) => s.kind === 1 && s.name === 'POST /api/v1/signup');
     expect(post).toBeDefined();
     const projector = spans.find((s) => s.name === 'users_read user.signed_up');
-    expect(projector).toMatchObject({ kind: 4, traceId: post.traceId, parentSpanId: post.spanId, attributes: { 'messaging.consumer.group.name': 'users_read' } });
-    expect(spans.some((s) => s.parentSpanId === projector.spanId && /users_read/.test(String(s.attributes['db.query.text'])))).toBe(true);
+    expect(projector).toMatchObject({
+      kind: 4,
+      traceId: post.traceId,
+      parentSpanId: post.spanId,
+      attributes: { 'messaging.consumer.group.name': 'users_read' },
+    });
+    expect(
+      spans.some(
+        (s) => s.parentSpanId === projector.spanId && /users_read/.test(String(s.attributes['db.query.text'])),
+      ),
+    ).toBe(true);
     expect(spans.some((s) => /^fs|^dns|^tcp\.connect/.test(s.name))).toBe(false);
   }, 120_000);
 });

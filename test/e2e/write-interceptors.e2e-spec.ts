@@ -11,9 +11,12 @@ let admin: { authorization: string };
 const routes: { method: string; url: string }[] = [];
 beforeAll(async () => {
   t = await startTestApp({}, [], (app) => {
-    app.getHttpAdapter().getInstance().addHook('onRoute', (route: { method: string | string[]; url: string }) => {
-      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-    });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (route: { method: string | string[]; url: string }) => {
+        for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+      });
   });
   auth = bearer(t.app);
   admin = bearer(t.app, { roles: ['user', 'admin'] });
@@ -22,21 +25,35 @@ afterAll(() => t?.close());
 
 const tooLongKey = 'k'.repeat(256); // the key's limit is 255 characters
 const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
-  fetch(`${t.baseUrl}/api/v1${path}`, { method, headers: { ...auth, ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  fetch(`${t.baseUrl}/api/v1${path}`, {
+    method,
+    headers: { ...auth, ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
 
 describe('interceptors on writes and reads', () => {
   it('every POST and PATCH route keeps responses by Idempotency-Key (a malformed key is a 400), unless its OpenAPI operation says the key is ignored', async () => {
-    const document = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; description?: string }[] }>> };
+    const document = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string; description?: string }[] }>>;
+    };
     const writes = routes.filter((r) => (r.method === 'POST' || r.method === 'PATCH') && r.url.startsWith('/api/v1/'));
     expect(writes.length).toBeGreaterThanOrEqual(5);
     for (const { method, url } of writes) {
       const operation = document.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
-      const ignored = operation?.parameters?.some((p) => p.name === 'Idempotency-Key' && p.description === IDEMPOTENCY_IGNORED_DESCRIPTION);
+      const ignored = operation?.parameters?.some(
+        (p) => p.name === 'Idempotency-Key' && p.description === IDEMPOTENCY_IGNORED_DESCRIPTION,
+      );
       const path = url.replace(/:\w+/g, '00000000-0000-4000-8000-000000000000');
-      const res = await fetch(`${t.baseUrl}${path}`, { method, headers: { ...admin, 'idempotency-key': tooLongKey, 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${t.baseUrl}${path}`, {
+        method,
+        headers: { ...admin, 'idempotency-key': tooLongKey, 'content-type': 'application/json' },
+        body: '{}',
+      });
       const problem = (await res.json()) as { type?: string };
       const refused = res.status === 400 && String(problem.type).endsWith('invalid-idempotency-key');
-      expect(`${method} ${url} refuses a malformed key: ${refused}`).toBe(`${method} ${url} refuses a malformed key: ${!ignored}`);
+      expect(`${method} ${url} refuses a malformed key: ${refused}`).toBe(
+        `${method} ${url} refuses a malformed key: ${!ignored}`,
+      );
     }
   });
 
@@ -63,7 +80,10 @@ describe('interceptors on writes and reads', () => {
     const list = await send('GET', '/tasks', { 'idempotency-key': tooLongKey });
     expect(list.status).toBe(200);
     const key = `read-${Date.now()}`;
-    const reads = [await send('GET', '/tasks', { 'idempotency-key': key }), await send('GET', '/tasks', { 'idempotency-key': key })];
+    const reads = [
+      await send('GET', '/tasks', { 'idempotency-key': key }),
+      await send('GET', '/tasks', { 'idempotency-key': key }),
+    ];
     for (const read of reads) {
       expect(read.status).toBe(200);
       expect(read.headers.get('idempotent-replayed')).toBeNull();

@@ -43,7 +43,11 @@ interface Operation {
   it('loses no acknowledgement, writes nothing twice, and every 2xx names a row with the content sent', async () => {
     const rnd = seededRandom('api crash under keyed retries');
     const run = rnd.word(6);
-    const users = [await newUser(api.baseUrl, 'alice'), await newUser(api.baseUrl, 'bob'), await newUser(api.baseUrl, 'carol')];
+    const users = [
+      await newUser(api.baseUrl, 'alice'),
+      await newUser(api.baseUrl, 'bob'),
+      await newUser(api.baseUrl, 'carol'),
+    ];
     const operations: Operation[] = [];
     let stopping = false;
     let crashesOver: number | undefined;
@@ -54,10 +58,26 @@ interface Operation {
         rnd.next() < 0.75
           ? (() => {
               const user = rnd.pick(users);
-              const body = { title: `crash ${run} ${n} ${rnd.word(5)}`, description: rnd.word(rnd.int(0, 300)), priority: rnd.pick(['low', 'medium', 'high', 'urgent']) };
-              return { kind: 'task' as const, key: `task-${run}-${n}`, token: user.token, ownerId: user.id, body, answers: [] };
+              const body = {
+                title: `crash ${run} ${n} ${rnd.word(5)}`,
+                description: rnd.word(rnd.int(0, 300)),
+                priority: rnd.pick(['low', 'medium', 'high', 'urgent']),
+              };
+              return {
+                kind: 'task' as const,
+                key: `task-${run}-${n}`,
+                token: user.token,
+                ownerId: user.id,
+                body,
+                answers: [],
+              };
             })()
-          : { kind: 'signup', key: `signup-${run}-${n}`, body: { name: `User ${n}`, email: `crash-${run}-${n}@example.test`, password: PASSWORD }, answers: [] };
+          : {
+              kind: 'signup',
+              key: `signup-${run}-${n}`,
+              body: { name: `User ${n}`, email: `crash-${run}-${n}@example.test`, password: PASSWORD },
+              answers: [],
+            };
       operations.push(operation);
       return operation;
     };
@@ -69,9 +89,17 @@ interface Operation {
     const complete = async (op: Operation): Promise<void> => {
       const deadline = () => (crashesOver ?? Infinity) + 30_000;
       for (;;) {
-        const answer = await send(api.baseUrl, 'POST', op.kind === 'task' ? '/api/v1/tasks' : '/api/v1/signup', { token: op.token, key: op.key, body: op.body, timeoutMs: 30_000 });
+        const answer = await send(api.baseUrl, 'POST', op.kind === 'task' ? '/api/v1/tasks' : '/api/v1/signup', {
+          token: op.token,
+          key: op.key,
+          body: op.body,
+          timeoutMs: 30_000,
+        });
         op.answers.push(answer);
-        const again = !answer.ok || answer.status >= 500 || (answer.status === 409 && answer.body?.code === 'idempotency-key-in-use');
+        const again =
+          !answer.ok ||
+          answer.status >= 500 ||
+          (answer.status === 409 && answer.body?.code === 'idempotency-key-in-use');
         if (!again || Date.now() > deadline()) return;
         const retryAfter = answer.ok ? Number(answer.headers.get('retry-after') ?? 0) : 0;
         await sleep(Math.min(retryAfter * 1000, 1_000) || rnd.int(50, 250));
@@ -110,7 +138,9 @@ interface Operation {
     const problems: string[] = [];
     // The answers a key got, repeats counted: "ECONNREFUSED x12, 409 idempotency-key-in-use x3, 201 <id>".
     const describeOp = (op: Operation) => {
-      const labels = op.answers.map((a) => (a.ok ? `${a.status}${a.body?.id ? ` ${a.body.id}` : a.body?.code ? ` ${a.body.code}` : ''}` : a.error));
+      const labels = op.answers.map((a) =>
+        a.ok ? `${a.status}${a.body?.id ? ` ${a.body.id}` : a.body?.code ? ` ${a.body.code}` : ''}` : a.error,
+      );
       const runs: [string, number][] = [];
       for (const label of labels) {
         const last = runs.at(-1);
@@ -120,27 +150,48 @@ interface Operation {
       return `${op.kind} ${op.key}: ${runs.map(([label, n]) => (n > 1 ? `${label} x${n}` : label)).join(', ')}`;
     };
     for (const op of operations) {
-      const success = op.answers.filter((a): a is Extract<Outcome, { ok: true }> => a.ok && a.status >= 200 && a.status < 300);
+      const success = op.answers.filter(
+        (a): a is Extract<Outcome, { ok: true }> => a.ok && a.status >= 200 && a.status < 300,
+      );
       if (success.length === 0) problems.push(`no acknowledgement: ${describeOp(op)}`);
-      if (new Set(success.map((a) => a.body?.id)).size > 1) problems.push(`2xx answers name different resources: ${describeOp(op)}`);
+      if (new Set(success.map((a) => a.body?.id)).size > 1)
+        problems.push(`2xx answers name different resources: ${describeOp(op)}`);
     }
 
-    const tasks = await stack.query<{ id: string; owner_id: string; title: string; description: string; priority: string }>(
-      `SELECT id::text, owner_id::text, title, description, priority FROM tasks WHERE title LIKE $1`,
-      [`crash ${run} %`],
+    const tasks = await stack.query<{
+      id: string;
+      owner_id: string;
+      title: string;
+      description: string;
+      priority: string;
+    }>(`SELECT id::text, owner_id::text, title, description, priority FROM tasks WHERE title LIKE $1`, [
+      `crash ${run} %`,
+    ]);
+    const users_ = await stack.query<{ id: string; name: string; email: string }>(
+      `SELECT id::text, name, email FROM users WHERE email LIKE $1`,
+      [`crash-${run}-%`],
     );
-    const users_ = await stack.query<{ id: string; name: string; email: string }>(`SELECT id::text, name, email FROM users WHERE email LIKE $1`, [`crash-${run}-%`]);
     const tasksByTitle = groupBy(tasks, (t) => t.title);
     const usersByEmail = groupBy(users_, (u) => u.email);
     for (const op of operations) {
-      const acknowledged = op.answers.find((a): a is Extract<Outcome, { ok: true }> => a.ok && a.status >= 200 && a.status < 300);
+      const acknowledged = op.answers.find(
+        (a): a is Extract<Outcome, { ok: true }> => a.ok && a.status >= 200 && a.status < 300,
+      );
       if (op.kind === 'task') {
         const rows = tasksByTitle.get(op.body.title) ?? [];
         if (rows.length > 1) problems.push(`duplicate: ${rows.length} tasks for ${describeOp(op)}`);
         if (acknowledged) {
           const row = rows.find((r) => r.id === acknowledged.body?.id);
-          if (!row) problems.push(`2xx names a task that does not exist: ${describeOp(op)} (rows for its title: ${rows.map((r) => r.id).join(', ') || 'none'})`);
-          else if (row.owner_id !== op.ownerId || row.description !== op.body.description || row.priority !== op.body.priority) problems.push(`task content differs: ${describeOp(op)}`);
+          if (!row)
+            problems.push(
+              `2xx names a task that does not exist: ${describeOp(op)} (rows for its title: ${rows.map((r) => r.id).join(', ') || 'none'})`,
+            );
+          else if (
+            row.owner_id !== op.ownerId ||
+            row.description !== op.body.description ||
+            row.priority !== op.body.priority
+          )
+            problems.push(`task content differs: ${describeOp(op)}`);
         }
       } else {
         const rows = usersByEmail.get(op.body.email) ?? [];

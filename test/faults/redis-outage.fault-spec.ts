@@ -38,7 +38,11 @@ interface Keyed {
     const rnd = seededRandom('redis outage');
     const run = rnd.word(6);
     const user = await newUser(api.baseUrl, 'redis');
-    const taskIds = await createTasks(api.baseUrl, user.token, Array.from({ length: 10 }, (_, i) => `seed ${run} ${i}`));
+    const taskIds = await createTasks(
+      api.baseUrl,
+      user.token,
+      Array.from({ length: 10 }, (_, i) => `seed ${run} ${i}`),
+    );
     await waitForExactProjections(stack, 120_000);
     const pid = api.pid;
 
@@ -53,7 +57,8 @@ interface Keyed {
       const n = keyed.length;
       const op: Keyed = { key: `redis-${run}-${n}`, title: `keyed ${run} ${n}`, answers: [] };
       keyed.push(op);
-      const attempt = () => send(api.baseUrl, 'POST', '/api/v1/tasks', { token: user.token, key: op.key, body: { title: op.title } });
+      const attempt = () =>
+        send(api.baseUrl, 'POST', '/api/v1/tasks', { token: user.token, key: op.key, body: { title: op.title } });
       op.answers.push(...(await Promise.all([attempt(), attempt()])));
       const deadline = Date.now() + 30_000;
       while (!op.answers.some((a) => a.ok && a.status === 201) && Date.now() < deadline) {
@@ -66,19 +71,48 @@ interface Keyed {
       while (!stopping) {
         const at = phase;
         const choice = rnd.int(0, 5);
-        if (choice === 0) unkeyed.push({ phase: at, what: 'GET /tasks/:id', outcome: await send(api.baseUrl, 'GET', `/api/v1/tasks/${rnd.pick(taskIds)}`, { token: user.token }) });
-        else if (choice === 1) unkeyed.push({ phase: at, what: 'GET /tasks', outcome: await send(api.baseUrl, 'GET', '/api/v1/tasks?limit=5', { token: user.token }) });
-        else if (choice === 2) unkeyed.push({ phase: at, what: 'POST /tasks', outcome: await send(api.baseUrl, 'POST', '/api/v1/tasks', { token: user.token, body: { title: `plain ${run}` } }) });
+        if (choice === 0)
+          unkeyed.push({
+            phase: at,
+            what: 'GET /tasks/:id',
+            outcome: await send(api.baseUrl, 'GET', `/api/v1/tasks/${rnd.pick(taskIds)}`, { token: user.token }),
+          });
+        else if (choice === 1)
+          unkeyed.push({
+            phase: at,
+            what: 'GET /tasks',
+            outcome: await send(api.baseUrl, 'GET', '/api/v1/tasks?limit=5', { token: user.token }),
+          });
+        else if (choice === 2)
+          unkeyed.push({
+            phase: at,
+            what: 'POST /tasks',
+            outcome: await send(api.baseUrl, 'POST', '/api/v1/tasks', {
+              token: user.token,
+              body: { title: `plain ${run}` },
+            }),
+          });
         else if (choice === 3) {
           const id = rnd.pick(taskIds);
-          unkeyed.push({ phase: at, what: 'PATCH /tasks/:id', outcome: await send(api.baseUrl, 'PATCH', `/api/v1/tasks/${id}`, { token: user.token, body: { description: rnd.word(10) } }) });
+          unkeyed.push({
+            phase: at,
+            what: 'PATCH /tasks/:id',
+            outcome: await send(api.baseUrl, 'PATCH', `/api/v1/tasks/${id}`, {
+              token: user.token,
+              body: { description: rnd.word(10) },
+            }),
+          });
         } else await keyedCreate();
         await sleep(rnd.int(5, 40));
       }
     };
     const prober = async () => {
       while (!stopping) {
-        readiness.push({ at: Date.now(), phase, outcome: await send(api.baseUrl, 'GET', '/ready', { timeoutMs: 30_000 }) });
+        readiness.push({
+          at: Date.now(),
+          phase,
+          outcome: await send(api.baseUrl, 'GET', '/ready', { timeoutMs: 30_000 }),
+        });
         await sleep(200);
       }
     };
@@ -92,36 +126,61 @@ interface Keyed {
     const upAt = Date.now();
     phase = 'after';
     const recovered = (o: Outcome) => o.ok && o.status === 200 && o.body?.optional?.idempotency?.status === 'up';
-    await waitFor(async () => (readiness.some((r) => r.at > upAt && recovered(r.outcome)) ? true : undefined), 60_000, '/ready to report the idempotency store up again');
+    await waitFor(
+      async () => (readiness.some((r) => r.at > upAt && recovered(r.outcome)) ? true : undefined),
+      60_000,
+      '/ready to report the idempotency store up again',
+    );
     await sleep(1_000);
     stopping = true;
     await load;
 
     const describeOutcome = (o: Outcome) => (o.ok ? `${o.status} ${o.text.slice(0, 160)}` : o.error);
     // Readiness: always 200; the outage named while it lasts; no restart.
-    expect(readiness.filter((r) => !r.outcome.ok || r.outcome.status !== 200).map((r) => `${r.phase}: ${describeOutcome(r.outcome)}`)).toEqual([]);
-    const namedDown = readiness.filter((r) => r.phase === 'outage' && r.outcome.ok && r.outcome.body?.degraded?.idempotency?.status === 'down');
+    expect(
+      readiness
+        .filter((r) => !r.outcome.ok || r.outcome.status !== 200)
+        .map((r) => `${r.phase}: ${describeOutcome(r.outcome)}`),
+    ).toEqual([]);
+    const namedDown = readiness.filter(
+      (r) => r.phase === 'outage' && r.outcome.ok && r.outcome.body?.degraded?.idempotency?.status === 'down',
+    );
     expect(namedDown.length).toBeGreaterThan(0);
     expect(api.pid).toBe(pid);
     expect(api.starts).toBe(1);
 
     // Requests without a key: never a 5xx, never a dropped connection.
-    expect(unkeyed.filter(({ outcome }) => !outcome.ok || outcome.status >= 500).map(({ phase: p, what, outcome }) => `${p} ${what}: ${describeOutcome(outcome)}`)).toEqual([]);
+    expect(
+      unkeyed
+        .filter(({ outcome }) => !outcome.ok || outcome.status >= 500)
+        .map(({ phase: p, what, outcome }) => `${p} ${what}: ${describeOutcome(outcome)}`),
+    ).toEqual([]);
     expect(unkeyed.filter((u) => u.phase === 'outage').length).toBeGreaterThan(0);
 
     // Keyed: each key acknowledged, all its 2xx naming one task, exactly one task per key.
-    const rows = await stack.query<{ id: string; title: string }>(`SELECT id::text, title FROM tasks WHERE title LIKE $1`, [`keyed ${run} %`]);
+    const rows = await stack.query<{ id: string; title: string }>(
+      `SELECT id::text, title FROM tasks WHERE title LIKE $1`,
+      [`keyed ${run} %`],
+    );
     const problems: string[] = [];
     for (const op of keyed) {
-      const ids = new Set(op.answers.filter((a) => a.ok && a.status >= 200 && a.status < 300).map((a) => (a as { body: { id: string } }).body.id));
+      const ids = new Set(
+        op.answers
+          .filter((a) => a.ok && a.status >= 200 && a.status < 300)
+          .map((a) => (a as { body: { id: string } }).body.id),
+      );
       const written = rows.filter((r) => r.title === op.title);
-      if (ids.size !== 1) problems.push(`${op.key}: 2xx naming ${ids.size} tasks (${op.answers.map(describeOutcome).join(' | ')})`);
+      if (ids.size !== 1)
+        problems.push(`${op.key}: 2xx naming ${ids.size} tasks (${op.answers.map(describeOutcome).join(' | ')})`);
       if (written.length !== 1) problems.push(`${op.key}: ${written.length} tasks written`);
-      else if (ids.size === 1 && !ids.has(written[0]!.id)) problems.push(`${op.key}: acknowledged ${[...ids][0]} but wrote ${written[0]!.id}`);
+      else if (ids.size === 1 && !ids.has(written[0].id))
+        problems.push(`${op.key}: acknowledged ${[...ids][0]} but wrote ${written[0].id}`);
     }
     expect(problems).toEqual([]);
     const keyedDuring = keyed.length;
-    process.stdout.write(`redis outage: ${unkeyed.length} requests without a key, ${keyedDuring} keys, /ready named the outage ${namedDown.length} times\n`);
+    process.stdout.write(
+      `redis outage: ${unkeyed.length} requests without a key, ${keyedDuring} keys, /ready named the outage ${namedDown.length} times\n`,
+    );
     expect(keyed.length).toBeGreaterThan(0);
   }, 300_000);
 });

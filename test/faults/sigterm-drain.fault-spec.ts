@@ -33,22 +33,61 @@ interface Sent {
 }
 
 /** One request over a keep-alive agent; never throws. */
-function request(agent: http.Agent, port: number, method: string, path: string, token: string, body?: unknown): Promise<Sent> {
+function request(
+  agent: http.Agent,
+  port: number,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<Sent> {
   const sent: Sent = { sentAt: Date.now(), path };
   return new Promise((resolve) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request({ agent, host: '127.0.0.1', port, method, path, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ ...sent, ms: Date.now() - sent.sentAt, reused: req.reusedSocket, status: res.statusCode, connection: res.headers.connection }));
-      res.on('error', (err) => resolve({ ...sent, ms: Date.now() - sent.sentAt, reused: req.reusedSocket, error: (err as NodeJS.ErrnoException).code ?? err.message }));
-    });
-    req.on('error', (err) => resolve({ ...sent, ms: Date.now() - sent.sentAt, reused: req.reusedSocket, error: (err as NodeJS.ErrnoException).code ?? err.message }));
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({
+            ...sent,
+            ms: Date.now() - sent.sentAt,
+            reused: req.reusedSocket,
+            status: res.statusCode,
+            connection: res.headers.connection,
+          }),
+        );
+        res.on('error', (err) =>
+          resolve({
+            ...sent,
+            ms: Date.now() - sent.sentAt,
+            reused: req.reusedSocket,
+            error: (err as NodeJS.ErrnoException).code ?? err.message,
+          }),
+        );
+      },
+    );
+    req.on('error', (err) =>
+      resolve({
+        ...sent,
+        ms: Date.now() - sent.sentAt,
+        reused: req.reusedSocket,
+        error: (err as NodeJS.ErrnoException).code ?? err.message,
+      }),
+    );
     req.end(payload);
   });
 }
 
-/** A raw keep-alive socket that sends one request, reads its answer, then stays idle: how did it end? */
-function idleSocket(port: number): Promise<{ answered: Promise<void>; ended: Promise<'fin' | string> }> {
+/** A raw keep-alive socket that sends one request, reads its answer, then stays idle: how did it end ('fin' or the error's code)? */
+function idleSocket(port: number): Promise<{ answered: Promise<void>; ended: Promise<string> }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => {
       socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
@@ -57,10 +96,10 @@ function idleSocket(port: number): Promise<{ answered: Promise<void>; ended: Pro
     let answered!: () => void;
     const answeredP = new Promise<void>((r) => (answered = r));
     socket.on('data', (d) => {
-      data += d;
+      data += d.toString();
       if (data.includes('\r\n\r\n') && data.includes('"status":"ok"')) answered();
     });
-    const ended = new Promise<'fin' | string>((r) => {
+    const ended = new Promise<string>((r) => {
       socket.on('end', () => r('fin'));
       socket.on('error', (err) => r((err as NodeJS.ErrnoException).code ?? err.message));
     });
@@ -116,21 +155,33 @@ function connects(port: number): Promise<boolean> {
     await sleep(1_000);
 
     const exit = api.terminate('SIGTERM');
-    await waitFor(async () => ((await fetch(`${api.baseUrl}/ready`)).status === 503 ? (readyTurnedAt = Date.now()) : undefined), 30_000, '/ready to turn 503');
-    await waitFor(async () => ((await connects(api.port)) ? undefined : (listenerClosedAt = Date.now())), 60_000, 'the listener to close');
+    await waitFor(
+      async () => ((await fetch(`${api.baseUrl}/ready`)).status === 503 ? (readyTurnedAt = Date.now()) : undefined),
+      30_000,
+      '/ready to turn 503',
+    );
+    await waitFor(
+      async () => ((await connects(api.port)) ? undefined : (listenerClosedAt = Date.now())),
+      60_000,
+      'the listener to close',
+    );
     const code = await exit;
     await load;
     agent.destroy();
     const idleEnds = await Promise.all(idle.map((s) => s.ended));
 
     // A refused connection proves the listener was closed: the earliest refusal any client saw is the bound.
-    listenerClosedAt = Math.min(listenerClosedAt, ...results.filter((r) => r.error === 'ECONNREFUSED').map((r) => r.sentAt));
+    listenerClosedAt = Math.min(
+      listenerClosedAt,
+      ...results.filter((r) => r.error === 'ECONNREFUSED').map((r) => r.sentAt),
+    );
     const beforeClose = results.filter((r) => r.sentAt < listenerClosedAt);
     // The one loss no server code can prevent: a connection the kernel completed but the process
     // had not accepted yet when the listening socket closed is reset by the kernel. It shows as a
     // reset of a new connection opened in the last moments before the close; counted and bounded
     // (one per client at most), everything else must be answered.
-    const inAcceptQueue = (r: Sent) => r.error === 'ECONNRESET' && !r.reused && listenerClosedAt - r.sentAt <= ACCEPT_QUEUE_WINDOW_MS;
+    const inAcceptQueue = (r: Sent) =>
+      r.error === 'ECONNRESET' && !r.reused && listenerClosedAt - r.sentAt <= ACCEPT_QUEUE_WINDOW_MS;
     const failed = beforeClose.filter((r) => (r.error || (r.status ?? 0) >= 500) && !inAcceptQueue(r));
     const resetInQueue = beforeClose.filter(inAcceptQueue);
     const duringDrain = results.filter((r) => r.sentAt > readyTurnedAt && r.status !== undefined);
@@ -138,10 +189,17 @@ function connects(port: number): Promise<boolean> {
       `sigterm drain: ${results.length} requests, ${beforeClose.length} sent before the listener closed, ${duringDrain.length} answered during the drain, ${failed.length} failed, ${resetInQueue.length} reset in the kernel's accept queue at the close; idle sockets: ${idleEnds.join(', ')}\n`,
     );
     expect(code).toBe(0);
-    expect(failed.map((r) => `${r.path} sent ${r.sentAt - readyTurnedAt} ms after /ready 503 (listener closed at ${listenerClosedAt - readyTurnedAt} ms) on a ${r.reused ? 'reused' : 'new'} connection: ${r.error ?? r.status} after ${r.ms} ms`)).toEqual([]);
+    expect(
+      failed.map(
+        (r) =>
+          `${r.path} sent ${r.sentAt - readyTurnedAt} ms after /ready 503 (listener closed at ${listenerClosedAt - readyTurnedAt} ms) on a ${r.reused ? 'reused' : 'new'} connection: ${r.error ?? r.status} after ${r.ms} ms`,
+      ),
+    ).toEqual([]);
     expect(resetInQueue.length).toBeLessThanOrEqual(CLIENTS);
     expect(duringDrain.length).toBeGreaterThan(0);
-    expect(duringDrain.filter((r) => r.connection !== 'close').map((r) => `${r.path}: Connection ${r.connection}`)).toEqual([]);
+    expect(
+      duringDrain.filter((r) => r.connection !== 'close').map((r) => `${r.path}: Connection ${r.connection}`),
+    ).toEqual([]);
     expect(idleEnds).toEqual(Array(IDLE_SOCKETS).fill('fin'));
     expect(api.output()).toContain('"msg":"stopped"');
   }, 300_000);

@@ -21,7 +21,7 @@ async function progress(stack: FaultStack): Promise<Progress> {
   const [row] = await stack.query<{ pending: string; fired: string }>(
     `SELECT count(*) FILTER (WHERE state = 'pending') AS pending, count(*) FILTER (WHERE state = 'fired') AS fired FROM timers WHERE key LIKE 'fault:%'`,
   );
-  return { pending: Number(row!.pending), fired: Number(row!.fired) };
+  return { pending: Number(row.pending), fired: Number(row.fired) };
 }
 
 (missing.length ? describe.skip : describe)('timer faults', () => {
@@ -46,10 +46,14 @@ async function progress(stack: FaultStack): Promise<Progress> {
     for (let kill = 0; kill < 4; kill++) {
       const before = (await progress(stack)).fired;
       // Kill once this run has fired something (it is into the due set), after a random extra moment.
-      const during = await waitFor(async () => {
-        const p = await progress(stack!);
-        return p.fired > before || p.pending === 0 ? p : undefined;
-      }, 120_000, 'the worker to fire timers');
+      const during = await waitFor(
+        async () => {
+          const p = await progress(stack!);
+          return p.fired > before || p.pending === 0 ? p : undefined;
+        },
+        120_000,
+        'the worker to fire timers',
+      );
       if (during.pending === 0) break;
       await sleep(rnd.int(0, 150));
       await worker.kill();
@@ -60,20 +64,27 @@ async function progress(stack: FaultStack): Promise<Progress> {
     process.stdout.write(`timer kills while firing: ${killsWhileFiring}; ${JSON.stringify(await progress(stack))}\n`);
     expect(killsWhileFiring).toBeGreaterThanOrEqual(2);
     await stack.worker({}, { ready: false }); // a second replica shares the rest
-    await waitFor(async () => ((await progress(stack!)).pending === 0 ? true : undefined), 300_000, 'every timer to fire');
+    await waitFor(
+      async () => ((await progress(stack!)).pending === 0 ? true : undefined),
+      300_000,
+      'every timer to fire',
+    );
 
     const [events] = await stack.query<{ n: string; keys: string }>(
       `SELECT count(*) AS n, count(DISTINCT metadata->'timer'->>'key') AS keys FROM events WHERE type = 'fault.timer_fired'`,
     );
-    expect({ events: Number(events!.n), distinctTimers: Number(events!.keys) }).toEqual({ events: TIMERS, distinctTimers: TIMERS });
+    expect({ events: Number(events.n), distinctTimers: Number(events.keys) }).toEqual({
+      events: TIMERS,
+      distinctTimers: TIMERS,
+    });
     const [mismatched] = await stack.query<{ n: string }>(
       `SELECT count(*) AS n FROM timers t LEFT JOIN events e ON e.id = t.event_id
         WHERE t.key LIKE 'fault:%' AND (t.state <> 'fired' OR e.id IS NULL OR e.metadata->'timer'->>'key' <> t.key OR e.payload->>'i' <> substr(t.key, 7))`,
     );
-    expect(Number(mismatched!.n)).toBe(0);
+    expect(Number(mismatched.n)).toBe(0);
     const [gaps] = await stack.query<{ n: string }>(
       `SELECT count(*) AS n FROM (SELECT aggregate_id, count(*) AS c, max(aggregate_version) AS m FROM events WHERE type = 'fault.timer_fired' GROUP BY aggregate_id) a WHERE c <> m`,
     );
-    expect(Number(gaps!.n)).toBe(0);
+    expect(Number(gaps.n)).toBe(0);
   }, 600_000);
 });

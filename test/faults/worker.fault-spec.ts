@@ -33,11 +33,18 @@ async function stackWithBacklog(label: string, events: number): Promise<{ stack:
 }
 
 /** The projectors' checkpoints (0 before their first batch) and the last event's position. */
-async function progress(stack: FaultStack): Promise<{ behind: boolean; positions: Record<string, number>; head: number }> {
+async function progress(
+  stack: FaultStack,
+): Promise<{ behind: boolean; positions: Record<string, number>; head: number }> {
   const [head] = await stack.query<{ head: string }>(`SELECT coalesce(max(position), 0)::text AS head FROM events`);
-  const rows = await stack.query<{ consumer: string; last_position: string }>(`SELECT consumer, last_position::text FROM consumer_checkpoints WHERE consumer = ANY($1)`, [PROJECTORS]);
-  const positions = Object.fromEntries(PROJECTORS.map((c) => [c, Number(rows.find((r) => r.consumer === c)?.last_position ?? 0)]));
-  return { behind: Object.values(positions).some((p) => p < Number(head!.head)), positions, head: Number(head!.head) };
+  const rows = await stack.query<{ consumer: string; last_position: string }>(
+    `SELECT consumer, last_position::text FROM consumer_checkpoints WHERE consumer = ANY($1)`,
+    [PROJECTORS],
+  );
+  const positions = Object.fromEntries(
+    PROJECTORS.map((c) => [c, Number(rows.find((r) => r.consumer === c)?.last_position ?? 0)]),
+  );
+  return { behind: Object.values(positions).some((p) => p < Number(head.head)), positions, head: Number(head.head) };
 }
 
 /** Which worker (by pid) holds each consumer's lease right now, from pg_locks. */
@@ -68,19 +75,26 @@ async function leaseHolders(stack: FaultStack): Promise<{ consumer: string; pids
     let killsBehind = 0;
     for (let kill = 0; kill < 5; kill++) {
       // Keep a backlog for every kill to land in: more copies when the worker has caught up.
-      if (!(await progress(stack)).behind) await copyTemplateUntil(stack.databaseUrl, (await progress(stack)).head + 3_000);
+      if (!(await progress(stack)).behind)
+        await copyTemplateUntil(stack.databaseUrl, (await progress(stack)).head + 3_000);
       await sleep(rnd.int(200, 1_500));
       const before = await progress(stack);
       await worker.kill();
       if (before.behind) killsBehind++;
       await worker.start();
     }
-    process.stdout.write(`worker kills: 5, of which ${killsBehind} while behind; ${JSON.stringify(await progress(stack))}\n`);
+    process.stdout.write(
+      `worker kills: 5, of which ${killsBehind} while behind; ${JSON.stringify(await progress(stack))}\n`,
+    );
     expect(killsBehind).toBeGreaterThanOrEqual(3);
     const lastStart = Date.now();
     await waitForExactProjections(stack, 300_000);
     process.stdout.write(`worker caught up ${((Date.now() - lastStart) / 1000).toFixed(1)} s after its last restart\n`);
-    await waitFor(async () => ((await progress(stack!)).behind ? undefined : true), 60_000, 'the checkpoints to reach the last event');
+    await waitFor(
+      async () => ((await progress(stack!)).behind ? undefined : true),
+      60_000,
+      'the checkpoints to reach the last event',
+    );
     expect(await deadLetters(stack)).toEqual([]);
   }, 600_000);
 
@@ -88,7 +102,12 @@ async function leaseHolders(stack: FaultStack): Promise<{ consumer: string; pids
     const built = await stackWithBacklog('lease holder killed', 8_000);
     stack = built.stack;
     const first = await stack.worker();
-    await waitFor(async () => ((await leaseHolders(stack!)).some((h) => h.consumer === 'tasks_read' && h.pids.length === 1) ? true : undefined), 60_000, 'the first worker to hold the leases');
+    await waitFor(
+      async () =>
+        (await leaseHolders(stack!)).some((h) => h.consumer === 'tasks_read' && h.pids.length === 1) ? true : undefined,
+      60_000,
+      'the first worker to hold the leases',
+    );
     const second = await stack.worker();
     const workers = new Map<number, AppProcess>([
       [first.pid!, first],
@@ -99,12 +118,13 @@ async function leaseHolders(stack: FaultStack): Promise<{ consumer: string; pids
     const doubleHolders: string[] = [];
     const sampler = (async () => {
       while (sampling) {
-        for (const h of await leaseHolders(stack!)) if (h.pids.length > 1) doubleHolders.push(`${h.consumer}: ${h.pids.join(', ')}`);
+        for (const h of await leaseHolders(stack))
+          if (h.pids.length > 1) doubleHolders.push(`${h.consumer}: ${h.pids.join(', ')}`);
         await sleep(50);
       }
     })();
 
-    const holder = workers.get((await leaseHolders(stack)).find((h) => h.consumer === 'tasks_read')!.pids[0]!)!;
+    const holder = workers.get((await leaseHolders(stack)).find((h) => h.consumer === 'tasks_read')!.pids[0])!;
     const survivor = holder === first ? second : first;
     const held = (await leaseHolders(stack)).filter((h) => h.pids[0] === holder.pid).map((h) => h.consumer);
     expect((await progress(stack)).behind).toBe(true);
@@ -113,7 +133,9 @@ async function leaseHolders(stack: FaultStack): Promise<{ consumer: string; pids
     await waitFor(
       async () => {
         const now = await leaseHolders(stack!);
-        return held.every((consumer) => now.find((h) => h.consumer === consumer)?.pids[0] === survivor.pid) ? true : undefined;
+        return held.every((consumer) => now.find((h) => h.consumer === consumer)?.pids[0] === survivor.pid)
+          ? true
+          : undefined;
       },
       15_000,
       `the surviving worker to take over ${held.join(', ')}`,
@@ -145,7 +167,9 @@ async function leaseHolders(stack: FaultStack): Promise<{ consumer: string; pids
       'the worker to reach the last event',
     );
     const seconds = (Date.now() - started) / 1000;
-    process.stdout.write(`50,000-event backlog: ${built.total} events caught up in ${seconds.toFixed(1)} s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB\n`);
+    process.stdout.write(
+      `50,000-event backlog: ${built.total} events caught up in ${seconds.toFixed(1)} s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB\n`,
+    );
     await waitForExactProjections(stack, 60_000);
     peak = Math.max(peak, worker.memory().peakRss);
     expect(peak).toBeLessThan(2 ** 30);

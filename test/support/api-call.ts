@@ -17,8 +17,8 @@ export async function apiCall(
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test answers are inspected freely
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as any };
+
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
 /** The answer is RFC 9457 problem+json with this status (and code, when given). */

@@ -76,12 +76,16 @@ export class AppProcess {
     const entry = path.join(root, 'dist', 'apps', this.app, 'src', 'main.js');
     this.earlier += this.out;
     this.out = '';
-    const child = spawn(process.execPath, [entry], { cwd: root, env: { ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry], {
+      cwd: root,
+      env: { ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running.add(child);
     this.child = child;
     this.starts++;
-    child.stdout!.on('data', (d) => (this.out += d));
-    child.stderr!.on('data', (d) => (this.out += d));
+    child.stdout.on('data', (d) => (this.out += d));
+    child.stderr.on('data', (d) => (this.out += d));
     this.exit = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         running.delete(child);
@@ -98,7 +102,9 @@ export class AppProcess {
     await waitFor(
       async () => {
         if (!this.child && exit) throw new Error('exited');
-        return (await fetch(`${this.baseUrl}/ready`, { signal: AbortSignal.timeout(10_000) })).status === 200 ? true : undefined;
+        return (await fetch(`${this.baseUrl}/ready`, { signal: AbortSignal.timeout(10_000) })).status === 200
+          ? true
+          : undefined;
       },
       timeoutMs,
       `${this.app} on port ${this.port} to be ready`,
@@ -176,7 +182,10 @@ export class FaultStack {
     ensureBuilt();
     // The transaction counter starts far from a power of ten, so no scenario crosses one: the
     // crossing is a boundary with tests of its own (the events engine's), not a fault.
-    const [postgres, redis] = await Promise.all([PrivatePostgres.start({ nextXid: options.nextXid ?? 2_000_000n }), options.redis ? PrivateRedis.start() : undefined]);
+    const [postgres, redis] = await Promise.all([
+      PrivatePostgres.start({ nextXid: options.nextXid ?? 2_000_000n }),
+      options.redis ? PrivateRedis.start() : undefined,
+    ]);
     const stack = new FaultStack(postgres, redis);
     try {
       await postgres.query('CREATE DATABASE app');
@@ -194,7 +203,9 @@ export class FaultStack {
 
   /** The apps' environment: this stack's services, the tests' JWT secret, JSON logs at info, fast password hashing. */
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'].includes(key)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'].includes(key)),
+    );
     return {
       ...inherited,
       NODE_ENV: 'production',
@@ -218,7 +229,13 @@ export class FaultStack {
   }
 
   async worker(extra: NodeJS.ProcessEnv = {}, options: { ready?: boolean } = {}): Promise<AppProcess> {
-    return this.track(await AppProcess.start('worker', this.env({ EVENTS_POLL_INTERVAL_MS: '200', EVENTS_LEASE_RETRY_MS: '500', ...extra }), options));
+    return this.track(
+      await AppProcess.start(
+        'worker',
+        this.env({ EVENTS_POLL_INTERVAL_MS: '200', EVENTS_LEASE_RETRY_MS: '500', ...extra }),
+        options,
+      ),
+    );
   }
 
   private track(app: AppProcess): AppProcess {
@@ -227,7 +244,10 @@ export class FaultStack {
   }
 
   /** SQL on the app's database. */
-  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<R[]> {
     return this.postgres.query<R>(text, values, 'app');
   }
 

@@ -19,7 +19,11 @@ const drained = new WeakMap<object, bigint>();
  * tests that do not write while it runs. Consumers are idempotent, so running this beside the
  * real engine is harmless.
  */
-export async function drainConsumers(app: INestApplicationContext, databaseUrl: string, consumers: Consumer[]): Promise<void> {
+export async function drainConsumers(
+  app: INestApplicationContext,
+  databaseUrl: string,
+  consumers: Consumer[],
+): Promise<void> {
   const runner = app.get(TransactionRunner, { strict: false });
   const client = new pg.Client({ connectionString: databaseUrl });
   client.on('error', () => undefined);
@@ -35,8 +39,15 @@ export async function drainConsumers(app: INestApplicationContext, databaseUrl: 
       if (rows.length === 0) break;
       for (const r of rows) {
         const event: StoredEvent = {
-          id: r.id, position: BigInt(r.position), aggregateType: r.aggregate_type, aggregateId: r.aggregate_id, aggregateVersion: r.aggregate_version,
-          type: r.type, payload: r.payload, metadata: r.metadata, occurredAt: r.occurred_at,
+          id: r.id,
+          position: BigInt(r.position),
+          aggregateType: r.aggregate_type,
+          aggregateId: r.aggregate_id,
+          aggregateVersion: r.aggregate_version,
+          type: r.type,
+          payload: r.payload,
+          metadata: r.metadata,
+          occurredAt: r.occurred_at,
         };
         for (const c of consumers) if (c.eventTypes.includes(event.type)) await runner.run(() => c.handle(event));
         after = event.position;

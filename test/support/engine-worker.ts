@@ -8,7 +8,14 @@ import { loadConfig, PlatformModule } from '@app/platform';
 import { TestConsumersModule } from './events-fixtures';
 import { TEST_JWT_SECRET } from './services';
 
-const config = loadConfig({ ...process.env, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', EVENTS_POLL_INTERVAL_MS: '200', EVENTS_LEASE_RETRY_MS: '300' });
+const config = loadConfig({
+  ...process.env,
+  JWT_SECRET: TEST_JWT_SECRET,
+  LOG_LEVEL: 'silent',
+  MIGRATE_ON_START: 'false',
+  EVENTS_POLL_INTERVAL_MS: '200',
+  EVENTS_LEASE_RETRY_MS: '300',
+});
 
 @Module({ imports: [PlatformModule.forRoot(config), EventsEngineModule, TestConsumersModule.with()] })
 class EngineWorkerModule {}

@@ -15,13 +15,24 @@ export async function writeTemplate(baseUrl: string, rnd: Random, users = 8, tas
   for (let u = 0; u < users; u++) {
     const user = await newUser(baseUrl, `backlog${u}`);
     for (let t = 0; t < tasksPerUser; t++) {
-      const created = await send(baseUrl, 'POST', '/api/v1/tasks', { token: user.token, body: { title: `task ${u}.${t} ${rnd.word(6)}`, description: rnd.word(rnd.int(0, 80)), priority: rnd.pick(['low', 'medium', 'high', 'urgent']) } });
+      const created = await send(baseUrl, 'POST', '/api/v1/tasks', {
+        token: user.token,
+        body: {
+          title: `task ${u}.${t} ${rnd.word(6)}`,
+          description: rnd.word(rnd.int(0, 80)),
+          priority: rnd.pick(['low', 'medium', 'high', 'urgent']),
+        },
+      });
       if (!created.ok || created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created)}`);
       const id = created.body.id as string;
       for (let m = rnd.int(0, 3); m > 0; m--) {
-        const change = rnd.next() < 0.6 ? { status: rnd.pick(statuses) } : { title: `edited ${rnd.word(5)}`, priority: rnd.pick(['low', 'high']) };
+        const change =
+          rnd.next() < 0.6
+            ? { status: rnd.pick(statuses) }
+            : { title: `edited ${rnd.word(5)}`, priority: rnd.pick(['low', 'high']) };
         const patched = await send(baseUrl, 'PATCH', `/api/v1/tasks/${id}`, { token: user.token, body: change });
-        if (!patched.ok || (patched.status !== 200 && patched.status !== 422)) throw new Error(`patch failed: ${JSON.stringify(patched)}`);
+        if (!patched.ok || (patched.status !== 200 && patched.status !== 422))
+          throw new Error(`patch failed: ${JSON.stringify(patched)}`);
       }
       if (rnd.next() < 0.15) {
         const removed = await send(baseUrl, 'DELETE', `/api/v1/tasks/${id}`, { token: user.token });
@@ -43,20 +54,36 @@ export async function copyTemplateUntil(databaseUrl: string, target: number): Pr
     const users = await rows(`SELECT to_jsonb(u)::text AS row FROM users u`);
     const tasks = await rows(`SELECT to_jsonb(t)::text AS row FROM tasks t`);
     // position and transaction_id take their defaults: the copies commit after the template.
-    const events = await rows(`SELECT (to_jsonb(e) - 'position' - 'transaction_id')::text AS row FROM events e ORDER BY position`);
-    const columns = (await client.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'events' AND column_name NOT IN ('position', 'transaction_id')`)).rows
+    const events = await rows(
+      `SELECT (to_jsonb(e) - 'position' - 'transaction_id')::text AS row FROM events e ORDER BY position`,
+    );
+    const columns = (
+      await client.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'events' AND column_name NOT IN ('position', 'transaction_id')`,
+      )
+    ).rows
       .map((r) => `"${r.column_name}"`)
       .join(', ');
-    let count = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0]!.n);
+    let count = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0].n);
     while (count < target) {
       const ids = new Map<string, string>();
       // Emails must stay unique across calls too (a later call copies earlier copies): a fresh prefix per copy.
       const prefix = randomBytes(4).toString('hex');
-      const rewrite = (row: string) => row.replace(UUID, (id) => ids.get(id) ?? (ids.set(id, randomUUID()), ids.get(id)!)).replace(EMAIL, `c${prefix}.$1@example.test`);
+      const rewrite = (row: string) =>
+        row
+          .replace(UUID, (id) => ids.get(id) ?? (ids.set(id, randomUUID()), ids.get(id)!))
+          .replace(EMAIL, `c${prefix}.$1@example.test`);
       await client.query('BEGIN');
-      await client.query(`INSERT INTO users SELECT * FROM jsonb_populate_recordset(NULL::users, $1::jsonb)`, [`[${users.map(rewrite).join(',')}]`]);
-      await client.query(`INSERT INTO tasks SELECT * FROM jsonb_populate_recordset(NULL::tasks, $1::jsonb)`, [`[${tasks.map(rewrite).join(',')}]`]);
-      await client.query(`INSERT INTO events (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::events, $1::jsonb) WITH ORDINALITY ORDER BY ordinality`, [`[${events.map(rewrite).join(',')}]`]);
+      await client.query(`INSERT INTO users SELECT * FROM jsonb_populate_recordset(NULL::users, $1::jsonb)`, [
+        `[${users.map(rewrite).join(',')}]`,
+      ]);
+      await client.query(`INSERT INTO tasks SELECT * FROM jsonb_populate_recordset(NULL::tasks, $1::jsonb)`, [
+        `[${tasks.map(rewrite).join(',')}]`,
+      ]);
+      await client.query(
+        `INSERT INTO events (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::events, $1::jsonb) WITH ORDINALITY ORDER BY ordinality`,
+        [`[${events.map(rewrite).join(',')}]`],
+      );
       await client.query('COMMIT');
       count += events.length;
     }

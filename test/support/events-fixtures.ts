@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Module, type DynamicModule, type INestApplicationContext, type Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import pg from 'pg';
-import { EventConsumer, EventsEngineModule, EventStore, Projector, Subscriber, type StoredEvent } from '../../libs/events/src/index';
+import {
+  EventConsumer,
+  EventsEngineModule,
+  EventStore,
+  Projector,
+  Subscriber,
+  type StoredEvent,
+} from '../../libs/events/src/index';
 import { loadConfig } from '../../libs/platform/src/config/app-config';
 import { EmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 import { migrateDatabase } from '../../libs/platform/src/database/migrations';
@@ -41,8 +48,11 @@ export class TestProjector extends Projector {
     super();
   }
   async handle(event: StoredEvent): Promise<void> {
-    await sql`INSERT INTO test_projection VALUES (${event.id}::uuid, ${event.position}::bigint, ${event.aggregateId}::uuid, ${event.aggregateVersion})`.execute(this.transactions.current()!);
-    if (behaviour.failOnce.delete(event.id) || behaviour.failOnce.delete(tagOf(event))) throw new Error('transient failure');
+    await sql`INSERT INTO test_projection VALUES (${event.id}::uuid, ${event.position}::bigint, ${event.aggregateId}::uuid, ${event.aggregateVersion})`.execute(
+      this.transactions.current()!,
+    );
+    if (behaviour.failOnce.delete(event.id) || behaviour.failOnce.delete(tagOf(event)))
+      throw new Error('transient failure');
     if ((event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('poison event');
   }
   /** One statement for the whole batch; a failing event fails the batch (the engine then goes one by one). */
@@ -52,7 +62,12 @@ export class TestProjector extends Projector {
       this.transactions.current()!,
     );
     for (const event of events) {
-      if (behaviour.failOnce.has(event.id) || behaviour.failOnce.has(tagOf(event)) || (event.payload as { kind?: string }).kind === behaviour.poison) throw new Error('batch failed');
+      if (
+        behaviour.failOnce.has(event.id) ||
+        behaviour.failOnce.has(tagOf(event)) ||
+        (event.payload as { kind?: string }).kind === behaviour.poison
+      )
+        throw new Error('batch failed');
     }
   }
   async reset(): Promise<void> {
@@ -103,7 +118,11 @@ export interface EngineContext {
 }
 
 /** A Nest context with the platform, the engine and the test consumers on a database of its own. */
-export async function startEngineContext(kind: 'postgres' | 'embedded', env: Record<string, string> = {}, consumers?: Provider[]): Promise<EngineContext> {
+export async function startEngineContext(
+  kind: 'postgres' | 'embedded',
+  env: Record<string, string> = {},
+  consumers?: Provider[],
+): Promise<EngineContext> {
   let db: TestDatabase;
   if (kind === 'embedded') {
     const embedded = await EmbeddedPostgres.start(undefined);
@@ -128,7 +147,9 @@ export async function startEngineContext(kind: 'postgres' | 'embedded', env: Rec
     EVENTS_LEASE_RETRY_MS: '200',
     ...env,
   }).withDatabaseUrl(db.url);
-  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), EventsEngineModule, TestConsumersModule.with(consumers)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [PlatformModule.forRoot(config), EventsEngineModule, TestConsumersModule.with(consumers)],
+  }).compile();
   const app = await moduleRef.init();
   const pool = app.get(pg.Pool);
   const transactions = app.get(TransactionRunner);
@@ -139,9 +160,21 @@ export async function startEngineContext(kind: 'postgres' | 'embedded', env: Rec
     kind: db.kind,
     pool,
     write: (count = 1, payload = {}) =>
-      transactions.run(() => store.append(Array.from({ length: count }, () => ({ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload })))),
+      transactions.run(() =>
+        store.append(
+          Array.from({ length: count }, () => ({
+            type: 'test.happened',
+            aggregateType: 'test',
+            aggregateId: randomUUID(),
+            aggregateVersion: 1,
+            payload,
+          })),
+        ),
+      ),
     projected: async () => {
-      const { rows } = await pool.query<{ total: string; distinct: string }>(`SELECT count(*) AS total, count(DISTINCT event_id) AS distinct FROM test_projection`);
+      const { rows } = await pool.query<{ total: string; distinct: string }>(
+        `SELECT count(*) AS total, count(DISTINCT event_id) AS distinct FROM test_projection`,
+      );
       return { total: Number(rows[0].total), distinct: Number(rows[0].distinct) };
     },
     close: async () => {

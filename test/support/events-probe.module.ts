@@ -18,7 +18,11 @@ class EventsProbeController {
   @Post()
   @Idempotent()
   async append(): Promise<{ id: string }> {
-    const [event] = await this.transactions.run(() => this.store.append([{ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: {} }]));
+    const [event] = await this.transactions.run(() =>
+      this.store.append([
+        { type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: {} },
+      ]),
+    );
     return { id: event.id };
   }
 
@@ -27,14 +31,26 @@ class EventsProbeController {
   @Idempotent()
   @Authenticated()
   async appendMine(@Param('kind') kind: string): Promise<{ id: string; position: string }> {
-    const [event] = await this.transactions.run(() => this.store.append([{ type: `test.${kind === 'other' ? 'other' : 'happened'}`, aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: { kind } }]));
+    const [event] = await this.transactions.run(() =>
+      this.store.append([
+        {
+          type: `test.${kind === 'other' ? 'other' : 'happened'}`,
+          aggregateType: 'test',
+          aggregateId: randomUUID(),
+          aggregateVersion: 1,
+          payload: { kind },
+        },
+      ]),
+    );
     return { id: event.id, position: event.position.toString() };
   }
 
   @Get()
   @ConsistentRead('test_read')
   async read(): Promise<{ ids: string[] }> {
-    const { rows } = await this.transactions.run((db) => sql<{ event_id: string }>`SELECT event_id FROM test_projection`.execute(db));
+    const { rows } = await this.transactions.run((db) =>
+      sql<{ event_id: string }>`SELECT event_id FROM test_projection`.execute(db),
+    );
     return { ids: rows.map((r) => r.event_id) };
   }
 }

@@ -35,7 +35,12 @@ export async function send(baseUrl: string, method: string, path: string, option
     return { ok: true, status: res.status, headers: res.headers, body, text, sentAt, ms: Date.now() - sentAt };
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return { ok: false, error: cause?.code ?? cause?.message ?? (err as Error).message, sentAt, ms: Date.now() - sentAt };
+    return {
+      ok: false,
+      error: cause?.code ?? cause?.message ?? (err as Error).message,
+      sentAt,
+      ms: Date.now() - sentAt,
+    };
   }
 }
 

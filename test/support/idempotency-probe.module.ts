@@ -1,7 +1,21 @@
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CanActivate, Controller, type ExecutionContext, HttpCode, Inject, Injectable, Module, type OnModuleInit, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  CanActivate,
+  Controller,
+  type ExecutionContext,
+  HttpCode,
+  Inject,
+  Injectable,
+  Module,
+  type OnModuleInit,
+  Param,
+  Patch,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
@@ -10,23 +24,34 @@ import { EventsModule, EventStore } from '../../libs/events/src/index';
 import { requestContext } from '../../libs/platform/src/context/request-context';
 import { ValidBody } from '../../libs/platform/src/http/validation';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
-import { IdempotencyExempt, RequiresIdempotencyKey } from '../../libs/platform/src/idempotency/requires-idempotency-key.decorator';
+import {
+  IdempotencyExempt,
+  RequiresIdempotencyKey,
+} from '../../libs/platform/src/idempotency/requires-idempotency-key.decorator';
 import { DomainError, UnitOfWork } from '../../libs/shared-kernel/src/index';
 import { Idempotent } from '../../libs/platform/src/idempotency/idempotent.decorator';
 
 export class IdemProbeRequest {
-  @IsString() @Length(1, 50)
+  @IsString()
+  @Length(1, 50)
   title!: string;
 
-  @IsOptional() @IsInt() @Min(0) @Max(5_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(5_000)
   delayMs?: number;
 
   /** Fail with a 500 this many times for this title (counted per process), then succeed. */
-  @IsOptional() @IsInt() @Min(0) @Max(10)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
   failTimes?: number;
 
   /** Reject with a domain error (422), like a forbidden state transition. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   reject?: boolean;
 }
 
@@ -72,8 +97,18 @@ export class ProbeHandler implements ICommandHandler<ProbeCommand> {
       const id = randomUUID();
       const createdAt = new Date();
       if (body.delayMs) await sleep(body.delayMs);
-      await sql`INSERT INTO idem_probe_rows (id, title) VALUES (${id}::uuid, ${body.title})`.execute(this.transactions.db);
-      const [event] = await this.events.append([{ type: 'probe.created', aggregateType: 'probe', aggregateId: id, aggregateVersion: 1, payload: { title: body.title } }]);
+      await sql`INSERT INTO idem_probe_rows (id, title) VALUES (${id}::uuid, ${body.title})`.execute(
+        this.transactions.db,
+      );
+      const [event] = await this.events.append([
+        {
+          type: 'probe.created',
+          aggregateType: 'probe',
+          aggregateId: id,
+          aggregateVersion: 1,
+          payload: { title: body.title },
+        },
+      ]);
       return { id, position: event.position, createdAt };
     });
   }
@@ -107,7 +142,10 @@ export class IdemProbeController {
   @Idempotent()
   @HttpCode(201)
   @RequiresIdempotencyKey()
-  async required(@ValidBody() body: IdemProbeRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+  async required(
+    @ValidBody() body: IdemProbeRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
     return this.create(body, reply);
   }
 

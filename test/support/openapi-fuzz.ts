@@ -29,7 +29,17 @@ interface Parameter {
 }
 
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; security?: unknown[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Parameter[];
+        requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+        security?: unknown[];
+      }
+    >
+  >;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
@@ -49,17 +59,41 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
   const resolve = (schema: JsonSchema | undefined): JsonSchema => {
     if (!schema) return {};
     if (schema.$ref) return resolve(doc.components?.schemas?.[schema.$ref.split('/').pop()!]);
-    if (schema.allOf) return schema.allOf.map(resolve).reduce((a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties }, required: [...(a.required ?? []), ...(b.required ?? [])] }), {});
-    const properties = schema.properties ? Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, resolve(v)])) : undefined;
-    return { ...schema, ...(properties ? { properties } : {}), ...(schema.items ? { items: resolve(schema.items) } : {}) };
+    if (schema.allOf)
+      return schema.allOf.map(resolve).reduce(
+        (a, b) => ({
+          ...a,
+          ...b,
+          properties: { ...a.properties, ...b.properties },
+          required: [...(a.required ?? []), ...(b.required ?? [])],
+        }),
+        {},
+      );
+    const properties = schema.properties
+      ? Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, resolve(v)]))
+      : undefined;
+    return {
+      ...schema,
+      ...(properties ? { properties } : {}),
+      ...(schema.items ? { items: resolve(schema.items) } : {}),
+    };
   };
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (!METHODS.has(method)) continue;
-      const params = (op.parameters ?? []).filter((p) => p.in !== 'cookie').map((p) => ({ name: p.name, in: p.in as 'path' | 'query' | 'header', schema: resolve(p.schema) }));
+      const params = (op.parameters ?? [])
+        .filter((p) => p.in !== 'cookie')
+        .map((p) => ({ name: p.name, in: p.in as 'path' | 'query' | 'header', schema: resolve(p.schema) }));
       const json = op.requestBody?.content?.['application/json'];
-      operations.push({ id: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, params, body: json ? resolve(json.schema) : undefined, secured: (op.security ?? []).length > 0 });
+      operations.push({
+        id: `${method.toUpperCase()} ${path}`,
+        method: method.toUpperCase(),
+        path,
+        params,
+        body: json ? resolve(json.schema) : undefined,
+        secured: (op.security ?? []).length > 0,
+      });
     }
   }
   return operations;
@@ -87,16 +121,44 @@ export const EDGE_STRINGS: readonly string[] = [
 ];
 
 /** Numbers at and past the usual limits. */
-export const EDGE_NUMBERS: readonly number[] = [0, -0, -1, 1, 0.5, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, -(2 ** 53) - 2, Number.MAX_VALUE, Number.MIN_VALUE];
+export const EDGE_NUMBERS: readonly number[] = [
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  2 ** 31 - 1,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 53,
+  -(2 ** 53) - 2,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+];
 
 /** Values of the wrong JSON type for whatever the schema says. */
-export const WRONG_TYPES: readonly unknown[] = [null, true, false, [], {}, ['a'], { nested: { deeper: [1] } }, 12345, 'text'];
+export const WRONG_TYPES: readonly unknown[] = [
+  null,
+  true,
+  false,
+  [],
+  {},
+  ['a'],
+  { nested: { deeper: [1] } },
+  12345,
+  'text',
+];
 
 /** Edge values for one field: the generic ones plus its schema's bounds crossed. */
 export function edgeValuesFor(schema: JsonSchema): unknown[] {
   const bounds: unknown[] = [];
   if (schema.minLength !== undefined) bounds.push('y'.repeat(Math.max(0, schema.minLength - 1)));
-  if (schema.maxLength !== undefined) bounds.push('y'.repeat(schema.maxLength), 'y'.repeat(schema.maxLength + 1), '\ud83d\ude00'.repeat(schema.maxLength));
+  if (schema.maxLength !== undefined)
+    bounds.push(
+      'y'.repeat(schema.maxLength),
+      'y'.repeat(schema.maxLength + 1),
+      '\ud83d\ude00'.repeat(schema.maxLength),
+    );
   if (schema.minimum !== undefined) bounds.push(schema.minimum, schema.minimum - 1);
   if (schema.maximum !== undefined) bounds.push(schema.maximum, schema.maximum + 1);
   return [...EDGE_STRINGS, ...EDGE_NUMBERS, ...WRONG_TYPES, ...bounds];
@@ -106,15 +168,24 @@ export function edgeValuesFor(schema: JsonSchema): unknown[] {
 export function validArbitrary(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
   if (schema.enum?.length) return fc.constantFrom(...schema.enum);
   const examples = [schema.example, schema.default].filter((v) => v !== undefined);
-  const withExamples = (arb: fc.Arbitrary<unknown>) => (examples.length ? fc.oneof(fc.constantFrom(...examples), arb) : arb);
-  if (schema.format === 'date-time' || schema.format === 'date') return fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  const withExamples = (arb: fc.Arbitrary<unknown>) =>
+    examples.length ? fc.oneof(fc.constantFrom(...examples), arb) : arb;
+  if (schema.format === 'date-time' || schema.format === 'date')
+    return fc
+      .date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString());
   if (schema.format === 'uuid') return fc.uuid();
   if (schema.format === 'email') return fc.emailAddress();
   switch (schema.type) {
     case 'integer':
       return withExamples(fc.integer({ min: schema.minimum ?? -1_000_000, max: schema.maximum ?? 1_000_000 }));
     case 'number':
-      return withExamples(fc.oneof(fc.integer({ min: schema.minimum ?? -1_000_000, max: schema.maximum ?? 1_000_000 }), fc.double({ min: schema.minimum ?? -1e6, max: schema.maximum ?? 1e6, noNaN: true })));
+      return withExamples(
+        fc.oneof(
+          fc.integer({ min: schema.minimum ?? -1_000_000, max: schema.maximum ?? 1_000_000 }),
+          fc.double({ min: schema.minimum ?? -1e6, max: schema.maximum ?? 1e6, noNaN: true }),
+        ),
+      );
     case 'boolean':
       return fc.boolean();
     case 'array':
@@ -123,14 +194,26 @@ export function validArbitrary(schema: JsonSchema, depth = 0): fc.Arbitrary<unkn
       if (!schema.properties) return fc.constant({});
       return depth > 3 ? fc.constant({}) : objectArbitrary(schema, (s) => validArbitrary(s, depth + 1));
     default:
-      return withExamples(fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 40), unit: fc.oneof(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789 -_@.'), fc.constantFrom('é', '中', '\ud83d\ude00')) }));
+      return withExamples(
+        fc.string({
+          minLength: schema.minLength ?? 0,
+          maxLength: Math.min(schema.maxLength ?? 40, 40),
+          unit: fc.oneof(
+            fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789 -_@.'),
+            fc.constantFrom('é', '中', '\ud83d\ude00'),
+          ),
+        }),
+      );
   }
 }
 
-function objectArbitrary(schema: JsonSchema, field: (s: JsonSchema) => fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
+function objectArbitrary(
+  schema: JsonSchema,
+  field: (s: JsonSchema) => fc.Arbitrary<unknown>,
+): fc.Arbitrary<Record<string, unknown>> {
   const properties = schema.properties ?? {};
   const record = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, field(v)]));
-  return fc.record(record, { requiredKeys: (schema.required ?? []).filter((k) => k in properties) }) as fc.Arbitrary<Record<string, unknown>>;
+  return fc.record(record, { requiredKeys: (schema.required ?? []).filter((k) => k in properties) });
 }
 
 /** Any value for a field: mostly valid, otherwise an edge value or a wrong type. */
@@ -147,7 +230,12 @@ export function bodyArbitrary(schema: JsonSchema): fc.Arbitrary<unknown> {
   const fields = objectArbitrary(schema, hostileArbitrary);
   return fc.oneof(
     { weight: 6, arbitrary: fields },
-    { weight: 1, arbitrary: fc.tuple(fields, fc.string({ minLength: 1, maxLength: 12 }), fc.anything({ maxDepth: 2 })).map(([o, k, v]) => ({ ...o, [k]: v })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fields, fc.string({ minLength: 1, maxLength: 12 }), fc.anything({ maxDepth: 2 }))
+        .map(([o, k, v]) => ({ ...o, [k]: v })),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...WRONG_TYPES, ...EDGE_STRINGS.slice(0, 6)) },
   );
 }
@@ -160,12 +248,17 @@ export function encodeComponent(value: string): string {
   let out = '';
   for (const ch of value) {
     const code = ch.charCodeAt(0);
-    out += ch.length === 1 && code >= 0xd800 && code <= 0xdfff ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('') : encodeURIComponent(ch);
+    out +=
+      ch.length === 1 && code >= 0xd800 && code <= 0xdfff
+        ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+            .map((b) => `%${b.toString(16).toUpperCase()}`)
+            .join('')
+        : encodeURIComponent(ch);
   }
   return out;
 }
 
 /** How a value goes into a URL or a header: strings as they are, anything else as JSON. */
 export function asText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }

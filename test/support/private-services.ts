@@ -1,5 +1,16 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, ftruncateSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  ftruncateSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +33,9 @@ const XACTS_PER_SEGMENT = 32 * 8192 * 4; // pg_xact: 2 bits a transaction, 32 pa
 function pgBinDir(): string | undefined {
   const found = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   const dir = found.status === 0 ? found.stdout.trim() : undefined;
-  return dir && ['initdb', 'pg_ctl', 'pg_resetwal', 'postgres'].every((bin) => existsSync(path.join(dir, bin))) ? dir : undefined;
+  return dir && ['initdb', 'pg_ctl', 'pg_resetwal', 'postgres'].every((bin) => existsSync(path.join(dir, bin)))
+    ? dir
+    : undefined;
 }
 
 function onPath(bin: string): boolean {
@@ -51,7 +64,7 @@ async function pgRun(bin: string, args: string[]): Promise<string> {
     return stdout;
   } catch (err) {
     const { stderr, stdout } = err as { stderr?: string; stdout?: string };
-    throw new Error(`${bin} ${args.join(' ')} failed: ${stderr ?? ''}${stdout ?? ''}`);
+    throw new Error(`${bin} ${args.join(' ')} failed: ${stderr ?? ''}${stdout ?? ''}`, { cause: err });
   }
 }
 
@@ -104,9 +117,15 @@ export const privateServices = {
    */
   missing(...needed: ('postgres' | 'redis')[]): string[] {
     const missing = needed.filter((what) => !privateServices[what]());
-    const named = missing.map((what) => (what === 'postgres' ? 'PostgreSQL server binaries (pg_config --bindir: initdb, pg_ctl, pg_resetwal)' : 'redis-server'));
-    if (named.length && services.required) throw new Error(`TEST_REQUIRE_SERVICES is set but these are missing: ${named.join(', ')}`);
-    for (const what of named) process.stdout.write(`\nNOTE: ${what} not found: the tests that need a private server DID NOT RUN.\n`);
+    const named = missing.map((what) =>
+      what === 'postgres'
+        ? 'PostgreSQL server binaries (pg_config --bindir: initdb, pg_ctl, pg_resetwal)'
+        : 'redis-server',
+    );
+    if (named.length && services.required)
+      throw new Error(`TEST_REQUIRE_SERVICES is set but these are missing: ${named.join(', ')}`);
+    for (const what of named)
+      process.stdout.write(`\nNOTE: ${what} not found: the tests that need a private server DID NOT RUN.\n`);
     return missing;
   },
 };
@@ -146,8 +165,27 @@ export class PrivatePostgres {
 
   /** Starts the stopped (or killed) cluster again on the same port and waits until it accepts connections. */
   async resume(): Promise<void> {
-    const settings = [`-p ${this.port}`, `-k ${this.dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200'];
-    await pgRun('pg_ctl', ['start', '-D', this.data, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '120', '-o', settings.join(' ')]);
+    const settings = [
+      `-p ${this.port}`,
+      `-k ${this.dir}`,
+      '-c listen_addresses=127.0.0.1',
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+      '-c max_connections=200',
+    ];
+    await pgRun('pg_ctl', [
+      'start',
+      '-D',
+      this.data,
+      '-l',
+      path.join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '120',
+      '-o',
+      settings.join(' '),
+    ]);
     await waitFor(() => this.query('SELECT 1').then(() => true), 60_000, `private PostgreSQL on port ${this.port}`);
   }
 
@@ -166,7 +204,11 @@ export class PrivatePostgres {
     rmSync(path.join(this.data, 'postmaster.pid'), { force: true });
   }
 
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = [], database = 'postgres'): Promise<R[]> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+    database = 'postgres',
+  ): Promise<R[]> {
     const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 5_000 });
     await client.connect();
     try {
@@ -179,7 +221,7 @@ export class PrivatePostgres {
   /** The transaction id the next transaction will take (xid8); asking takes none. */
   async nextXid(): Promise<bigint> {
     const [row] = await this.query<{ next: string }>(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next`);
-    return BigInt(row!.next);
+    return BigInt(row.next);
   }
 
   /**
@@ -215,7 +257,11 @@ export class PrivatePostgres {
  */
 async function setNextXid(data: string, xid: bigint): Promise<void> {
   await pgRun('pg_resetwal', ['-x', xid.toString(), '-D', data]);
-  const segment = path.join(data, 'pg_xact', (xid / BigInt(XACTS_PER_SEGMENT)).toString(16).toUpperCase().padStart(4, '0'));
+  const segment = path.join(
+    data,
+    'pg_xact',
+    (xid / BigInt(XACTS_PER_SEGMENT)).toString(16).toUpperCase().padStart(4, '0'),
+  );
   const size = XACTS_PER_SEGMENT / 4;
   if (existsSync(segment) && statSync(segment).size >= size) return;
   const fd = openSync(segment, 'a');
@@ -254,7 +300,20 @@ export class PrivateRedis {
   /** Starts the server (again, on the same port, empty) and waits until it answers PING. */
   async resume(): Promise<void> {
     if (this.child) return;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--pidfile', path.join(this.dir, 'redis.pid')];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--pidfile',
+      path.join(this.dir, 'redis.pid'),
+    ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));

@@ -6,10 +6,12 @@ import { ValidBody } from '../../libs/platform/src/http/validation';
 import { Idempotent } from '../../libs/platform/src/idempotency/idempotent.decorator';
 
 export class ProbeRequest {
-  @IsString() @Length(1, 20)
+  @IsString()
+  @Length(1, 20)
   name!: string;
 
-  @IsInt() @Min(0)
+  @IsInt()
+  @Min(0)
   count!: number;
 }
 

@@ -20,9 +20,13 @@ export function parseResponses(text: string): RawResponse[] {
       headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
     }
     const length = Number(headers['content-length'] ?? 0);
-    const body = Buffer.from(rest.slice(end + 4), 'latin1').subarray(0, length).toString('utf8');
+    const body = Buffer.from(rest.slice(end + 4), 'latin1')
+      .subarray(0, length)
+      .toString('utf8');
     responses.push({ status: Number(statusLine.split(' ')[1]), headers, body });
-    rest = Buffer.from(rest.slice(end + 4), 'latin1').subarray(length).toString('latin1');
+    rest = Buffer.from(rest.slice(end + 4), 'latin1')
+      .subarray(length)
+      .toString('latin1');
   }
   return responses;
 }
@@ -32,7 +36,12 @@ export function parseResponses(text: string): RawResponse[] {
  * once it closes the connection, or `idleMs` after its last byte, or `totalMs` after the start
  * (a server still waiting for the rest of a request). A reset rejects.
  */
-export function rawExchange(port: number, talk: (socket: net.Socket) => void | Promise<void>, idleMs = 2_000, totalMs = 30_000): Promise<string> {
+export function rawExchange(
+  port: number,
+  talk: (socket: net.Socket) => void | Promise<void>,
+  idleMs = 2_000,
+  totalMs = 30_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

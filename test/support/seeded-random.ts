@@ -13,7 +13,10 @@ export interface Random {
   word(length: number): string;
 }
 
-export function seededRandom(label: string, seed = process.env.TEST_SEED ? Number(process.env.TEST_SEED) : Math.floor(Math.random() * 2 ** 31)): Random {
+export function seededRandom(
+  label: string,
+  seed = process.env.TEST_SEED ? Number(process.env.TEST_SEED) : Math.floor(Math.random() * 2 ** 31),
+): Random {
   process.stdout.write(`${label}: seed ${seed} (rerun with TEST_SEED=${seed})\n`);
   let state = seed >>> 0;
   const next = (): number => {
@@ -28,7 +31,7 @@ export function seededRandom(label: string, seed = process.env.TEST_SEED ? Numbe
     seed,
     next,
     int,
-    pick: (items) => items[int(0, items.length - 1)]!,
+    pick: (items) => items[int(0, items.length - 1)],
     word: (length) => Array.from({ length }, () => String.fromCharCode(97 + int(0, 25))).join(''),
   };
 }

@@ -13,11 +13,20 @@ export interface TestContext {
 }
 
 /** The platform plus `imports` as a Nest context (no HTTP) on a database of its own: for integration suites. */
-export async function startTestContext(imports: ModuleMetadata['imports'] = [], env: Record<string, string> = {}): Promise<TestContext> {
+export async function startTestContext(
+  imports: ModuleMetadata['imports'] = [],
+  env: Record<string, string> = {},
+): Promise<TestContext> {
   const db = await createTestDatabase();
   const redisUrl = testRedisUrl();
-  const config = loadConfig({ LOG_LEVEL: 'silent',
-    JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: db.url, MIGRATE_ON_START: 'false', ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: db.url,
+    MIGRATE_ON_START: 'false',
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...env,
+  });
   const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), ...imports] }).compile();
   const app = await moduleRef.init();
   return {

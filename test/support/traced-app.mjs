@@ -10,14 +10,23 @@ register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
 const { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 const { startTracing } = await import('../../dist/libs/platform/src/tracing/sdk.js');
 const exporter = new InMemorySpanExporter();
-const sdk = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], sampler: new AlwaysOnSampler(), env: {} });
+const sdk = startTracing({
+  spanProcessors: [new SimpleSpanProcessor(exporter)],
+  sampler: new AlwaysOnSampler(),
+  env: {},
+});
 await waitForAllMessagesAcknowledged();
 
 const platform = await import('../../dist/libs/platform/src/index.js');
 const { createApp } = await import('../../dist/apps/api/src/create-app.js');
 const pg = (await import('pg')).default;
 
-const config = platform.loadConfig({ ...process.env, TEST_SLOW_ROUTE: 'true', LOG_LEVEL: 'silent', RUN_WORKER_IN_API: 'true' });
+const config = platform.loadConfig({
+  ...process.env,
+  TEST_SLOW_ROUTE: 'true',
+  LOG_LEVEL: 'silent',
+  RUN_WORKER_IN_API: 'true',
+});
 const app = await createApp(config, [platform.SlowRouteModule]);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -19,7 +19,8 @@ export async function resolve(specifier, context, next) {
     const url = new URL(specifier, context.parentURL);
     const path = fileURLToPath(url);
     for (const candidate of [path.replace(/\.js$/, '.ts'), `${path}.ts`]) {
-      if (candidate !== path && existsSync(candidate)) return { url: pathToFileURL(candidate).href, shortCircuit: true };
+      if (candidate !== path && existsSync(candidate))
+        return { url: pathToFileURL(candidate).href, shortCircuit: true };
     }
   }
   return next(specifier, context);

@@ -15,7 +15,12 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
 
 /** Signs up a fresh user through POST /api/v1/signup (201 expected). */
 export async function signUp(baseUrl: string, overrides: Record<string, unknown> = {}): Promise<SignedUp> {
-  const payload = { name: 'Test User', email: `u-${randomUUID()}@example.test`, password: 'correct horse battery', ...overrides };
+  const payload = {
+    name: 'Test User',
+    email: `u-${randomUUID()}@example.test`,
+    password: 'correct horse battery',
+    ...overrides,
+  };
   const res = await fetch(`${baseUrl}/api/v1/signup`, json(payload));
   if (res.status !== 201) throw new Error(`signup answered ${res.status}: ${await res.text()}`);
   const body = (await res.json()) as Record<string, unknown>;

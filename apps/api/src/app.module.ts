@@ -13,7 +13,19 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), HealthModule, AccessModule, IdempotencyModule, EventsHttpModule, AuthModule, SignupModule, TasksModule, NotificationsModule, ...(config.runWorkerInApi ? [WorkerModule] : []), ...extra],
+      imports: [
+        PlatformModule.forRoot(config),
+        HealthModule,
+        AccessModule,
+        IdempotencyModule,
+        EventsHttpModule,
+        AuthModule,
+        SignupModule,
+        TasksModule,
+        NotificationsModule,
+        ...(config.runWorkerInApi ? [WorkerModule] : []),
+        ...extra,
+      ],
     };
   }
 }

@@ -5,7 +5,10 @@ import { AppConfig, configureHttp, fastifyOptions, MigrationService, NestLogger 
 import { AppModule } from './app.module.js';
 
 /** Builds the API application (not yet listening); main.ts and the e2e tests share it. */
-export async function createApp(config: AppConfig, extraModules: ModuleMetadata['imports'] = []): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  extraModules: ModuleMetadata['imports'] = [],
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, extraModules),
     new FastifyAdapter(fastifyOptions(config)),
@@ -13,6 +16,6 @@ export async function createApp(config: AppConfig, extraModules: ModuleMetadata[
   );
   app.useLogger(app.get(NestLogger));
   // Until the schema is current, routes answer 503 with Retry-After rather than fail on missing tables.
-  await configureHttp(app, { schema: app.get(MigrationService), corsOrigins: config.http.corsOrigins });
+  configureHttp(app, { schema: app.get(MigrationService), corsOrigins: config.http.corsOrigins });
   return app;
 }

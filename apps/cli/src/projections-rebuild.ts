@@ -24,14 +24,18 @@ try {
   const app = await NestFactory.createApplicationContext(RebuildModule, { logger: ['error'] });
   const rebuilder = app.get(ProjectionRebuilder);
   if (!name || !rebuilder.projectorNames().includes(name)) {
-    process.stderr.write(`usage: npm run projections:rebuild -- <name>   (projectors: ${rebuilder.projectorNames().join(', ') || 'none registered'})\n`);
+    process.stderr.write(
+      `usage: npm run projections:rebuild -- <name>   (projectors: ${rebuilder.projectorNames().join(', ') || 'none registered'})\n`,
+    );
     await app.close();
     process.exit(2);
   }
   const started = performance.now();
   const result = await rebuilder.rebuild(name, (n) => process.stdout.write(`\r${n} events replayed`));
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`\nRebuilt ${name}: ${result.events} events (${result.handled} handled) in ${seconds.toFixed(1)} s\n`);
+  process.stdout.write(
+    `\nRebuilt ${name}: ${result.events} events (${result.handled} handled) in ${seconds.toFixed(1)} s\n`,
+  );
   await app.close();
 } catch (err) {
   process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);

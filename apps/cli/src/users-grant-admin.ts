@@ -29,7 +29,9 @@ try {
   const app = await NestFactory.createApplicationContext(GrantAdminModule, { logger: ['error', 'warn'] });
   try {
     const result = await app.get(CommandBus).execute(new GrantAdminCommand(email));
-    process.stdout.write(result.alreadyAdmin ? `${email} is already an admin.\n` : `${email} is now an admin (user ${result.userId}).\n`);
+    process.stdout.write(
+      result.alreadyAdmin ? `${email} is already an admin.\n` : `${email} is now an admin (user ${result.userId}).\n`,
+    );
   } finally {
     await app.close();
   }

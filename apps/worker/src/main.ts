@@ -2,7 +2,16 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
-import { ConfigError, configureHttp, fastifyOptions, flushTracing, installGracefulShutdown, loadConfig, NestLogger, stdoutDestination } from '@app/platform';
+import {
+  ConfigError,
+  configureHttp,
+  fastifyOptions,
+  flushTracing,
+  installGracefulShutdown,
+  loadConfig,
+  NestLogger,
+  stdoutDestination,
+} from '@app/platform';
 import { WorkerAppModule } from './worker-app.module.js';
 
 /** The worker process: runs the consumers, and answers probes and /metrics on PORT. Needs DATABASE_URL. */
@@ -16,15 +25,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (!config.database.url) {
-    process.stderr.write('Invalid configuration: DATABASE_URL is required by the worker (single-instance mode runs the worker inside the API)\n');
+    process.stderr.write(
+      'Invalid configuration: DATABASE_URL is required by the worker (single-instance mode runs the worker inside the API)\n',
+    );
     process.exit(1);
   }
   const log = pino({ level: config.log.level }, stdoutDestination());
-  const app = await NestFactory.create<NestFastifyApplication>(WorkerAppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    WorkerAppModule.forRoot(config),
+    new FastifyAdapter(fastifyOptions(config)),
+    { bufferLogs: true, bodyParser: false },
+  );
   app.useLogger(app.get(NestLogger));
-  await configureHttp(app, { openApi: false });
+  configureHttp(app, { openApi: false });
   await app.listen({ port: config.http.port, host: config.http.host });
-  installGracefulShutdown(app, { drainDelayMs: config.http.shutdownDrainDelayMs, graceMs: config.ops.shutdownGraceMs, log, after: flushTracing });
+  installGracefulShutdown(app, {
+    drainDelayMs: config.http.shutdownDrainDelayMs,
+    graceMs: config.ops.shutdownGraceMs,
+    log,
+    after: flushTracing,
+  });
 }
 
 main().catch((err: unknown) => {

@@ -27,7 +27,10 @@ import { RefreshTokenStore } from './ports/refresh-token.store.js';
     { provide: AccessTokenIssuer, useExisting: AccessTokens },
     { provide: RefreshTokenStore, useClass: KyselyRefreshTokenStore },
     { provide: Clock, useClass: SystemClock },
-    { provide: AuthSettings, inject: [AppConfig], useFactory: (config: AppConfig): AuthSettings => ({
+    {
+      provide: AuthSettings,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): AuthSettings => ({
         refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
         refreshTokenReuseIntervalSeconds: config.auth.refreshTokenReuseIntervalSeconds,
       }),

@@ -12,7 +12,15 @@ import { TimerScheduler } from './timers/timer-scheduler.js';
 /** The engine that runs the slices' projectors and subscribers, and fires the timers; imported by WorkerModule. */
 @Module({
   imports: [DiscoveryModule, EventsModule],
-  providers: [EventsEngine, ProjectionRebuilder, EventsMetrics, IntegrationPublisher, TimerScheduler, TimerMetrics, { provide: Clock, useClass: SystemClock }],
+  providers: [
+    EventsEngine,
+    ProjectionRebuilder,
+    EventsMetrics,
+    IntegrationPublisher,
+    TimerScheduler,
+    TimerMetrics,
+    { provide: Clock, useClass: SystemClock },
+  ],
   exports: [EventsEngine, ProjectionRebuilder, TimerScheduler],
 })
 export class EventsEngineModule {}

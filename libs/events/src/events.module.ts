@@ -11,7 +11,14 @@ import { TimerSignal } from './timers/timer-signal.js';
 /** The event log and timers: slices inject EventStore and Timers to append and schedule inside their unit of work. */
 @Global()
 @Module({
-  providers: [EventSignal, TimerSignal, ProjectionWaiter, ConsistentReadGuard, { provide: EventStore, useClass: KyselyEventStore }, { provide: Timers, useClass: KyselyTimers }],
+  providers: [
+    EventSignal,
+    TimerSignal,
+    ProjectionWaiter,
+    ConsistentReadGuard,
+    { provide: EventStore, useClass: KyselyEventStore },
+    { provide: Timers, useClass: KyselyTimers },
+  ],
   exports: [EventStore, Timers, EventSignal, TimerSignal, ProjectionWaiter, ConsistentReadGuard],
 })
 export class EventsModule {}

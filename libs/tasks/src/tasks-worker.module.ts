@@ -25,7 +25,9 @@ import { TasksReadProjector } from './projections/tasks-read.projector.js';
       inject: [AppConfig, HeuristicTaskAnalyser],
       useFactory: (config: AppConfig, heuristic: HeuristicTaskAnalyser): TaskAnalyser => {
         const { baseUrl, model, apiKey, timeoutMs, retries } = config.llm;
-        return baseUrl && model ? new LlmTaskAnalyser({ baseUrl, model, apiKey, timeoutMs, retries }, heuristic) : heuristic;
+        return baseUrl && model
+          ? new LlmTaskAnalyser({ baseUrl, model, apiKey, timeoutMs, retries }, heuristic)
+          : heuristic;
       },
     },
     TasksReadProjector,

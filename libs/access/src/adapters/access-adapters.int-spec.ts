@@ -36,11 +36,18 @@ describe('KyselyRefreshTokenStore (token families)', () => {
     expect(raw.rows[0].token_hash).toBe(hashRefreshToken(first.token));
     expect(JSON.stringify((await pool.query(`SELECT * FROM refresh_tokens`)).rows)).not.toContain(first.token);
 
-    expect(await uow.run(() => store.findForUpdate(first.token))).toMatchObject({ id: first.record.id, rotatedAt: null, revokedAt: null });
+    expect(await uow.run(() => store.findForUpdate(first.token))).toMatchObject({
+      id: first.record.id,
+      rotatedAt: null,
+      revokedAt: null,
+    });
     expect(await uow.run(() => store.findForUpdate('unknown'))).toBeNull();
 
     await uow.run(() => store.markRotated(first.record.id, second.record.id, now));
-    expect(await uow.run(() => store.findForUpdate(first.token))).toMatchObject({ replacedBy: second.record.id, rotatedAt: expect.any(Date) });
+    expect(await uow.run(() => store.findForUpdate(first.token))).toMatchObject({
+      replacedBy: second.record.id,
+      rotatedAt: expect.any(Date),
+    });
 
     await uow.run(() => store.revokeFamily(first.record.familyId, now));
     expect((await uow.run(() => store.findForUpdate(second.token)))?.revokedAt).toBeInstanceOf(Date);
@@ -51,7 +58,9 @@ describe('KyselyRefreshTokenStore (token families)', () => {
     const store = t.app.get(KyselyRefreshTokenStore);
     const uow = t.app.get(UnitOfWork);
     const now = new Date();
-    const issued = await uow.run(() => store.issue({ userId: randomUUID(), now, expiresAt: new Date(now.getTime() + 60_000) }));
+    const issued = await uow.run(() =>
+      store.issue({ userId: randomUUID(), now, expiresAt: new Date(now.getTime() + 60_000) }),
+    );
     const rotate = () =>
       uow.run(async () => {
         const record = await store.findForUpdate(issued.token);
@@ -65,21 +74,30 @@ describe('KyselyRefreshTokenStore (token families)', () => {
 });
 
 /** The contract both adapters keep. */
-function rateLimiterContract(name: string, make: (perEmail: number, windowSeconds: number) => Promise<RateLimiter | undefined>, note = '') {
+function rateLimiterContract(
+  name: string,
+  make: (perEmail: number, windowSeconds: number) => Promise<RateLimiter | undefined>,
+  note = '',
+) {
   const run = name === 'memory' || redisUrl ? it : it.skip;
-  run(`${name}: admits up to the limit per key, then refuses with Retry-After until the window ends${note}`, async () => {
-    const limiter = (await make(3, 2))!;
-    const key = `user-${randomUUID()}@example.test`;
-    for (let i = 0; i < 3; i++) expect(await limiter.consume('login-email', key)).toEqual({ allowed: true, retryAfterSeconds: 0 });
-    const refused = await limiter.consume('login-email', key);
-    expect(refused.allowed).toBe(false);
-    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(2);
-    expect((await limiter.consume('login-email', `other-${key}`)).allowed).toBe(true);
-    expect((await limiter.consume('login-ip', key)).allowed).toBe(true); // buckets are separate
-    await new Promise((r) => setTimeout(r, 2_100));
-    expect((await limiter.consume('login-email', key)).allowed).toBe(true);
-  }, 10_000);
+  run(
+    `${name}: admits up to the limit per key, then refuses with Retry-After until the window ends${note}`,
+    async () => {
+      const limiter = (await make(3, 2))!;
+      const key = `user-${randomUUID()}@example.test`;
+      for (let i = 0; i < 3; i++)
+        expect(await limiter.consume('login-email', key)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+      const refused = await limiter.consume('login-email', key);
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(refused.retryAfterSeconds).toBeLessThanOrEqual(2);
+      expect((await limiter.consume('login-email', `other-${key}`)).allowed).toBe(true);
+      expect((await limiter.consume('login-ip', key)).allowed).toBe(true); // buckets are separate
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect((await limiter.consume('login-email', key)).allowed).toBe(true);
+    },
+    10_000,
+  );
 }
 
 const redisUrl = testRedisUrl();
@@ -92,7 +110,10 @@ async function ready(client: Redis): Promise<Redis> {
   if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
   return client;
 }
-const rules = (points: number, windowSeconds: number) => ({ 'login-email': { points, windowSeconds }, 'login-ip': { points: 100, windowSeconds } });
+const rules = (points: number, windowSeconds: number) => ({
+  'login-email': { points, windowSeconds },
+  'login-ip': { points: 100, windowSeconds },
+});
 
 describe('RateLimiter adapters', () => {
   rateLimiterContract('memory', async (p, w) => new MemoryRateLimiter(rules(p, w)));
@@ -106,20 +127,28 @@ describe('RateLimiter adapters', () => {
     redisUrl ? '' : ' (did not run: no Redis reachable)',
   );
 
-  (redisUrl ? it : it.skip)('redis: the count is shared by every process using the same Redis (did not run without Redis)', async () => {
-    const prefix = `tb:test:${process.pid}:${randomBytes(4).toString('hex')}`;
-    const [a, b] = [await ready(new Redis(redisUrl!)), await ready(new Redis(redisUrl!))];
-    const [one, two] = [new RedisRateLimiter(a, rules(2, 30), prefix), new RedisRateLimiter(b, rules(2, 30), prefix)];
-    expect((await one.consume('login-email', 'shared@example.test')).allowed).toBe(true);
-    expect((await two.consume('login-email', 'shared@example.test')).allowed).toBe(true);
-    expect((await one.consume('login-email', 'shared@example.test')).allowed).toBe(false);
-    const keys = await a.keys(`${prefix}*`);
-    expect(keys.length).toBeGreaterThan(0);
-    expect(keys.join(' ')).not.toContain('shared@example.test');
-  });
+  (redisUrl ? it : it.skip)(
+    'redis: the count is shared by every process using the same Redis (did not run without Redis)',
+    async () => {
+      const prefix = `tb:test:${process.pid}:${randomBytes(4).toString('hex')}`;
+      const [a, b] = [await ready(new Redis(redisUrl!)), await ready(new Redis(redisUrl!))];
+      const [one, two] = [new RedisRateLimiter(a, rules(2, 30), prefix), new RedisRateLimiter(b, rules(2, 30), prefix)];
+      expect((await one.consume('login-email', 'shared@example.test')).allowed).toBe(true);
+      expect((await two.consume('login-email', 'shared@example.test')).allowed).toBe(true);
+      expect((await one.consume('login-email', 'shared@example.test')).allowed).toBe(false);
+      const keys = await a.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.join(' ')).not.toContain('shared@example.test');
+    },
+  );
 
   it('redis down: falls back to in-process limits instead of failing', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     dead.on('error', () => undefined);
     const limiter = new RedisRateLimiter(dead, rules(2, 30), 'tb:test:dead');
     expect((await limiter.consume('login-email', 'k')).allowed).toBe(true);

@@ -3,7 +3,12 @@ import { JwtService } from '@nestjs/jwt';
 import { loadConfig } from '@app/platform';
 import { AccessTokens } from './access-tokens';
 
-const config = () => loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: 'access-tokens-spec-secret-0123456789abcdef', ACCESS_TOKEN_TTL_SECONDS: '60' });
+const config = () =>
+  loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: 'access-tokens-spec-secret-0123456789abcdef',
+    ACCESS_TOKEN_TTL_SECONDS: '60',
+  });
 const alice = { id: '11111111-1111-4111-8111-111111111111', email: 'alice@example.test', roles: ['user'] as const };
 
 describe('AccessTokens', () => {
@@ -34,9 +39,12 @@ describe('AccessTokens', () => {
     expect(tokens.verify(accessToken)).toEqual(alice); // remembered, by its signature
     const [head, , signature] = accessToken.split('.');
     const forged = `${head}.${Buffer.from(JSON.stringify({ sub: 'x', email: 'x', roles: ['admin'], typ: 'access', exp: 4102444800 })).toString('base64url')}.${signature}`;
-    for (let i = 0; i < 2; i++) expect(() => tokens.verify(forged)).toThrow(expect.objectContaining({ code: 'invalid-token' }));
+    for (let i = 0; i < 2; i++)
+      expect(() => tokens.verify(forged)).toThrow(expect.objectContaining({ code: 'invalid-token' }));
     expect(tokens.verify(accessToken)).toEqual(alice);
-    const other = new AccessTokens(loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: 'another-secret-another-secret-another-secret' }));
+    const other = new AccessTokens(
+      loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: 'another-secret-another-secret-another-secret' }),
+    );
     expect(() => other.verify(accessToken)).toThrow(expect.objectContaining({ code: 'invalid-token' }));
   });
 
@@ -44,7 +52,9 @@ describe('AccessTokens', () => {
     const tokens = new AccessTokens(config());
     const { accessToken } = tokens.issue(alice);
     for (const malformed of ['not-a-jwt', `${accessToken} `, accessToken.replace('.', '+.'), 'a.b']) {
-      expect(() => tokens.verify(malformed)).toThrow(expect.objectContaining({ code: 'invalid-token', message: 'The access token is malformed.' }));
+      expect(() => tokens.verify(malformed)).toThrow(
+        expect.objectContaining({ code: 'invalid-token', message: 'The access token is malformed.' }),
+      );
     }
   });
 });

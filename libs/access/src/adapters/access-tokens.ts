@@ -56,19 +56,28 @@ export class AccessTokens {
   }
 
   private check(token: string, signature: string): AuthenticatedUser {
-    if (!JWT_FORMAT.test(token)) throw new DomainError('unauthenticated', 'invalid-token', 'The access token is malformed.');
+    if (!JWT_FORMAT.test(token))
+      throw new DomainError('unauthenticated', 'invalid-token', 'The access token is malformed.');
     let claims: AccessClaims;
     try {
       claims = this.jwt.verify<AccessClaims>(token, { algorithms: [ALGORITHM] });
     } catch (err) {
       const expired = (err as Error).name === 'TokenExpiredError';
-      throw new DomainError('unauthenticated', expired ? 'token-expired' : 'invalid-token', expired ? 'The access token has expired.' : 'The access token is invalid.');
+      throw new DomainError(
+        'unauthenticated',
+        expired ? 'token-expired' : 'invalid-token',
+        expired ? 'The access token has expired.' : 'The access token is invalid.',
+      );
     }
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !Array.isArray(claims.roles)) {
       throw new DomainError('unauthenticated', 'invalid-token', 'The access token is invalid.');
     }
     // Frozen: the remembered object is handed to every later request with this token.
-    const user = Object.freeze({ id: claims.sub, email: claims.email, roles: Object.freeze([...claims.roles]) }) as AuthenticatedUser;
+    const user = Object.freeze({
+      id: claims.sub,
+      email: claims.email,
+      roles: Object.freeze([...claims.roles]),
+    }) as AuthenticatedUser;
     if (typeof claims.exp === 'number') {
       if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(signature, { token, user, expiresAtMs: claims.exp * 1000 });

@@ -16,7 +16,12 @@ export class KyselyRefreshTokenStore extends RefreshTokenStore {
     super();
   }
 
-  async issue(input: { userId: string; familyId?: string; now: Date; expiresAt: Date }): Promise<{ token: string; record: RefreshTokenRecord }> {
+  async issue(input: {
+    userId: string;
+    familyId?: string;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<{ token: string; record: RefreshTokenRecord }> {
     const token = randomBytes(32).toString('base64url');
     const record: RefreshTokenRecord = {
       id: randomUUID(),
@@ -44,7 +49,12 @@ export class KyselyRefreshTokenStore extends RefreshTokenStore {
 
   async findForUpdate(token: string): Promise<RefreshTokenRecord | null> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
-    const r = await this.transactions.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashRefreshToken(token)).forUpdate().executeTakeFirst();
+    const r = await this.transactions.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', hashRefreshToken(token))
+      .forUpdate()
+      .executeTakeFirst();
     if (!r) return null;
     return {
       id: r.id,
@@ -59,10 +69,19 @@ export class KyselyRefreshTokenStore extends RefreshTokenStore {
   }
 
   async markRotated(id: string, replacedBy: string, at: Date): Promise<void> {
-    await this.transactions.db.updateTable('refresh_tokens').set({ rotated_at: at, replaced_by: replacedBy }).where('id', '=', id).execute();
+    await this.transactions.db
+      .updateTable('refresh_tokens')
+      .set({ rotated_at: at, replaced_by: replacedBy })
+      .where('id', '=', id)
+      .execute();
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {
-    await this.transactions.db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
+    await this.transactions.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: at })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 }

@@ -25,7 +25,8 @@ abstract class FlexibleRateLimiter extends RateLimiter {
       await limiter.consume(keyOf(key));
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (res) {
-      if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      if (res instanceof RateLimiterRes)
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
       throw res;
     }
   }

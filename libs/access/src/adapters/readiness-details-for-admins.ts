@@ -8,6 +8,9 @@ const SCHEME = 'Bearer ';
 @Injectable()
 export class ReadinessDetailsForAdmins {
   constructor(access: ReadinessDetailsAccess, tokens: AccessTokens) {
-    access.allowWhen((authorization) => authorization.startsWith(SCHEME) && tokens.verify(authorization.slice(SCHEME.length)).roles.includes('admin'));
+    access.allowWhen(
+      (authorization) =>
+        authorization.startsWith(SCHEME) && tokens.verify(authorization.slice(SCHEME.length)).roles.includes('admin'),
+    );
   }
 }

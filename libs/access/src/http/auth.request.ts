@@ -3,17 +3,20 @@ import { IsString, Length } from 'class-validator';
 
 export class LogInRequest {
   @ApiProperty({ example: 'ada@example.com' })
-  @IsString() @Length(1, 320)
+  @IsString()
+  @Length(1, 320)
   email!: string;
 
   @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString() @Length(1, 1024)
+  @IsString()
+  @Length(1, 1024)
   password!: string;
 }
 
 export class RefreshTokenRequest {
   @ApiProperty({ description: 'The refresh token from login or the last refresh.' })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   refreshToken!: string;
 }
 
@@ -23,4 +26,3 @@ export class TokenPairResponse {
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty({ description: 'Access token lifetime in seconds.' }) expiresIn!: number;
 }
-

@@ -30,7 +30,15 @@ function forge(header: object, claims: object, secret = TEST_JWT_SECRET): string
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (extra: object = {}) => ({ sub: 'u1', email: 'a@b.c', roles: ['user'], typ: 'access', iat: now(), exp: now() + 60, ...extra });
+const claims = (extra: object = {}) => ({
+  sub: 'u1',
+  email: 'a@b.c',
+  roles: ['user'],
+  typ: 'access',
+  iat: now(),
+  exp: now() + 60,
+  ...extra,
+});
 
 let t: TestApp;
 beforeAll(async () => {
@@ -48,7 +56,8 @@ async function expect401(res: Response, code: string) {
   expect(((await res.json()) as { code: string }).code).toBe(code);
   // RFC 6750 3.1: no credentials, a bare challenge; a token presented and refused, invalid_token.
   if (code === 'missing-token') expect(res.headers.get('www-authenticate')).toBe('Bearer');
-  else expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", error_description="[^"\\]+"$/);
+  else
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", error_description="[^"\\]+"$/);
 }
 
 describe('bearer guard', () => {
@@ -63,10 +72,19 @@ describe('bearer guard', () => {
     await expect401(await get('me'), 'missing-token');
     await expect401(await get('me', 'Basic abc'), 'invalid-token');
     await expect401(await get('me', 'Bearer not-a-jwt'), 'invalid-token');
-    await expect401(await get('me', `Bearer ${forge({ alg: 'HS256', typ: 'JWT' }, claims(), 'another-secret-another-secret-123')}`), 'invalid-token');
+    await expect401(
+      await get('me', `Bearer ${forge({ alg: 'HS256', typ: 'JWT' }, claims(), 'another-secret-another-secret-123')}`),
+      'invalid-token',
+    );
     await expect401(await get('me', `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`), 'invalid-token');
-    await expect401(await get('me', `Bearer ${forge({ alg: 'HS256', typ: 'JWT' }, claims({ exp: now() - 10 }))}`), 'token-expired');
-    await expect401(await get('me', `Bearer ${forge({ alg: 'HS256', typ: 'JWT' }, claims({ typ: 'refresh' }))}`), 'invalid-token');
+    await expect401(
+      await get('me', `Bearer ${forge({ alg: 'HS256', typ: 'JWT' }, claims({ exp: now() - 10 }))}`),
+      'token-expired',
+    );
+    await expect401(
+      await get('me', `Bearer ${forge({ alg: 'HS256', typ: 'JWT' }, claims({ typ: 'refresh' }))}`),
+      'invalid-token',
+    );
     expect((await get('me', `Bearer ${forge({ alg: 'HS256', typ: 'JWT' }, claims())}`)).status).toBe(200);
   });
 

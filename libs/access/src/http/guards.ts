@@ -1,4 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable, applyDecorators, createParamDecorator, UseGuards } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  applyDecorators,
+  createParamDecorator,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@app/shared-kernel';
@@ -27,7 +34,12 @@ export class BearerAuthGuard implements CanActivate {
     // No credentials: the answer's challenge is a bare `Bearer` (RFC 6750 3.1), added to every 401.
     if (!header) throw new DomainError('unauthenticated', 'missing-token', 'A bearer access token is required.');
     try {
-      if (!header.startsWith(SCHEME)) throw new DomainError('unauthenticated', 'invalid-token', 'The Authorization header must be "Bearer <access token>".');
+      if (!header.startsWith(SCHEME))
+        throw new DomainError(
+          'unauthenticated',
+          'invalid-token',
+          'The Authorization header must be "Bearer <access token>".',
+        );
       // The token's format is checked with its signature, once: AccessTokens remembers verified tokens.
       request.user = this.tokens.verify(header.slice(SCHEME.length));
     } catch (err) {
@@ -43,18 +55,28 @@ export class BearerAuthGuard implements CanActivate {
 export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const user = context.switchToHttp().getRequest<AuthedRequest>().user;
-    if (!user?.roles.includes('admin')) throw new DomainError('forbidden', 'admin-only', 'This endpoint is for administrators.');
+    if (!user?.roles.includes('admin'))
+      throw new DomainError('forbidden', 'admin-only', 'This endpoint is for administrators.');
     return true;
   }
 }
 
 /** The route needs a bearer token. */
 export const Authenticated = () =>
-  applyDecorators(UseGuards(BearerAuthGuard), ApiBearerAuth(), ApiUnauthorizedResponse({ description: 'Missing, malformed, expired or wrongly signed token (problem+json).' }));
+  applyDecorators(
+    UseGuards(BearerAuthGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'Missing, malformed, expired or wrongly signed token (problem+json).' }),
+  );
 
 /** The route needs a bearer token of an admin. */
 export const AdminOnly = () =>
-  applyDecorators(UseGuards(BearerAuthGuard, AdminGuard), ApiBearerAuth(), ApiUnauthorizedResponse(), ApiForbiddenResponse({ description: 'Not an administrator (problem+json).' }));
+  applyDecorators(
+    UseGuards(BearerAuthGuard, AdminGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse(),
+    ApiForbiddenResponse({ description: 'Not an administrator (problem+json).' }),
+  );
 
 /** The authenticated caller of an `@Authenticated()` route. */
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): AuthenticatedUser => {

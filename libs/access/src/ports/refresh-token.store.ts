@@ -6,7 +6,12 @@ import type { RefreshTokenRecord } from '../domain/refresh-token.js';
  */
 export abstract class RefreshTokenStore {
   /** A new token in `familyId`, or in a new family (a login) when omitted. */
-  abstract issue(input: { userId: string; familyId?: string; now: Date; expiresAt: Date }): Promise<{ token: string; record: RefreshTokenRecord }>;
+  abstract issue(input: {
+    userId: string;
+    familyId?: string;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<{ token: string; record: RefreshTokenRecord }>;
   /** The token's record, locked until the unit of work ends (concurrent refreshes serialise). */
   abstract findForUpdate(token: string): Promise<RefreshTokenRecord | null>;
   abstract markRotated(id: string, replacedBy: string, at: Date): Promise<void>;

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DomainError } from '@app/shared-kernel';
-import { childTraceparent, currentTraceparent, isUniqueViolation, requestContext, TransactionRunner } from '@app/platform';
+import {
+  childTraceparent,
+  currentTraceparent,
+  isUniqueViolation,
+  requestContext,
+  TransactionRunner,
+} from '@app/platform';
 import { formatToken } from '../consistency/consistency-token.js';
 import { EventSignal } from '../engine/event-signal.js';
 import type { NewEvent, StoredEvent } from '../event.js';
@@ -36,7 +42,17 @@ export class KyselyEventStore extends EventStore {
         .with('appended', (db) =>
           db
             .insertInto('events')
-            .values(events.map((e, i) => ({ id: ids[i], aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, aggregate_version: e.aggregateVersion, type: e.type, payload: JSON.stringify(e.payload), metadata: meta[i] })))
+            .values(
+              events.map((e, i) => ({
+                id: ids[i],
+                aggregate_type: e.aggregateType,
+                aggregate_id: e.aggregateId,
+                aggregate_version: e.aggregateVersion,
+                type: e.type,
+                payload: JSON.stringify(e.payload),
+                metadata: meta[i],
+              })),
+            )
             // transaction_id (xid8) is not in the generated types: schema.prisma declares it Unsupported.
             .returning(['id', 'position', 'occurred_at', sql<bigint>`transaction_id`.as('transaction_id')]),
         )
@@ -48,18 +64,29 @@ export class KyselyEventStore extends EventStore {
       const byId = new Map(rows.map((r) => [r.id, r]));
       const last = rows.reduce((a, b) => (b.position > a.position ? b : a));
       // Committed with the command's outcome; the request's X-Consistency-Token after COMMIT.
-      this.transactions.noteConsistencyToken(formatToken({ transactionId: last.transaction_id, position: last.position }));
+      this.transactions.noteConsistencyToken(
+        formatToken({ transactionId: last.transaction_id, position: last.position }),
+      );
       this.transactions.afterCommit(() => this.signal.ring());
       return events.map((e, i) => {
         const row = byId.get(ids[i])!;
-        return { ...e, id: ids[i], position: row.position, occurredAt: row.occurred_at, metadata: e.metadata ? { ...metadata, ...e.metadata } : metadata };
+        return {
+          ...e,
+          id: ids[i],
+          position: row.position,
+          occurredAt: row.occurred_at,
+          metadata: e.metadata ? { ...metadata, ...e.metadata } : metadata,
+        };
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new DomainError('conflict', 'concurrent-modification', 'The resource was changed by another request; reload and retry.');
+        throw new DomainError(
+          'conflict',
+          'concurrent-modification',
+          'The resource was changed by another request; reload and retry.',
+        );
       }
       throw err;
     }
   }
 }
-

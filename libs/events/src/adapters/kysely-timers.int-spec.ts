@@ -7,7 +7,7 @@ import { Timers } from '../ports/timers';
 import { TimerSignal } from '../timers/timer-signal';
 import { startTestContext, type TestContext } from '../../../../test/support/test-context';
 
-describe('Timers through Kysely on PostgreSQL (schedule, reschedule, cancel in the caller\'s transaction)', () => {
+describe("Timers through Kysely on PostgreSQL (schedule, reschedule, cancel in the caller's transaction)", () => {
   let t: TestContext;
   let pool: pg.Pool;
   let timers: Timers;
@@ -24,17 +24,46 @@ describe('Timers through Kysely on PostgreSQL (schedule, reschedule, cancel in t
   });
 
   const row = async (key: string) =>
-    (await pool.query<{ due_at: Date; event_type: string; aggregate_id: string; payload: unknown; metadata: Record<string, unknown>; state: string; late: boolean }>(`SELECT * FROM timers WHERE key = $1`, [key])).rows[0];
-  const timer = (key: string, at: Date, payload: unknown = { n: 1 }) => ({ key, at, event: { type: 'test.reminded', aggregateType: 'test', aggregateId: randomUUID(), payload } });
+    (
+      await pool.query<{
+        due_at: Date;
+        event_type: string;
+        aggregate_id: string;
+        payload: unknown;
+        metadata: Record<string, unknown>;
+        state: string;
+        late: boolean;
+      }>(`SELECT * FROM timers WHERE key = $1`, [key])
+    ).rows[0];
+  const timer = (key: string, at: Date, payload: unknown = { n: 1 }) => ({
+    key,
+    at,
+    event: { type: 'test.reminded', aggregateType: 'test', aggregateId: randomUUID(), payload },
+  });
   const rolledBack = new Error('roll back');
-  const inRolledBackTransaction = (work: () => Promise<void>) => expect(transactions.run(async () => { await work(); throw rolledBack; })).rejects.toBe(rolledBack);
+  const inRolledBackTransaction = (work: () => Promise<void>) =>
+    expect(
+      transactions.run(async () => {
+        await work();
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
 
-  it('schedules a pending timer with its event, and the scheduling context\'s actor and correlation', async () => {
+  it("schedules a pending timer with its event, and the scheduling context's actor and correlation", async () => {
     const at = new Date(Date.now() + 60_000);
     const scheduled = timer(`k-${randomUUID()}`, at, { task: 'a' });
-    await requestContext.run({ requestId: 'req-1', correlationId: 'corr-1', actor: 'user-1' }, () => transactions.run(() => timers.schedule(scheduled)));
+    await requestContext.run({ requestId: 'req-1', correlationId: 'corr-1', actor: 'user-1' }, () =>
+      transactions.run(() => timers.schedule(scheduled)),
+    );
     const r = await row(scheduled.key);
-    expect(r).toMatchObject({ due_at: at, event_type: 'test.reminded', aggregate_id: scheduled.event.aggregateId, payload: { task: 'a' }, state: 'pending', late: false });
+    expect(r).toMatchObject({
+      due_at: at,
+      event_type: 'test.reminded',
+      aggregate_id: scheduled.event.aggregateId,
+      payload: { task: 'a' },
+      state: 'pending',
+      late: false,
+    });
     expect(r.metadata).toEqual({ actor: 'user-1', correlationId: 'corr-1', causationId: 'req-1' });
   });
 
@@ -50,7 +79,10 @@ describe('Timers through Kysely on PostgreSQL (schedule, reschedule, cancel in t
   it('makes a fired timer pending again when its key is scheduled again', async () => {
     const key = `k-${randomUUID()}`;
     await transactions.run(() => timers.schedule(timer(key, new Date(Date.now() - 1_000))));
-    await pool.query(`UPDATE timers SET state = 'fired', fired_at = now(), late = true, event_id = $2 WHERE key = $1`, [key, randomUUID()]);
+    await pool.query(`UPDATE timers SET state = 'fired', fired_at = now(), late = true, event_id = $2 WHERE key = $1`, [
+      key,
+      randomUUID(),
+    ]);
     await transactions.run(() => timers.schedule(timer(key, new Date(Date.now() + 60_000))));
     expect(await row(key)).toMatchObject({ state: 'pending', late: false, fired_at: null, event_id: null });
   });
@@ -86,7 +118,7 @@ describe('Timers through Kysely on PostgreSQL (schedule, reschedule, cancel in t
     expect(await row(key)).toMatchObject({ state: 'pending' });
   });
 
-  it('wakes this process\'s scheduler once the scheduling transaction commits, not before, and not after a rollback', async () => {
+  it("wakes this process's scheduler once the scheduling transaction commits, not before, and not after a rollback", async () => {
     const signal = t.app.get(TimerSignal);
     const before = signal.generation;
     await inRolledBackTransaction(() => timers.schedule(timer(`k-${randomUUID()}`, new Date())));
@@ -101,7 +133,16 @@ describe('Timers through Kysely on PostgreSQL (schedule, reschedule, cancel in t
   it('refuses to run outside a transaction, and refuses an invalid time or aggregate id', async () => {
     await expect(timers.schedule(timer(`k-${randomUUID()}`, new Date()))).rejects.toThrow(/inside a unit of work/);
     await expect(timers.cancel('k')).rejects.toThrow(/inside a unit of work/);
-    await expect(transactions.run(() => timers.schedule(timer('k', new Date('nope'))))).rejects.toThrow(/not a valid Date/);
-    await expect(transactions.run(() => timers.schedule({ ...timer('k', new Date()), event: { type: 't', aggregateType: 't', aggregateId: 'x', payload: {} } }))).rejects.toThrow(/not a UUID/);
+    await expect(transactions.run(() => timers.schedule(timer('k', new Date('nope'))))).rejects.toThrow(
+      /not a valid Date/,
+    );
+    await expect(
+      transactions.run(() =>
+        timers.schedule({
+          ...timer('k', new Date()),
+          event: { type: 't', aggregateType: 't', aggregateId: 'x', payload: {} },
+        }),
+      ),
+    ).rejects.toThrow(/not a UUID/);
   });
 });

@@ -25,10 +25,16 @@ export class KyselyTimers extends Timers {
     this.requireTransaction('schedule');
     const { key, at, event } = timer;
     if (!key) throw new Error('Timers.schedule: the key is empty');
-    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new Error(`Timers.schedule(${key}): 'at' is not a valid Date`);
-    if (!UUID.test(event.aggregateId)) throw new Error(`Timers.schedule(${key}): aggregateId '${event.aggregateId}' is not a UUID`);
+    if (!(at instanceof Date) || Number.isNaN(at.getTime()))
+      throw new Error(`Timers.schedule(${key}): 'at' is not a valid Date`);
+    if (!UUID.test(event.aggregateId))
+      throw new Error(`Timers.schedule(${key}): aggregateId '${event.aggregateId}' is not a UUID`);
     const context = requestContext.current();
-    const metadata: EventMetadata = { actor: context?.actor, correlationId: context?.correlationId, causationId: context?.causationId ?? context?.requestId };
+    const metadata: EventMetadata = {
+      actor: context?.actor,
+      correlationId: context?.correlationId,
+      causationId: context?.causationId ?? context?.requestId,
+    };
     await this.transactions.db
       .insertInto('timers')
       .values({

@@ -7,7 +7,15 @@ describe('consistency tokens', () => {
   let t: TestApp;
   beforeAll(async () => {
     // 10 s: other suites on the same server may hold the server-wide xmin back for seconds (0010).
-    t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_STREAM: `test.events.${process.pid}`, CONSISTENCY_WAIT_MS: '10000', EVENTS_POLL_INTERVAL_MS: '1000' }, [EventsProbeModule]);
+    t = await startTestApp(
+      {
+        RUN_WORKER_IN_API: 'true',
+        EVENTS_STREAM: `test.events.${process.pid}`,
+        CONSISTENCY_WAIT_MS: '10000',
+        EVENTS_POLL_INTERVAL_MS: '1000',
+      },
+      [EventsProbeModule],
+    );
     const c = new pg.Client({ connectionString: t.db.url });
     await c.connect();
     await c.query(PROJECTION_TABLE);
@@ -43,7 +51,9 @@ describe('consistency tokens', () => {
 
   it('serves the data marked stale when the projection does not get there in time', async () => {
     const started = Date.now();
-    const read = await fetch(`${t.baseUrl}/api/v1/probe-events`, { headers: { 'x-consistency-token': '999999999.999999999' } });
+    const read = await fetch(`${t.baseUrl}/api/v1/probe-events`, {
+      headers: { 'x-consistency-token': '999999999.999999999' },
+    });
     expect(read.status).toBe(200);
     expect(read.headers.get('x-consistency-stale')).toBe('true');
     expect(Date.now() - started).toBeGreaterThanOrEqual(9_900);

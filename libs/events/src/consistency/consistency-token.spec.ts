@@ -8,7 +8,8 @@ describe('consistency token', () => {
   });
 
   it('rejects what this API never issued', () => {
-    for (const bad of ['', '42', 'a.b', '1.2.3', '-1.2', '1.-2', '1.99999999999999999999', ' .1', '1e3.4']) expect(parseToken(bad)).toBeUndefined();
+    for (const bad of ['', '42', 'a.b', '1.2.3', '-1.2', '1.-2', '1.99999999999999999999', ' .1', '1e3.4'])
+      expect(parseToken(bad)).toBeUndefined();
   });
 
   it('orders points by transaction id, then position', () => {

@@ -1,12 +1,18 @@
-import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig, ProblemException, requestContext } from '@app/platform';
+import { AppConfig, ProblemException } from '@app/platform';
 import { CONSISTENCY_HEADER, parseToken } from './consistency-token.js';
 import { ProjectionWaiter } from './projection-waiter.js';
 
 const PROJECTIONS = 'app:consistent-read';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const STALE_HEADER = 'x-consistency-stale';
 
 /**
@@ -35,10 +41,16 @@ export class ConsistentReadGuard implements CanActivate {
   }
 
   private async wait(context: ExecutionContext, header: string | string[]): Promise<boolean> {
-    const projections = this.reflector.getAllAndOverride<string[]>(PROJECTIONS, [context.getHandler(), context.getClass()]) ?? [];
+    const projections =
+      this.reflector.getAllAndOverride<string[]>(PROJECTIONS, [context.getHandler(), context.getClass()]) ?? [];
     if (projections.length > 0) {
       const point = typeof header === 'string' ? parseToken(header) : undefined;
-      if (!point) throw new ProblemException(400, 'invalid-consistency-token', 'X-Consistency-Token must be a token returned by this API in the X-Consistency-Token header.');
+      if (!point)
+        throw new ProblemException(
+          400,
+          'invalid-consistency-token',
+          'X-Consistency-Token must be a token returned by this API in the X-Consistency-Token header.',
+        );
       const reached = await this.waiter.waitFor(point, projections, this.config.events.consistencyWaitMs);
       if (!reached) context.switchToHttp().getResponse<FastifyReply>().header(STALE_HEADER, 'true');
     }
@@ -47,4 +59,5 @@ export class ConsistentReadGuard implements CanActivate {
 }
 
 /** The route reads these projections: it honours the caller's `X-Consistency-Token`. */
-export const ConsistentRead = (...projections: string[]) => applyDecorators(SetMetadata(PROJECTIONS, projections), UseGuards(ConsistentReadGuard));
+export const ConsistentRead = (...projections: string[]) =>
+  applyDecorators(SetMetadata(PROJECTIONS, projections), UseGuards(ConsistentReadGuard));

@@ -29,7 +29,9 @@ export class ProjectionWaiter {
       .select(sql<number>`count(*)::int`.as('n'))
       .where((eb) => eb('consumer', '=', eb.fn.any(eb.val(projections))))
       // last_transaction_id is xid8, not in the generated types.
-      .where(sql<boolean>`(last_transaction_id, last_position) >= (${point.transactionId}::xid8, ${point.position}::bigint)`)
+      .where(
+        sql<boolean>`(last_transaction_id, last_position) >= (${point.transactionId}::xid8, ${point.position}::bigint)`,
+      )
       .executeTakeFirstOrThrow();
     return n === new Set(projections).size;
   }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import pg from 'pg';
 import { type AppConfig, TransactionRunner } from '@app/platform';
 import { propertySettings } from '../../../../test/support/property-seed';
 import { suiteDatabase } from '../../../../test/support/test-database';
@@ -22,7 +21,9 @@ describe('dead letters list', () => {
         [randomUUID(), consumer, randomUUID(), p],
       );
     }
-    const letters = new DeadLetters(new TransactionRunner(t.pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig));
+    const letters = new DeadLetters(
+      new TransactionRunner(t.pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig),
+    );
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 20 }), async (limit) => {
         const seen: string[] = [];

@@ -14,15 +14,20 @@ describe('advisory leases', () => {
     // Queries in flight per connection: pg 8 queues a second one with a deprecation warning, pg 9 will refuse it.
     const inFlight = new Map<pg.Client, number>();
     let most = 0;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with the spied client as this
     const query = pg.Client.prototype.query;
-    const spy = jest.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- serves the promise form AdvisoryLeases uses, not pg's void callback overloads
+    const spy = jest.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
       inFlight.set(this, (inFlight.get(this) ?? 0) + 1);
       most = Math.max(most, inFlight.get(this)!);
       const done = () => inFlight.set(this, inFlight.get(this)! - 1);
       const result = (query as (...a: unknown[]) => Promise<unknown>).apply(this, args);
       result.then(done, done);
       return result;
-    } as never);
+    });
     const leases = new AdvisoryLeases(db.url, () => undefined, { warn: () => undefined });
     const other = new AdvisoryLeases(db.url, () => undefined, { warn: () => undefined });
     try {

@@ -14,8 +14,8 @@ export interface ConsumerLeases {
 }
 
 export class InProcessLeases implements ConsumerLeases {
-  async hold(): Promise<boolean> {
-    return true;
+  hold(): Promise<boolean> {
+    return Promise.resolve(true);
   }
   async close(): Promise<void> {}
 }
@@ -41,7 +41,12 @@ export class AdvisoryLeases implements ConsumerLeases {
     if (!client) return false;
     if (this.held.has(consumer)) return true;
     try {
-      const { rows } = await this.inTurn(() => client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [LOCK_NAMESPACE, consumer]));
+      const { rows } = await this.inTurn(() =>
+        client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [
+          LOCK_NAMESPACE,
+          consumer,
+        ]),
+      );
       if (rows[0]?.ok) this.held.add(consumer);
       return this.held.has(consumer);
     } catch (err) {
@@ -63,7 +68,11 @@ export class AdvisoryLeases implements ConsumerLeases {
     if (this.client) return Promise.resolve(this.client);
     if (this.closed) return Promise.resolve(undefined);
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url, application_name: `task-backend-events:${process.pid}`, connectionTimeoutMillis: 5_000 });
+      const client = new pg.Client({
+        connectionString: this.url,
+        application_name: `task-backend-events:${process.pid}`,
+        connectionTimeoutMillis: 5_000,
+      });
       client.on('error', (err) => this.drop(err));
       client.on('end', () => this.drop());
       client.on('notification', () => this.onNotify());
@@ -101,7 +110,8 @@ export class AdvisoryLeases implements ConsumerLeases {
 
   /** The connection is gone: so are the locks. Consumers stop at their next step and try again. */
   private drop(err?: unknown): void {
-    if (err && !this.closed) this.logger.warn({ err: { message: (err as Error).message } }, 'events: lease connection lost');
+    if (err && !this.closed)
+      this.logger.warn({ err: { message: (err as Error).message } }, 'events: lease connection lost');
     const client = this.client;
     this.client = undefined;
     this.held.clear();

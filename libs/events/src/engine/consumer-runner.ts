@@ -96,15 +96,26 @@ export class ConsumerRunner {
       return { processed: 0 };
     }
     const now = Date.now();
-    this.failing = failedAttempt(this.failing, err.event.id, err.cause, { maxAttempts: this.maxAttempts, retryBaseMs: this.options.retryBaseMs }, now);
+    this.failing = failedAttempt(
+      this.failing,
+      err.event.id,
+      err.cause,
+      { maxAttempts: this.maxAttempts, retryBaseMs: this.options.retryBaseMs },
+      now,
+    );
     const { attempts, retryAt } = this.failing;
-    this.logger.warn({ consumer: this.spec.name, eventId: err.event.id, attempts, err: { message: err.message } }, 'event handler failed');
+    this.logger.warn(
+      { consumer: this.spec.name, eventId: err.event.id, attempts, err: { message: err.message } },
+      'event handler failed',
+    );
     return { processed: 0, waitMs: retryAt - now };
   }
 
   /** Nothing readable: retry a dead letter an admin asked for, else wait (soon when blocked). */
   private async idle(blocked: boolean): Promise<StepResult> {
-    return (await retryDeadLetter(this.transactions, this.spec, this.logger)) ? { processed: 1 } : { processed: 0, waitMs: Infinity, blocked };
+    return (await retryDeadLetter(this.transactions, this.spec, this.logger))
+      ? { processed: 1 }
+      : { processed: 0, waitMs: Infinity, blocked };
   }
 
   private async inTransaction(db: Database, limit: number, oneByOne: boolean, planned?: Planned): Promise<Outcome> {
@@ -139,7 +150,14 @@ export class ConsumerRunner {
       }
       return;
     }
-    const fresh = this.spec.kind === 'subscriber' ? await claimInbox(db, this.spec.name, wanted.map((e) => e.id)) : undefined;
+    const fresh =
+      this.spec.kind === 'subscriber'
+        ? await claimInbox(
+            db,
+            this.spec.name,
+            wanted.map((e) => e.id),
+          )
+        : undefined;
     for (const [index, event] of events.entries()) {
       if (!this.wanted(event) || (fresh && !fresh.has(event.id))) continue;
       try {

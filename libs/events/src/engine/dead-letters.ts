@@ -11,7 +11,13 @@ import { claimInbox } from './event-inbox.js';
 type WarnAndError = Pick<Logger, 'warn' | 'error'>;
 
 /** Moves `event` to the consumer's dead letters with its failed attempts (docs/decisions/0011). */
-export async function recordDeadLetter(db: Database, consumer: string, event: LogEvent, failing: Failing, logger: WarnAndError): Promise<void> {
+export async function recordDeadLetter(
+  db: Database,
+  consumer: string,
+  event: LogEvent,
+  failing: Failing,
+  logger: WarnAndError,
+): Promise<void> {
   await db
     .insertInto('dead_letters')
     .values({
@@ -41,7 +47,11 @@ export async function recordDeadLetter(db: Database, consumer: string, event: Lo
  * step). Success removes it; failure records the attempt and clears the request. False when
  * none was asked for or the retry failed.
  */
-export async function retryDeadLetter(transactions: TransactionRunner, spec: ConsumerSpec, logger: WarnAndError): Promise<boolean> {
+export async function retryDeadLetter(
+  transactions: TransactionRunner,
+  spec: ConsumerSpec,
+  logger: WarnAndError,
+): Promise<boolean> {
   const row = await transactions.db
     .selectFrom('dead_letters as d')
     .innerJoin('events as e', 'e.id', 'd.event_id')
@@ -58,9 +68,17 @@ export async function retryDeadLetter(transactions: TransactionRunner, spec: Con
   try {
     const prepared = spec.prepare ? await prepareInContext(spec, event) : undefined;
     return await transactions.run(async (db) => {
-      const still = await db.selectFrom('dead_letters').select('id').where('id', '=', letter).where('retry_requested_at', 'is not', null).forUpdate().skipLocked().executeTakeFirst();
+      const still = await db
+        .selectFrom('dead_letters')
+        .select('id')
+        .where('id', '=', letter)
+        .where('retry_requested_at', 'is not', null)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst();
       if (!still) return false;
-      if (spec.kind !== 'subscriber' || (await claimInbox(db, spec.name, [event.id])).size) await handleInContext(spec, event, prepared);
+      if (spec.kind !== 'subscriber' || (await claimInbox(db, spec.name, [event.id])).size)
+        await handleInContext(spec, event, prepared);
       await db.deleteFrom('dead_letters').where('id', '=', letter).execute();
       return true;
     });
@@ -68,11 +86,19 @@ export async function retryDeadLetter(transactions: TransactionRunner, spec: Con
     await transactions.run((db) =>
       db
         .updateTable('dead_letters')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), error: describeError(err), last_failed_at: sql<Date>`now()`, retry_requested_at: null }))
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          error: describeError(err),
+          last_failed_at: sql<Date>`now()`,
+          retry_requested_at: null,
+        }))
         .where('id', '=', letter)
         .execute(),
     );
-    logger.warn({ consumer: spec.name, deadLetter: letter, err: { message: (err as Error).message } }, 'dead letter retry failed');
+    logger.warn(
+      { consumer: spec.name, deadLetter: letter, err: { message: (err as Error).message } },
+      'dead letter retry failed',
+    );
     return false;
   }
 }

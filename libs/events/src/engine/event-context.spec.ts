@@ -18,13 +18,16 @@ async function contextOf(e: StoredEvent, phase: 'handle' | 'prepare'): Promise<R
 }
 
 describe("a handler runs in its event's context", () => {
-  it.each(['handle', 'prepare'] as const)('%s: caused by the event, in its correlation and trace, as its actor', async (phase) => {
-    const e = event({ actor: 'user-1', correlationId: 'corr-1', traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` });
-    const context = await contextOf(e, phase);
-    expect(context).toMatchObject({ actor: 'user-1', correlationId: 'corr-1', causationId: e.id });
-    expect(context?.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
-    expect(context?.traceparent).not.toBe(e.metadata.traceparent);
-  });
+  it.each(['handle', 'prepare'] as const)(
+    '%s: caused by the event, in its correlation and trace, as its actor',
+    async (phase) => {
+      const e = event({ actor: 'user-1', correlationId: 'corr-1', traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` });
+      const context = await contextOf(e, phase);
+      expect(context).toMatchObject({ actor: 'user-1', correlationId: 'corr-1', causationId: e.id });
+      expect(context?.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+      expect(context?.traceparent).not.toBe(e.metadata.traceparent);
+    },
+  );
 
   it('starts a correlation at the event, with a request id of its own per call, when the event has none', async () => {
     const e = event({});
@@ -36,7 +39,11 @@ describe("a handler runs in its event's context", () => {
 
   it('passes the prepared value to handle and its result back', async () => {
     const got: unknown[] = [];
-    await handleInContext({ name: 'mailer', handle: async (_e, prepared) => void got.push(prepared) }, event({}), 'value');
+    await handleInContext(
+      { name: 'mailer', handle: async (_e, prepared) => void got.push(prepared) },
+      event({}),
+      'value',
+    );
     expect(got).toEqual(['value']);
     expect(await prepareInContext({ name: 'mailer', prepare: async () => 42 }, event({}))).toBe(42);
   });

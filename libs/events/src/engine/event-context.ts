@@ -9,7 +9,12 @@ import type { ConsumerSpec } from './consumer-spec.js';
  * kind CONSUMER) that continues the trace of the request that wrote the
  * event (its traceparent in the metadata), and with a request context whose cause is the event.
  */
-export function inEventContext<T>(consumer: string, event: StoredEvent, work: () => Promise<T>, phase?: 'prepare'): Promise<T> {
+export function inEventContext<T>(
+  consumer: string,
+  event: StoredEvent,
+  work: () => Promise<T>,
+  phase?: 'prepare',
+): Promise<T> {
   const m = event.metadata;
   return runInTraceContext(
     m.traceparent,
@@ -17,7 +22,13 @@ export function inEventContext<T>(consumer: string, event: StoredEvent, work: ()
     () =>
       requestContext.run(
         // The handler's span; without one (tracing off), a span id of its own in the event's trace.
-        { requestId: randomUUID(), actor: m.actor, correlationId: m.correlationId ?? event.id, causationId: event.id, traceparent: currentTraceparent() ?? childTraceparent(m.traceparent) },
+        {
+          requestId: randomUUID(),
+          actor: m.actor,
+          correlationId: m.correlationId ?? event.id,
+          causationId: event.id,
+          traceparent: currentTraceparent() ?? childTraceparent(m.traceparent),
+        },
         work,
       ),
     { 'messaging.consumer.group.name': consumer, 'messaging.message.id': event.id, 'event.type': event.type },
@@ -25,7 +36,11 @@ export function inEventContext<T>(consumer: string, event: StoredEvent, work: ()
 }
 
 /** Runs a handler with the event's context, so events it appends carry the cause and trace. */
-export function handleInContext(spec: Pick<ConsumerSpec, 'name' | 'handle'>, event: StoredEvent, prepared?: unknown): Promise<void> {
+export function handleInContext(
+  spec: Pick<ConsumerSpec, 'name' | 'handle'>,
+  event: StoredEvent,
+  prepared?: unknown,
+): Promise<void> {
   return inEventContext(spec.name, event, () => spec.handle(event, prepared));
 }
 

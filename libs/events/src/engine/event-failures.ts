@@ -27,11 +27,24 @@ export const MAX_BACKOFF_MS = 60_000;
  * when it is the same event; the retry waits `retryBaseMs` doubled per attempt (capped), and not
  * at all once the attempts are used up (the next step dead-letters it).
  */
-export function failedAttempt(previous: Failing | undefined, eventId: string, cause: unknown, options: { maxAttempts: number; retryBaseMs: number }, now = Date.now()): Failing {
+export function failedAttempt(
+  previous: Failing | undefined,
+  eventId: string,
+  cause: unknown,
+  options: { maxAttempts: number; retryBaseMs: number },
+  now = Date.now(),
+): Failing {
   const same = previous?.eventId === eventId ? previous : undefined;
   const attempts = (same?.attempts ?? 0) + 1;
-  const delay = attempts >= options.maxAttempts ? 0 : Math.min(MAX_BACKOFF_MS, options.retryBaseMs * 2 ** (attempts - 1));
-  return { eventId, attempts, firstFailedAt: same?.firstFailedAt ?? new Date(now), error: describeError(cause), retryAt: now + delay };
+  const delay =
+    attempts >= options.maxAttempts ? 0 : Math.min(MAX_BACKOFF_MS, options.retryBaseMs * 2 ** (attempts - 1));
+  return {
+    eventId,
+    attempts,
+    firstFailedAt: same?.firstFailedAt ?? new Date(now),
+    error: describeError(cause),
+    retryAt: now + delay,
+  };
 }
 
 /** An error as stored in `dead_letters.error`: its name and message, at most 2000 characters. */

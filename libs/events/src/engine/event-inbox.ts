@@ -23,7 +23,12 @@ export async function claimInbox(db: Database, consumer: string, eventIds: reado
   const rows = await db
     .insertInto('event_inbox')
     .columns(['consumer', 'event_id'])
-    .expression(db.selectNoFrom([sql<string>`${consumer}`.as('consumer'), sql<string>`unnest(${eventIds}::uuid[])`.as('event_id')]))
+    .expression(
+      db.selectNoFrom([
+        sql<string>`${consumer}`.as('consumer'),
+        sql<string>`unnest(${eventIds}::uuid[])`.as('event_id'),
+      ]),
+    )
     .onConflict((conflict) => conflict.doNothing())
     .returning('event_id')
     .execute();

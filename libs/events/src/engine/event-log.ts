@@ -21,12 +21,14 @@ export type LogEvent = StoredEvent & { transactionId: bigint };
 export type EventRow = Selectable<DB['events']> & { transaction_id: bigint };
 
 /** The transaction id of the events row in scope (`events` or an alias). */
-export const transactionIdOf = (table = 'events') => sql<bigint>`${sql.ref(`${table}.transaction_id`)}`.as('transaction_id');
+export const transactionIdOf = (table = 'events') =>
+  sql<bigint>`${sql.ref(`${table}.transaction_id`)}`.as('transaction_id');
 
 /** Only events whose transaction is older than every transaction still in flight. */
 export const belowHorizon = sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 /** Events after `from` in commit order. */
-export const afterPoint = (from: LogPoint) => sql<boolean>`(transaction_id, position) > (${from.transactionId}::xid8, ${from.position}::bigint)`;
+export const afterPoint = (from: LogPoint) =>
+  sql<boolean>`(transaction_id, position) > (${from.transactionId}::xid8, ${from.position}::bigint)`;
 
 export function toLogEvent(row: EventRow): LogEvent {
   return {
@@ -38,7 +40,7 @@ export function toLogEvent(row: EventRow): LogEvent {
     aggregateVersion: row.aggregate_version,
     type: row.type,
     payload: row.payload,
-    metadata: (row.metadata ?? {}) as StoredEvent['metadata'],
+    metadata: row.metadata ?? {},
     occurredAt: row.occurred_at,
   };
 }
@@ -74,7 +76,10 @@ export async function eventsWaitAfter(db: Database, from: LogPoint): Promise<boo
 }
 
 const checkpoint = (db: Database, consumer: string) =>
-  db.selectFrom('consumer_checkpoints').select([sql<bigint>`last_transaction_id`.as('transactionId'), 'last_position as position']).where('consumer', '=', consumer);
+  db
+    .selectFrom('consumer_checkpoints')
+    .select([sql<bigint>`last_transaction_id`.as('transactionId'), 'last_position as position'])
+    .where('consumer', '=', consumer);
 
 /** The consumer's checkpoint without locking it (START when it has none yet). */
 export async function peekCheckpoint(db: Database, consumer: string): Promise<LogPoint> {
@@ -88,18 +93,28 @@ export const samePoint = (a: LogPoint, b: LogPoint) => a.transactionId === b.tra
  * another transaction holds it (a rebuild, or a second engine): the caller then skips a turn.
  */
 export async function lockCheckpoint(db: Database, consumer: string, wait = false): Promise<LogPoint | undefined> {
-  const select = () => (wait ? checkpoint(db, consumer).forUpdate() : checkpoint(db, consumer).forUpdate().skipLocked()).executeTakeFirst();
+  const select = () =>
+    (wait
+      ? checkpoint(db, consumer).forUpdate()
+      : checkpoint(db, consumer).forUpdate().skipLocked()
+    ).executeTakeFirst();
   let point = await select();
   if (!point) {
     // A new consumer has no row yet (or another transaction holds it: then the insert does nothing).
-    const created = await db.insertInto('consumer_checkpoints').values({ consumer }).onConflict((conflict) => conflict.column('consumer').doNothing()).executeTakeFirstOrThrow();
+    const created = await db
+      .insertInto('consumer_checkpoints')
+      .values({ consumer })
+      .onConflict((conflict) => conflict.column('consumer').doNothing())
+      .executeTakeFirstOrThrow();
     if (created.numInsertedOrUpdatedRows || wait) point = await select();
   }
   return point;
 }
 
 export async function saveCheckpoint(db: Database, consumer: string, at: LogPoint): Promise<void> {
-  await sql`UPDATE consumer_checkpoints SET last_transaction_id = ${at.transactionId}::xid8, last_position = ${at.position}, updated_at = now() WHERE consumer = ${consumer}`.execute(db);
+  await sql`UPDATE consumer_checkpoints SET last_transaction_id = ${at.transactionId}::xid8, last_position = ${at.position}, updated_at = now() WHERE consumer = ${consumer}`.execute(
+    db,
+  );
 }
 
 export const START: LogPoint = { transactionId: 0n, position: 0n };

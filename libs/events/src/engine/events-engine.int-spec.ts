@@ -22,15 +22,29 @@ describe.each(kinds)('events engine on %s', (kind) => {
   });
 
   const checkpoint = async (consumer: string) => {
-    const { rows } = await t.pool.query<{ p: string }>(`SELECT last_position AS p FROM consumer_checkpoints WHERE consumer = $1`, [consumer]);
+    const { rows } = await t.pool.query<{ p: string }>(
+      `SELECT last_position AS p FROM consumer_checkpoints WHERE consumer = $1`,
+      [consumer],
+    );
     return rows[0] ? BigInt(rows[0].p) : 0n;
   };
-  const written = async () => Number((await t.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE type = 'test.happened' AND payload->>'kind' IS DISTINCT FROM 'poison'`)).rows[0].n);
+  const written = async () =>
+    Number(
+      (
+        await t.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM events WHERE type = 'test.happened' AND payload->>'kind' IS DISTINCT FROM 'poison'`,
+        )
+      ).rows[0].n,
+    );
   const caughtUp = () =>
-    waitFor(async () => {
-      const [{ total, distinct }, n] = await Promise.all([t.projected(), written()]);
-      return total === n && distinct === n ? n : undefined;
-    }, 20_000, 'the projection to catch up');
+    waitFor(
+      async () => {
+        const [{ total, distinct }, n] = await Promise.all([t.projected(), written()]);
+        return total === n && distinct === n ? n : undefined;
+      },
+      20_000,
+      'the projection to catch up',
+    );
 
   it('projects every event of concurrent writers exactly once, round after round', async () => {
     const writers = kind === 'embedded' ? 4 : 16;
@@ -61,7 +75,9 @@ describe.each(kinds)('events engine on %s', (kind) => {
       expect(lastLater).toBeGreaterThan(slowPosition);
       const deadline = Date.now() + 5_000;
       while (Date.now() < deadline) {
-        const { rows: seen } = await t.pool.query(`SELECT 1 FROM test_projection WHERE position > $1`, [slowPosition.toString()]);
+        const { rows: seen } = await t.pool.query(`SELECT 1 FROM test_projection WHERE position > $1`, [
+          slowPosition.toString(),
+        ]);
         expect(seen).toHaveLength(0); // later transactions wait behind the open one
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -79,7 +95,10 @@ describe.each(kinds)('events engine on %s', (kind) => {
     const client = await t.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata) VALUES ($1, 'test', $2, 1, 'test.happened', '{}', '{}')`, [randomUUID(), randomUUID()]);
+      await client.query(
+        `INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata) VALUES ($1, 'test', $2, 1, 'test.happened', '{}', '{}')`,
+        [randomUUID(), randomUUID()],
+      );
       await client.query('ROLLBACK');
     } finally {
       client.release();
@@ -97,7 +116,13 @@ describe.each(kinds)('events engine on %s', (kind) => {
     for (const tag of tags) behaviour.failOnce.add(tag);
     await t.app.get(TransactionRunner).run(() =>
       t.app.get(EventStore).append(
-        Array.from({ length: 20 }, (_, i) => ({ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload: i === 7 ? { tag: tags[0] } : i === 15 ? { tag: tags[1] } : {} })),
+        Array.from({ length: 20 }, (_, i) => ({
+          type: 'test.happened',
+          aggregateType: 'test',
+          aggregateId: randomUUID(),
+          aggregateVersion: 1,
+          payload: i === 7 ? { tag: tags[0] } : i === 15 ? { tag: tags[1] } : {},
+        })),
       ),
     );
     await caughtUp();
@@ -110,16 +135,27 @@ describe.each(kinds)('events engine on %s', (kind) => {
     const [poison] = await t.write(1, { kind: 'poison' });
     const after = await t.write(2);
     await caughtUp();
-    const letters = await waitFor(async () => {
-      const { rows } = await t.pool.query<{ consumer: string; attempts: number; error: string }>(`SELECT consumer, attempts, error FROM dead_letters WHERE event_id = $1 ORDER BY consumer`, [poison.id]);
-      return rows.length === 2 ? rows : undefined;
-    }, 10_000, 'both consumers to dead-letter the poison event');
+    const letters = await waitFor(
+      async () => {
+        const { rows } = await t.pool.query<{ consumer: string; attempts: number; error: string }>(
+          `SELECT consumer, attempts, error FROM dead_letters WHERE event_id = $1 ORDER BY consumer`,
+          [poison.id],
+        );
+        return rows.length === 2 ? rows : undefined;
+      },
+      10_000,
+      'both consumers to dead-letter the poison event',
+    );
     expect(letters.map((l) => [l.consumer, l.attempts])).toEqual([
       ['test_mailer', 3],
       ['test_read', 3],
     ]);
     expect(letters[0].error).toMatch(/poison event/);
-    await waitFor(async () => ((behaviour.subscriberCalls.get(after[1].id) ?? 0) >= 1 ? true : undefined), 10_000, 'the subscriber to move on');
+    await waitFor(
+      async () => ((behaviour.subscriberCalls.get(after[1].id) ?? 0) >= 1 ? true : undefined),
+      10_000,
+      'the subscriber to move on',
+    );
     expect(behaviour.subscriberCalls.get(poison.id)).toBe(3);
     expect(behaviour.subscriberCalls.get(after[0].id)).toBe(1);
   }, 30_000);
@@ -138,9 +174,13 @@ describe.each(kinds)('events engine on %s', (kind) => {
     await t.write(300);
     await caughtUp();
     behaviour.poison = 'fixed'; // the bug behind the dead letters is fixed: the rebuild applies those events too
-    const n = Number((await t.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE type = 'test.happened'`)).rows[0].n);
+    const n = Number(
+      (await t.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE type = 'test.happened'`)).rows[0].n,
+    );
     const { total: old } = await t.projected();
-    const { rows: before } = await t.pool.query<{ p: string }>(`SELECT last_position AS p FROM consumer_checkpoints WHERE consumer = 'test_read'`);
+    const { rows: before } = await t.pool.query<{ p: string }>(
+      `SELECT last_position AS p FROM consumer_checkpoints WHERE consumer = 'test_read'`,
+    );
     const counts: number[] = [];
     let rebuilding = true;
     const reader = (async () => {
@@ -161,23 +201,43 @@ describe.each(kinds)('events engine on %s', (kind) => {
     expect(letters).toHaveLength(0);
     // The live engine goes on after the rebuild.
     await t.write(5);
-    await waitFor(async () => ((await t.projected()).total === n + 5 ? true : undefined), 10_000, 'the engine to go on');
+    await waitFor(
+      async () => ((await t.projected()).total === n + 5 ? true : undefined),
+      10_000,
+      'the engine to go on',
+    );
     behaviour.poison = 'poison';
   }, 60_000);
 
   // Subscribers: a batch per transaction (the inbox rows' xmin tells which transaction wrote them).
   const appendOne = (payloads: object[], inboxed: number[] = []) =>
     t.app.get(TransactionRunner).run(async (db) => {
-      const events = await t.app.get(EventStore).append(payloads.map((payload) => ({ type: 'test.happened', aggregateType: 'test', aggregateId: randomUUID(), aggregateVersion: 1, payload })));
-      for (const i of inboxed) await db.insertInto('event_inbox').values({ consumer: 'test_mailer', event_id: events[i].id }).execute();
+      const events = await t.app.get(EventStore).append(
+        payloads.map((payload) => ({
+          type: 'test.happened',
+          aggregateType: 'test',
+          aggregateId: randomUUID(),
+          aggregateVersion: 1,
+          payload,
+        })),
+      );
+      for (const i of inboxed)
+        await db.insertInto('event_inbox').values({ consumer: 'test_mailer', event_id: events[i].id }).execute();
       return events;
     });
   const inboxTx = async (ids: string[]) => {
-    const { rows } = await t.pool.query<{ event_id: string; tx: string }>(`SELECT event_id, xmin::text AS tx FROM event_inbox WHERE consumer = 'test_mailer' AND event_id = ANY($1::uuid[])`, [ids]);
+    const { rows } = await t.pool.query<{ event_id: string; tx: string }>(
+      `SELECT event_id, xmin::text AS tx FROM event_inbox WHERE consumer = 'test_mailer' AND event_id = ANY($1::uuid[])`,
+      [ids],
+    );
     return ids.map((id) => rows.find((r) => r.event_id === id)?.tx);
   };
   const mailerPassed = (event: { position: bigint }) =>
-    waitFor(async () => ((await checkpoint('test_mailer')) >= event.position ? true : undefined), 15_000, 'test_mailer to pass the batch');
+    waitFor(
+      async () => ((await checkpoint('test_mailer')) >= event.position ? true : undefined),
+      15_000,
+      'test_mailer to pass the batch',
+    );
 
   it('a subscriber handles a batch in one transaction and skips only the event its inbox already holds', async () => {
     const events = await appendOne([{}, {}, {}, {}, {}], [2]);
@@ -195,7 +255,10 @@ describe.each(kinds)('events engine on %s', (kind) => {
     const events = await appendOne([{}, {}, { kind: 'handle-poison' }, {}, {}]);
     await mailerPassed(events[4]);
     const ids = events.map((e) => e.id);
-    const { rows: letters } = await t.pool.query<{ consumer: string; attempts: number; error: string }>(`SELECT consumer, attempts, error FROM dead_letters WHERE event_id = $1`, [ids[2]]);
+    const { rows: letters } = await t.pool.query<{ consumer: string; attempts: number; error: string }>(
+      `SELECT consumer, attempts, error FROM dead_letters WHERE event_id = $1`,
+      [ids[2]],
+    );
     expect(letters).toEqual([expect.objectContaining({ consumer: 'test_mailer', attempts: 3 })]);
     const txs = await inboxTx(ids);
     expect(txs[2]).toBeUndefined();
@@ -210,7 +273,10 @@ describe.each(kinds)('events engine on %s', (kind) => {
     const events = await appendOne([{}, {}, { kind: 'prepare-poison' }, {}, {}]);
     await mailerPassed(events[4]);
     const ids = events.map((e) => e.id);
-    const { rows: letters } = await t.pool.query<{ attempts: number; error: string }>(`SELECT attempts, error FROM dead_letters WHERE consumer = 'test_mailer' AND event_id = $1`, [ids[2]]);
+    const { rows: letters } = await t.pool.query<{ attempts: number; error: string }>(
+      `SELECT attempts, error FROM dead_letters WHERE consumer = 'test_mailer' AND event_id = $1`,
+      [ids[2]],
+    );
     expect(letters).toEqual([expect.objectContaining({ attempts: 3, error: expect.stringMatching(/prepare failed/) })]);
     expect(ids.map((id) => behaviour.subscriberCalls.get(id))).toEqual([1, 1, undefined, 1, 1]);
     for (const i of [0, 1, 3, 4]) expect(behaviour.prepareCalls.get(ids[i])).toBe(1);
@@ -225,48 +291,57 @@ describe.each(kinds)('events engine on %s', (kind) => {
 // A transaction that takes a transaction id but appends no event (another consumer's step, a
 // rebuild, a psql session) holds the horizon and wakes nobody when it ends: the loops must look
 // again on their own, soon, without spinning.
-(realPostgresUrl() ? describe : describe.skip)('events engine behind a transaction that appends nothing (postgres)', () => {
-  let t: EngineContext;
-  const steps = new Map<string, number>();
-  const step = ConsumerRunner.prototype.step;
-  beforeAll(async () => {
-    ConsumerRunner.prototype.step = function (this: ConsumerRunner) {
-      steps.set(this.spec.name, (steps.get(this.spec.name) ?? 0) + 1);
-      return step.call(this);
-    };
-    t = await startEngineContext('postgres', { EVENTS_POLL_INTERVAL_MS: '10000' });
-  }, 60_000);
-  afterAll(async () => {
-    ConsumerRunner.prototype.step = step;
-    await t?.close();
-  });
-  const projected = async (id: string) => (await t.pool.query(`SELECT 1 FROM test_projection WHERE event_id = $1`, [id])).rows.length > 0;
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+(realPostgresUrl() ? describe : describe.skip)(
+  'events engine behind a transaction that appends nothing (postgres)',
+  () => {
+    let t: EngineContext;
+    const steps = new Map<string, number>();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with the runner as this
+    const step = ConsumerRunner.prototype.step;
+    beforeAll(async () => {
+      ConsumerRunner.prototype.step = function (this: ConsumerRunner) {
+        steps.set(this.spec.name, (steps.get(this.spec.name) ?? 0) + 1);
+        return step.call(this);
+      };
+      t = await startEngineContext('postgres', { EVENTS_POLL_INTERVAL_MS: '10000' });
+    }, 60_000);
+    afterAll(async () => {
+      ConsumerRunner.prototype.step = step;
+      await t?.close();
+    });
+    const projected = async (id: string) =>
+      (await t.pool.query(`SELECT 1 FROM test_projection WHERE event_id = $1`, [id])).rows.length > 0;
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  it('projects an event soon after the transaction holding it back ends, far below the 10 s poll interval, polling a bounded number of times meanwhile and not at all once caught up', async () => {
-    const [first] = await t.write(1);
-    await waitFor(async () => ((await projected(first.id)) ? true : undefined), 5_000, 'the engine to start');
-    const foreign = new pg.Client({ connectionString: t.url });
-    await foreign.connect();
-    try {
-      await foreign.query('BEGIN');
-      await foreign.query('SELECT pg_current_xact_id()'); // takes a transaction id; appends nothing, so no NOTIFY at its end
-      const [held] = await t.write(1); // rings the in-process signal: the projector looks, finds it above the horizon
+    it('projects an event soon after the transaction holding it back ends, far below the 10 s poll interval, polling a bounded number of times meanwhile and not at all once caught up', async () => {
+      const [first] = await t.write(1);
+      await waitFor(async () => ((await projected(first.id)) ? true : undefined), 5_000, 'the engine to start');
+      const foreign = new pg.Client({ connectionString: t.url });
+      await foreign.connect();
+      try {
+        await foreign.query('BEGIN');
+        await foreign.query('SELECT pg_current_xact_id()'); // takes a transaction id; appends nothing, so no NOTIFY at its end
+        const [held] = await t.write(1); // rings the in-process signal: the projector looks, finds it above the horizon
+        steps.clear();
+        await pause(1_500);
+        expect(await projected(held.id)).toBe(false);
+        expect(steps.get('test_read') ?? 0).toBeLessThanOrEqual(30); // 5, 10, 20, 40, 80 ms, then every 100 ms
+        const ended = Date.now();
+        await foreign.query('COMMIT');
+        await waitFor(
+          async () => ((await projected(held.id)) ? true : undefined),
+          5_000,
+          'the held event to be projected',
+        );
+        expect(Date.now() - ended).toBeLessThan(1_000);
+      } finally {
+        await foreign.end();
+      }
+      await pause(200);
       steps.clear();
-      await pause(1_500);
-      expect(await projected(held.id)).toBe(false);
-      expect(steps.get('test_read') ?? 0).toBeLessThanOrEqual(30); // 5, 10, 20, 40, 80 ms, then every 100 ms
-      const ended = Date.now();
-      await foreign.query('COMMIT');
-      await waitFor(async () => ((await projected(held.id)) ? true : undefined), 5_000, 'the held event to be projected');
-      expect(Date.now() - ended).toBeLessThan(1_000);
-    } finally {
-      await foreign.end();
-    }
-    await pause(200);
-    steps.clear();
-    await pause(1_000);
-    expect(steps.get('test_read') ?? 0).toBeLessThanOrEqual(1); // caught up: waits for a wake-up or the poll interval
-    expect(steps.get('test_mailer') ?? 0).toBeLessThanOrEqual(1);
-  }, 30_000);
-});
+      await pause(1_000);
+      expect(steps.get('test_read') ?? 0).toBeLessThanOrEqual(1); // caught up: waits for a wake-up or the poll interval
+      expect(steps.get('test_mailer') ?? 0).toBeLessThanOrEqual(1);
+    }, 30_000);
+  },
+);

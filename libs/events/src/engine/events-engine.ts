@@ -50,11 +50,23 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
       const discovered = this.discovery
         .getProviders()
         .map((wrapper) => wrapper.instance as unknown)
-        .filter((instance): instance is Projector | Subscriber<unknown> => !!instance && typeof instance === 'object' && !!this.reflector.get(EVENT_CONSUMER, instance.constructor as never))
+        .filter(
+          (instance): instance is Projector | Subscriber<unknown> =>
+            !!instance &&
+            typeof instance === 'object' &&
+            !!this.reflector.get(EVENT_CONSUMER, instance.constructor as never),
+        )
         .map((c): ConsumerSpec => {
           const batch = c instanceof Projector && c.handleBatch ? c.handleBatch.bind(c) : undefined;
           const prepare = c instanceof Subscriber && c.prepare ? c.prepare.bind(c) : undefined;
-          return { name: c.name, eventTypes: c.eventTypes, kind: c instanceof Projector ? 'projector' : 'subscriber', prepare, handle: (e, p) => c.handle(e, p), handleBatch: batch };
+          return {
+            name: c.name,
+            eventTypes: c.eventTypes,
+            kind: c instanceof Projector ? 'projector' : 'subscriber',
+            prepare,
+            handle: (e, p) => c.handle(e, p),
+            handleBatch: batch,
+          };
         });
       const all = [...discovered, ...this.extra];
       const names = all.map((c) => c.name);
@@ -70,7 +82,10 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
     return this.discovery
       .getProviders()
       .map((w) => w.instance as unknown)
-      .find((i): i is Projector => i instanceof Projector && i.name === name && !!this.reflector.get(EVENT_CONSUMER, i.constructor as never));
+      .find(
+        (i): i is Projector =>
+          i instanceof Projector && i.name === name && !!this.reflector.get(EVENT_CONSUMER, i.constructor as never),
+      );
   }
 
   onApplicationBootstrap(): void {
@@ -79,9 +94,13 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
     if (specs.length === 0) return;
     const url = this.config.database.url;
     this.leases =
-      this.config.singleInstance || !url ? new InProcessLeases() : new AdvisoryLeases(url, () => this.signal.ring(), this.logger);
+      this.config.singleInstance || !url
+        ? new InProcessLeases()
+        : new AdvisoryLeases(url, () => this.signal.ring(), this.logger);
     const { batchSize, maxAttempts, retryBaseMs } = this.config.events;
-    this.loops = specs.map((spec) => this.loop(new ConsumerRunner(spec, this.transactions, { batchSize, maxAttempts, retryBaseMs }, this.logger)));
+    this.loops = specs.map((spec) =>
+      this.loop(new ConsumerRunner(spec, this.transactions, { batchSize, maxAttempts, retryBaseMs }, this.logger)),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -93,15 +112,16 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
   private async loop(runner: ConsumerRunner): Promise<void> {
     const { pollIntervalMs, leaseRetryMs } = this.config.events;
     const stop = this.abort.signal;
-    const sleep = (ms: number) => new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        stop.removeEventListener('abort', done);
-        resolve();
-      }
-      stop.addEventListener('abort', done, { once: true });
-    });
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(done, ms);
+        function done() {
+          clearTimeout(t);
+          stop.removeEventListener('abort', done);
+          resolve();
+        }
+        stop.addEventListener('abort', done, { once: true });
+      });
     await this.untilSchemaIsCurrent(sleep);
     const blockedMaxMs = Math.min(BLOCKED_MAX_MS, pollIntervalMs);
     let blockedMs = 0;
@@ -127,7 +147,10 @@ export class EventsEngine implements OnApplicationBootstrap, BeforeApplicationSh
         else await sleep(waitMs);
       } catch (err) {
         if (stop.aborted) break;
-        this.logger.warn({ consumer: runner.spec.name, err: { message: (err as Error).message } }, 'events: consumer step failed; retrying');
+        this.logger.warn(
+          { consumer: runner.spec.name, err: { message: (err as Error).message } },
+          'events: consumer step failed; retrying',
+        );
         await sleep(pollIntervalMs);
       }
     }

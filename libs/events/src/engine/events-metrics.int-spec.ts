@@ -29,12 +29,18 @@ describe('events metrics', () => {
       await first.query('COMMIT');
       await second.query('COMMIT');
       // The consumer handled the first transaction's event: the second's (a smaller position) is still to come.
-      await t.pool.query(`INSERT INTO consumer_checkpoints (consumer, last_transaction_id, last_position) VALUES ('lagging', $1::xid8, $2::bigint)`, [late.tx, late.position]);
+      await t.pool.query(
+        `INSERT INTO consumer_checkpoints (consumer, last_transaction_id, last_position) VALUES ('lagging', $1::xid8, $2::bigint)`,
+        [late.tx, late.position],
+      );
     } finally {
       first.release();
       second.release();
     }
-    const stats = await new EventsMetrics({} as Metrics, new TransactionRunner(t.pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig)).stats();
+    const stats = await new EventsMetrics(
+      {} as Metrics,
+      new TransactionRunner(t.pool, { database: { statementTimeoutMs: 30_000 } } as AppConfig),
+    ).stats();
     expect(stats.find((s) => s.consumer === 'lagging')).toMatchObject({ lagEvents: 1 }); // backlog depends on the server-wide horizon: other suites' transactions may hold it
   });
 });

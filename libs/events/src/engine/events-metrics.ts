@@ -30,15 +30,24 @@ export class EventsMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     const gauge = (name: string, help: string, pick: (s: ConsumerStats) => number) => {
-      const self = this;
+      // prom-client calls `collect` with the gauge as `this`; the stats come from this instance.
+      const stats = () => this.stats();
       this.metrics.gauge(name, help, ['consumer'], async function () {
         this.reset();
-        for (const s of await self.stats().catch(() => [])) this.set({ consumer: s.consumer }, pick(s));
+        for (const s of await stats().catch(() => [])) this.set({ consumer: s.consumer }, pick(s));
       });
     };
     gauge('events_consumer_backlog', 'Committed events a consumer has not handled yet.', (s) => s.backlog);
-    gauge('projection_lag_events', 'Committed events after the consumer checkpoint in commit order, including those an open transaction still holds back.', (s) => s.lagEvents);
-    gauge('projection_lag_seconds', 'Age of the oldest committed event the consumer has not handled (0 when caught up).', (s) => s.lagSeconds);
+    gauge(
+      'projection_lag_events',
+      'Committed events after the consumer checkpoint in commit order, including those an open transaction still holds back.',
+      (s) => s.lagEvents,
+    );
+    gauge(
+      'projection_lag_seconds',
+      'Age of the oldest committed event the consumer has not handled (0 when caught up).',
+      (s) => s.lagSeconds,
+    );
     gauge('dead_letters', 'Events a consumer gave up on (see the admin dead-letter endpoints).', (s) => s.deadLetters);
   }
 
@@ -51,7 +60,13 @@ export class EventsMetrics implements OnModuleInit {
 
   private async query(): Promise<ConsumerStats[]> {
     // Raw SQL: the checkpoints' xid8 column is not in the generated types.
-    const { rows } = await sql<{ consumer: string; backlog: bigint; lag_events: bigint; lag_seconds: number | null; dead_letters: bigint }>`
+    const { rows } = await sql<{
+      consumer: string;
+      backlog: bigint;
+      lag_events: bigint;
+      lag_seconds: number | null;
+      dead_letters: bigint;
+    }>`
       SELECT c.consumer,
               (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)
                  AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS backlog,

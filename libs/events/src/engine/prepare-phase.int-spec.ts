@@ -16,7 +16,13 @@ describe('the prepare phase', () => {
 
   const phase = (name: string, prepare: (e: StoredEvent) => Promise<unknown>, eventTypes = ['test.happened']) => {
     const calls: string[] = [];
-    const spec = { name, kind: 'subscriber' as const, eventTypes, handle: async () => {}, prepare: (e: StoredEvent) => (calls.push(e.id), prepare(e)) };
+    const spec = {
+      name,
+      kind: 'subscriber' as const,
+      eventTypes,
+      handle: async () => {},
+      prepare: (e: StoredEvent) => (calls.push(e.id), prepare(e)),
+    };
     return { calls, preparer: new PreparePhase(spec, wantsType(spec), 100) };
   };
   const ids = (list: StoredEvent[]) => list.map((e) => e.id);
@@ -30,7 +36,11 @@ describe('the prepare phase', () => {
     });
     const plan = await preparer.plan(engine.transactions.db, 100, undefined, 5);
     expect(plan).toMatchObject({ kind: 'planned', ids: ids(events) });
-    expect(calls.sort()).toEqual(ids(events).filter((id) => id !== events[1].id).sort());
+    expect(calls.sort()).toEqual(
+      ids(events)
+        .filter((id) => id !== events[1].id)
+        .sort(),
+    );
     expect(inTransaction).toBe(0);
     expect(await preparer.valueFor(events[0] as LogEvent)).toBe(`value:${events[0].id}`);
     expect(calls).toHaveLength(5); // the value was kept, not prepared again
@@ -38,7 +48,10 @@ describe('the prepare phase', () => {
 
   it('plans nothing for a consumer of other types, preparing nothing', async () => {
     const { calls, preparer } = phase('pp_other', async () => 'v', ['other.type']);
-    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({ kind: 'planned', ids: ids(events) });
+    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({
+      kind: 'planned',
+      ids: ids(events),
+    });
     expect(calls).toEqual([]);
   });
 
@@ -48,7 +61,10 @@ describe('the prepare phase', () => {
       if (e.id === poison) throw new Error('prepare failed');
       return 'v';
     });
-    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({ kind: 'planned', ids: ids(events.slice(0, 3)) });
+    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({
+      kind: 'planned',
+      ids: ids(events.slice(0, 3)),
+    });
     const first = phase('pp_fails_first', async (e) => {
       if (e.id === events[0].id) throw new Error('prepare failed');
       return 'v';
@@ -62,7 +78,10 @@ describe('the prepare phase', () => {
     const { calls, preparer } = phase('pp_dead', async () => 'v');
     let failing = failedAttempt(undefined, events[0].id, 'x', { maxAttempts: 2, retryBaseMs: 1 });
     failing = failedAttempt(failing, events[0].id, 'x', { maxAttempts: 2, retryBaseMs: 1 });
-    expect(await preparer.plan(engine.transactions.db, 100, failing, 2)).toMatchObject({ kind: 'planned', ids: [events[0].id] });
+    expect(await preparer.plan(engine.transactions.db, 100, failing, 2)).toMatchObject({
+      kind: 'planned',
+      ids: [events[0].id],
+    });
     expect(calls).toEqual([]);
   });
 

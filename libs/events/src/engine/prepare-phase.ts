@@ -39,15 +39,28 @@ export class PreparePhase {
    * A failure on the plan's first event is thrown: that event's failed attempt. An event whose
    * attempts are used up (`failing`) is planned alone, unprepared, to be dead-lettered.
    */
-  async plan(db: Database, limit: number, failing: Failing | undefined, maxAttempts: number): Promise<Planned | { kind: 'idle'; blocked: boolean }> {
+  async plan(
+    db: Database,
+    limit: number,
+    failing: Failing | undefined,
+    maxAttempts: number,
+  ): Promise<Planned | { kind: 'idle'; blocked: boolean }> {
     const from = await peekCheckpoint(db, this.spec.name);
     const events = await readAfter(db, from, limit);
     if (events.length === 0) return { kind: 'idle', blocked: await eventsWaitAfter(db, from) };
-    if (failing?.eventId === events[0].id && failing.attempts >= maxAttempts) return { kind: 'planned', from, ids: [events[0].id] };
+    if (failing?.eventId === events[0].id && failing.attempts >= maxAttempts)
+      return { kind: 'planned', from, ids: [events[0].id] };
     if (this.prepared.size > this.batchSize) this.prepared.clear();
-    const inboxed = await inboxedIds(db, this.spec.name, events.filter(this.wanted).map((e) => e.id));
+    const inboxed = await inboxedIds(
+      db,
+      this.spec.name,
+      events.filter(this.wanted).map((e) => e.id),
+    );
     const needs = (e: LogEvent) => this.wanted(e) && !inboxed.has(e.id);
-    const failed = await this.prepareAll(events, events.filter((e) => needs(e) && !this.prepared.has(e.id)));
+    const failed = await this.prepareAll(
+      events,
+      events.filter((e) => needs(e) && !this.prepared.has(e.id)),
+    );
     let ready = 0;
     while (ready < events.length && (!needs(events[ready]) || this.prepared.has(events[ready].id))) ready++;
     if (ready === 0) throw failed!; // the first event needing a value has none: its prepare failed
@@ -77,7 +90,8 @@ export class PreparePhase {
 
   /** The event's prepared value, prepared now (inside the caller's transaction) if the phase did not: a rare fallback. */
   async valueFor(event: LogEvent): Promise<unknown> {
-    return this.prepared.has(event.id) ? this.prepared.get(event.id) : prepareInContext(this.spec, event);
+    if (this.prepared.has(event.id)) return this.prepared.get(event.id);
+    return await prepareInContext(this.spec, event);
   }
 
   /** Drops prepared values: committed, or to be prepared afresh on retry. */

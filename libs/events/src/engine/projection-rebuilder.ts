@@ -23,12 +23,16 @@ export class ProjectionRebuilder {
   ) {}
 
   projectorNames(): string[] {
-    return this.engine.consumers().filter((c) => c.kind === 'projector').map((c) => c.name);
+    return this.engine
+      .consumers()
+      .filter((c) => c.kind === 'projector')
+      .map((c) => c.name);
   }
 
   async rebuild(name: string, onProgress?: (events: number) => void): Promise<{ events: number; handled: number }> {
     const projector = this.engine.projector(name);
-    if (!projector) throw new Error(`no projector is named '${name}' (known: ${this.projectorNames().join(', ') || 'none'})`);
+    if (!projector)
+      throw new Error(`no projector is named '${name}' (known: ${this.projectorNames().join(', ') || 'none'})`);
     const types = new Set(projector.eventTypes);
     return this.transactions.run(
       async (db) => {

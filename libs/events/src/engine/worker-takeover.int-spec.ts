@@ -9,14 +9,23 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Starts a real worker process (the engine and the test consumers) on `url`. */
 async function startWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', './test/support/ts-register.mjs', 'test/support/engine-worker.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', './test/support/ts-register.mjs', 'test/support/engine-worker.ts'],
+    {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(async () => (out.includes('ready') ? true : child.exitCode !== null ? Promise.reject(new Error('worker exited')) : undefined), 30_000, 'the worker to start');
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor(
+    async () =>
+      out.includes('ready') ? true : child.exitCode !== null ? Promise.reject(new Error('worker exited')) : undefined,
+    30_000,
+    'the worker to start',
+  );
   return child;
 }
 
@@ -42,15 +51,23 @@ async function startWorker(url: string): Promise<ChildProcess> {
     return new Map(rows.map((r) => [r.app, Number(r.n)]));
   };
   const caughtUp = async (n: number) =>
-    waitFor(async () => {
-      const p = await t.projected();
-      return p.total === n && p.distinct === n ? true : undefined;
-    }, 30_000, `${n} events projected`);
+    waitFor(
+      async () => {
+        const p = await t.projected();
+        return p.total === n && p.distinct === n ? true : undefined;
+      },
+      30_000,
+      `${n} events projected`,
+    );
 
   it('keeps projecting, exactly once, after the worker that holds the consumers is killed', async () => {
     const a = await startWorker(t.url);
     children.push(a);
-    await waitFor(async () => ((await holders()).get(`task-backend-events:${a.pid}`) === 2 ? true : undefined), 15_000, 'worker A to hold both consumers');
+    await waitFor(
+      async () => ((await holders()).get(`task-backend-events:${a.pid}`) === 2 ? true : undefined),
+      15_000,
+      'worker A to hold both consumers',
+    );
     const b = await startWorker(t.url);
     children.push(b);
 
@@ -59,16 +76,22 @@ async function startWorker(url: string): Promise<ChildProcess> {
     expect((await holders()).get(`task-backend-events:${b.pid}`)).toBeUndefined(); // B waits its turn
 
     // Writes keep coming while A dies.
-    const writing = Promise.all(Array.from({ length: 8 }, async () => {
-      for (let i = 0; i < 5; i++) {
-        await t.write(2);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }));
+    const writing = Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 5; i++) {
+          await t.write(2);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }),
+    );
     a.kill('SIGKILL');
     await once(a, 'exit');
     const killedAt = Date.now();
-    await waitFor(async () => ((await holders()).get(`task-backend-events:${b.pid}`) === 2 ? true : undefined), 10_000, 'worker B to take over');
+    await waitFor(
+      async () => ((await holders()).get(`task-backend-events:${b.pid}`) === 2 ? true : undefined),
+      10_000,
+      'worker B to take over',
+    );
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     await writing;
     await caughtUp(120);

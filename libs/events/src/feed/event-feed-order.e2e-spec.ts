@@ -70,7 +70,11 @@ describe('activity feed and SSE: commit order under concurrent writers and growi
     fetch(`${t.baseUrl}/api/v1${path}`, { headers: { authorization, ...headers }, signal });
 
   /** One page of the feed; nextCursor passed back as `after`. */
-  async function page(authorization: string, after: string | null, limit: number): Promise<{ items: Item[]; nextCursor: string | null }> {
+  async function page(
+    authorization: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ items: Item[]; nextCursor: string | null }> {
     const res = await api(`/events?limit=${limit}${after ? `&after=${after}` : ''}`, authorization);
     expect(res.status).toBe(200);
     return (await res.json()) as { items: Item[]; nextCursor: string | null };
@@ -96,11 +100,18 @@ describe('activity feed and SSE: commit order under concurrent writers and growi
         for (;;) {
           const p = await page(authorization, cursor, limit);
           const overlap = Math.min(tail.length, p.items.length);
-          const before = tail.slice(0, overlap).map((i) => i.position).join(',');
-          const now = p.items.slice(0, overlap).map((i) => i.position).join(',');
+          const before = tail
+            .slice(0, overlap)
+            .map((i) => i.position)
+            .join(',');
+          const now = p.items
+            .slice(0, overlap)
+            .map((i) => i.position)
+            .join(',');
           if (before !== now) problems.push(`after the same cursor, positions ${before} were shown first, now ${now}`);
           if (!p.nextCursor) {
-            if (p.items.length < tail.length) problems.push(`after the same cursor, ${tail.length} items were shown, now ${p.items.length}`);
+            if (p.items.length < tail.length)
+              problems.push(`after the same cursor, ${tail.length} items were shown, now ${p.items.length}`);
             tail = p.items;
             return;
           }
@@ -124,7 +135,12 @@ describe('activity feed and SSE: commit order under concurrent writers and growi
         const abort = () => session.abort();
         stop.signal.addEventListener('abort', abort, { once: true });
         try {
-          const res = await api('/events/stream', authorization, lastId ? { 'last-event-id': lastId } : {}, session.signal);
+          const res = await api(
+            '/events/stream',
+            authorization,
+            lastId ? { 'last-event-id': lastId } : {},
+            session.signal,
+          );
           const body = res.body!.getReader();
           const decoder = new TextDecoder();
           let buffer = '';
@@ -161,17 +177,20 @@ describe('activity feed and SSE: commit order under concurrent writers and growi
     // Positions of this run cross 10^(n+1): 9 -> 10, 99 -> 100, 999 -> 1000...
     const boundary = 10n ** BigInt(n + 1);
     const [{ last }] = (await pool.query<{ last: string }>(`SELECT last_value AS last FROM events_position_seq`)).rows;
-    if (BigInt(last) < boundary - 4n) await pool.query(`SELECT setval('events_position_seq', $1::bigint)`, [(boundary - 4n).toString()]);
+    if (BigInt(last) < boundary - 4n)
+      await pool.query(`SELECT setval('events_position_seq', $1::bigint)`, [(boundary - 4n).toString()]);
 
     const me = bearer(t.app);
     const other = bearer(t.app);
     const paging = reader(me.authorization);
     const sse = sseClient(me.authorization, run.sseChunks);
-    const clients = await Promise.all(run.txs.map(async () => {
-      const c = new pg.Client({ connectionString: t.db.url });
-      await c.connect();
-      return c;
-    }));
+    const clients = await Promise.all(
+      run.txs.map(async () => {
+        const c = new pg.Client({ connectionString: t.db.url });
+        await c.connect();
+        return c;
+      }),
+    );
     const committed: { id: string; tx: bigint; position: bigint }[] = [];
     const rolledBack = new Set<string>();
     try {
@@ -215,12 +234,20 @@ describe('activity feed and SSE: commit order under concurrent writers and growi
       committed.sort((a, b) => (a.tx !== b.tx ? (a.tx < b.tx ? -1 : 1) : a.position < b.position ? -1 : 1));
       const expected = committed.map((e) => e.id);
       // Once every transaction has ended (and any other transaction on the server that holds the horizon), all are readable.
-      await waitFor(async () => {
-        await paging.read(run.finalLimit);
-        return paging.seen.length >= expected.length || paging.problems.length ? true : undefined;
-      }, 20_000, 'the paging reader to see every committed event');
+      await waitFor(
+        async () => {
+          await paging.read(run.finalLimit);
+          return paging.seen.length >= expected.length || paging.problems.length ? true : undefined;
+        },
+        20_000,
+        'the paging reader to see every committed event',
+      );
       expect(paging.problems).toEqual([]);
-      await waitFor(async () => (sse.seen.length >= expected.length ? true : undefined), 20_000, 'the SSE client to see every committed event');
+      await waitFor(
+        async () => (sse.seen.length >= expected.length ? true : undefined),
+        20_000,
+        'the SSE client to see every committed event',
+      );
       await sse.close();
       expect(paging.seen.map((i) => i.id)).toEqual(expected);
       expect(sse.seen.map((i) => i.id)).toEqual(expected);
@@ -236,7 +263,7 @@ describe('activity feed and SSE: commit order under concurrent writers and growi
     }
   }
 
-  it('pages and streams exactly the caller\'s committed events, once each, in commit order', async () => {
+  it("pages and streams exactly the caller's committed events, once each, in commit order", async () => {
     const settings = propertySettings('activity feed order', 6);
     await fc.assert(fc.asyncProperty(runArb, runOnce), { ...settings, endOnFailure: !process.env.PROPERTY_SHRINK });
   }, 240_000);

@@ -61,7 +61,10 @@ export class EventFeed {
   async page(actor: string, query: FeedQuery): Promise<FeedPage> {
     const entries = await this.read(actor, query.after, query.limit + 1, query.type);
     const page = entries.slice(0, query.limit);
-    return { items: page.map((e) => e.item), nextCursor: entries.length > query.limit ? formatFeedCursor(page[page.length - 1].at) : null };
+    return {
+      items: page.map((e) => e.item),
+      nextCursor: entries.length > query.limit ? formatFeedCursor(page[page.length - 1].at) : null,
+    };
   }
 
   /**
@@ -72,7 +75,11 @@ export class EventFeed {
   async resolveCursor(cursor: string): Promise<LogPoint | undefined> {
     if (!/^\d{1,18}$/.test(cursor)) return parseFeedCursor(cursor);
     if (BigInt(cursor) === 0n) return { transactionId: 0n, position: 0n };
-    const row = await this.transactions.db.selectFrom('events').select(transactionIdOf()).where('position', '=', BigInt(cursor)).executeTakeFirst();
+    const row = await this.transactions.db
+      .selectFrom('events')
+      .select(transactionIdOf())
+      .where('position', '=', BigInt(cursor))
+      .executeTakeFirst();
     return row ? { transactionId: row.transaction_id, position: BigInt(cursor) } : undefined;
   }
 
@@ -84,10 +91,21 @@ export class EventFeed {
       .where(afterPoint(after ?? START))
       .where(belowHorizon);
     if (type !== undefined) query = query.where('type', '=', type);
-    const rows = await query.orderBy(sql`transaction_id`).orderBy('position').limit(limit).execute();
+    const rows = await query
+      .orderBy(sql`transaction_id`)
+      .orderBy('position')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       at: { transactionId: r.transaction_id, position: r.position },
-      item: { id: r.id, type: r.type, position: r.position.toString(), aggregateId: r.aggregate_id, occurredAt: r.occurred_at.toISOString(), payload: r.payload },
+      item: {
+        id: r.id,
+        type: r.type,
+        position: r.position.toString(),
+        aggregateId: r.aggregate_id,
+        occurredAt: r.occurred_at.toISOString(),
+        payload: r.payload,
+      },
     }));
   }
 }

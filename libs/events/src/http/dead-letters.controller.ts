@@ -1,6 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
@@ -12,21 +20,30 @@ import { RetryDeadLetterCommand } from '../dead-letters/retry-dead-letter.comman
 
 export class DeadLettersRequest {
   @ApiPropertyOptional({ description: 'Only the letters of this consumer.', minLength: 1, maxLength: 100 })
-  @IsOptional() @IsString() @Length(1, 100)
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
   consumer?: string;
 
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page (opaque).', minLength: 1, maxLength: 200 })
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit?: number;
 }
 
 /** An id that is not a UUID names no dead letter: 404, never a database error. */
 function checkId(id: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+    throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
   return id;
 }
 
@@ -50,7 +67,9 @@ export class DeadLettersController {
   @Post(':id/retry')
   @Idempotent()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Asks the worker running the consumer to handle the event again (202); success removes the dead letter.' })
+  @ApiOperation({
+    summary: 'Asks the worker running the consumer to handle the event again (202); success removes the dead letter.',
+  })
   @ApiAcceptedResponse({ type: DeadLetterResponse })
   @ApiNotFoundResponse({ description: 'dead-letter-not-found' })
   retry(@Param('id') id: string): Promise<DeadLetterView> {

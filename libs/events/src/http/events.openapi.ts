@@ -5,15 +5,29 @@ import { ApiProperty } from '@nestjs/swagger';
 export class FeedItemResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'task.created' }) type!: string;
-  @ApiProperty({ description: 'The event position in the log (a decimal string). Pages follow commit order, which may differ from position order: page with `nextCursor`, not with positions.' }) position!: string;
+  @ApiProperty({
+    description:
+      'The event position in the log (a decimal string). Pages follow commit order, which may differ from position order: page with `nextCursor`, not with positions.',
+  })
+  position!: string;
   @ApiProperty({ format: 'uuid' }) aggregateId!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: "The event's payload, as its type defines it." }) payload!: unknown;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "The event's payload, as its type defines it.",
+  })
+  payload!: unknown;
 }
 
 export class FeedPageResponse {
   @ApiProperty({ type: [FeedItemResponse] }) items!: FeedItemResponse[];
-  @ApiProperty({ nullable: true, type: String, description: 'An opaque commit-order point: pass back as `after` for the next page; null on the last one.' }) nextCursor!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'An opaque commit-order point: pass back as `after` for the next page; null on the last one.',
+  })
+  nextCursor!: string | null;
 }
 
 export class DeadLetterResponse {

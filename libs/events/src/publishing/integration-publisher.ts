@@ -53,9 +53,18 @@ export class IntegrationPublisher implements OnModuleInit {
 
   private async publish(events: StoredEvent[]): Promise<void> {
     const pipeline = this.redis!.pipeline();
-    for (const event of events) pipeline.xadd(this.config.events.stream, 'MAXLEN', '~', MAX_LENGTH, '*', 'event', JSON.stringify(toCloudEvent(event)));
+    for (const event of events)
+      pipeline.xadd(
+        this.config.events.stream,
+        'MAXLEN',
+        '~',
+        MAX_LENGTH,
+        '*',
+        'event',
+        JSON.stringify(toCloudEvent(event)),
+      );
     const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
+    const failed = results.find(([err]) => err)?.[0];
+    if (failed) throw failed;
   }
 }

@@ -68,16 +68,32 @@ export class DueTimers {
     for (const row of rows) {
       const decision = decideFiring(row.due_at, now, this.policy);
       if (decision.kind === 'drop') outcome.dropped.push({ key: row.key, delayMs: decision.delayMs });
-      else firing.push({ row, timer: { key: row.key, dueAt: row.due_at.toISOString(), firedAt: now.toISOString(), delayMs: decision.delayMs, late: decision.late } });
+      else
+        firing.push({
+          row,
+          timer: {
+            key: row.key,
+            dueAt: row.due_at.toISOString(),
+            firedAt: now.toISOString(),
+            delayMs: decision.delayMs,
+            late: decision.late,
+          },
+        });
     }
     if (outcome.dropped.length > 0) {
       const keys = outcome.dropped.map((d) => d.key);
-      await db.updateTable('timers').set({ state: 'dropped', late: true, updated_at: sql<Date>`now()` }).where(sql<boolean>`key = any(${keys}::text[])`).execute();
+      await db
+        .updateTable('timers')
+        .set({ state: 'dropped', late: true, updated_at: sql<Date>`now()` })
+        .where(sql<boolean>`key = any(${keys}::text[])`)
+        .execute();
     }
     if (firing.length === 0) return outcome;
 
     const aggregates = firing.map((f) => f.row.aggregate_id);
-    await sql`SELECT pg_advisory_xact_lock(${AGGREGATE_LOCK_NAMESPACE}, k) FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest(${aggregates}::text[]) AS a ORDER BY 1) AS sorted`.execute(db);
+    await sql`SELECT pg_advisory_xact_lock(${AGGREGATE_LOCK_NAMESPACE}, k) FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest(${aggregates}::text[]) AS a ORDER BY 1) AS sorted`.execute(
+      db,
+    );
     const latest = await db
       .selectFrom('events')
       .select((eb) => ['aggregate_id', eb.fn.max('aggregate_version').as('version')])

@@ -19,7 +19,11 @@ describe('decideFiring', () => {
 
   it('drops past the maximum lateness, and never when it is 0', () => {
     expect(decideFiring(due, after(3_600_001), policy)).toEqual({ kind: 'drop', delayMs: 3_600_001 });
-    expect(decideFiring(due, after(365 * 86_400_000), { ...policy, maxLatenessMs: 0 })).toEqual({ kind: 'fire', delayMs: 365 * 86_400_000, late: true });
+    expect(decideFiring(due, after(365 * 86_400_000), { ...policy, maxLatenessMs: 0 })).toEqual({
+      kind: 'fire',
+      delayMs: 365 * 86_400_000,
+      late: true,
+    });
   });
 
   it('counts a clock behind the due time as no delay', () => {
@@ -28,21 +32,34 @@ describe('decideFiring', () => {
 
   it('is late exactly when the delay passes the tolerance, and dropped exactly when it passes the maximum (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -10_000, max: 10_000_000 }), fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 5_000_000 }), (offset, lateToleranceMs, maxLatenessMs) => {
-        const d = decideFiring(due, after(offset), { lateToleranceMs, maxLatenessMs });
-        const delay = Math.max(0, offset);
-        expect(d.delayMs).toBe(delay);
-        expect(d.kind === 'drop').toBe(maxLatenessMs > 0 && delay > maxLatenessMs);
-        if (d.kind === 'fire') expect(d.late).toBe(delay > lateToleranceMs);
-      }),
+      fc.property(
+        fc.integer({ min: -10_000, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.integer({ min: 0, max: 5_000_000 }),
+        (offset, lateToleranceMs, maxLatenessMs) => {
+          const d = decideFiring(due, after(offset), { lateToleranceMs, maxLatenessMs });
+          const delay = Math.max(0, offset);
+          expect(d.delayMs).toBe(delay);
+          expect(d.kind === 'drop').toBe(maxLatenessMs > 0 && delay > maxLatenessMs);
+          if (d.kind === 'fire') expect(d.late).toBe(delay > lateToleranceMs);
+        },
+      ),
       propertySettings('decideFiring', 200),
     );
   });
 });
 
 describe('nextVersions', () => {
-  it('gives each event its aggregate\'s next version, counting earlier events of the batch', () => {
-    expect(nextVersions(['a', 'b', 'a', 'c', 'a'], new Map([['a', 3], ['b', 1]]))).toEqual([4, 2, 5, 1, 6]);
+  it("gives each event its aggregate's next version, counting earlier events of the batch", () => {
+    expect(
+      nextVersions(
+        ['a', 'b', 'a', 'c', 'a'],
+        new Map([
+          ['a', 3],
+          ['b', 1],
+        ]),
+      ),
+    ).toEqual([4, 2, 5, 1, 6]);
     expect(nextVersions([], new Map())).toEqual([]);
   });
 });

@@ -26,11 +26,16 @@ export class TimerMetrics implements OnModuleInit {
   onModuleInit(): void {
     const pool = this.pool;
     this.metrics.gauge('timers_pending', 'Timers scheduled and not yet fired or dropped.', [], async function () {
-      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM timers WHERE state = 'pending'`).catch(() => ({ rows: [] as { n: string }[] }));
+      const { rows } = await pool
+        .query<{ n: string }>(`SELECT count(*) AS n FROM timers WHERE state = 'pending'`)
+        .catch(() => ({ rows: [] as { n: string }[] }));
       if (rows[0]) this.set(Number(rows[0].n));
     });
     this.fired = this.metrics.counter('timers_fired_total', 'Timers fired (their event appended), late ones included.');
-    this.late = this.metrics.counter('timers_late_total', 'Timers fired more than TIMERS_LATE_TOLERANCE_MS after they were due.');
+    this.late = this.metrics.counter(
+      'timers_late_total',
+      'Timers fired more than TIMERS_LATE_TOLERANCE_MS after they were due.',
+    );
     const { TIMERS_DROPPED: dropped, TIMERS_FIRING_DELAY: delay } = METRIC_NAMES;
     this.dropped = this.metrics.counter(dropped.name, dropped.help, dropped.labels);
     this.delay = this.metrics.histogram(delay.name, delay.help, delay.labels, DELAY_BUCKETS);

@@ -17,7 +17,7 @@ import { startTestContext, type TestContext } from '../../../../test/support/tes
 
 const LONG_POLL_MS = 600_000;
 
-describe('the timer scheduler (the worker\'s loop) on PostgreSQL', () => {
+describe("the timer scheduler (the worker's loop) on PostgreSQL", () => {
   /** The API side: schedules timers, runs no scheduler. */
   let api: TestContext;
   let pool: pg.Pool;
@@ -34,23 +34,49 @@ describe('the timer scheduler (the worker\'s loop) on PostgreSQL', () => {
 
   /** A worker process's engine (no consumers, so only the scheduler runs) on the same database. */
   const startWorker = async (env: Record<string, string>) => {
-    const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: api.db.url, MIGRATE_ON_START: 'false', ...env });
-    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), EventsEngineModule] }).compile();
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATABASE_URL: api.db.url,
+      MIGRATE_ON_START: 'false',
+      ...env,
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [PlatformModule.forRoot(config), EventsEngineModule],
+    }).compile();
     const app = await moduleRef.init();
     workers.push(app);
     return app;
   };
   const schedule = (app: INestApplicationContext, list: { key: string; at: Date }[]) =>
     app.get(TransactionRunner).run(async () => {
-      for (const { key, at } of list) await app.get(Timers).schedule({ key, at, event: { type: 'test.reminded', aggregateType: 'test', aggregateId: randomUUID(), payload: { key } } });
+      for (const { key, at } of list)
+        await app.get(Timers).schedule({
+          key,
+          at,
+          event: { type: 'test.reminded', aggregateType: 'test', aggregateId: randomUUID(), payload: { key } },
+        });
     });
   const states = async (keys: string[]) =>
-    new Map((await pool.query<{ key: string; state: string; late: boolean }>(`SELECT key, state, late FROM timers WHERE key = ANY($1)`, [keys])).rows.map((r) => [r.key, `${r.state}${r.late ? ' late' : ''}`]));
+    new Map(
+      (
+        await pool.query<{ key: string; state: string; late: boolean }>(
+          `SELECT key, state, late FROM timers WHERE key = ANY($1)`,
+          [keys],
+        )
+      ).rows.map((r) => [r.key, `${r.state}${r.late ? ' late' : ''}`]),
+    );
   const firing = async (key: string) =>
-    (await pool.query<{ metadata: { timer: TimerFiring } }>(`SELECT metadata FROM events WHERE metadata->'timer'->>'key' = $1`, [key])).rows.map((r) => r.metadata.timer);
+    (
+      await pool.query<{ metadata: { timer: TimerFiring } }>(
+        `SELECT metadata FROM events WHERE metadata->'timer'->>'key' = $1`,
+        [key],
+      )
+    ).rows.map((r) => r.metadata.timer);
   const metric = async (app: INestApplicationContext, name: string) => {
     const values = (await app.get(Metrics).registry.getSingleMetric(name)!.get()).values;
-    return values.find((v) => !('metricName' in v) || v.metricName === `${name}` || v.metricName === `${name}_count`)?.value;
+    return values.find((v) => !('metricName' in v) || v.metricName === `${name}` || v.metricName === `${name}_count`)
+      ?.value;
   };
 
   it('fires on start the timers missed while no worker ran: late past the tolerance, dropped past the maximum lateness; counted in the metrics', async () => {
@@ -63,12 +89,25 @@ describe('the timer scheduler (the worker\'s loop) on PostgreSQL', () => {
       { key: keys.dropped, at: new Date(now - 3 * 86_400_000) },
       { key: keys.future, at: new Date(now + 3_600_000) },
     ]);
-    const worker = await startWorker({ TIMERS_POLL_INTERVAL_MS: String(LONG_POLL_MS), TIMERS_LATE_TOLERANCE_MS: '60000', TIMERS_MAX_LATENESS_SECONDS: '86400' });
-    const settled = await waitFor(async () => {
-      const s = await states(Object.values(keys));
-      return [keys.onTime, keys.late, keys.dropped].every((k) => s.get(k) !== 'pending') ? s : undefined;
-    }, 20_000, 'the missed timers to be fired or dropped');
-    expect(Object.fromEntries(Object.entries(keys).map(([name, key]) => [name, settled.get(key)]))).toEqual({ onTime: 'fired', late: 'fired late', dropped: 'dropped late', future: 'pending' });
+    const worker = await startWorker({
+      TIMERS_POLL_INTERVAL_MS: String(LONG_POLL_MS),
+      TIMERS_LATE_TOLERANCE_MS: '60000',
+      TIMERS_MAX_LATENESS_SECONDS: '86400',
+    });
+    const settled = await waitFor(
+      async () => {
+        const s = await states(Object.values(keys));
+        return [keys.onTime, keys.late, keys.dropped].every((k) => s.get(k) !== 'pending') ? s : undefined;
+      },
+      20_000,
+      'the missed timers to be fired or dropped',
+    );
+    expect(Object.fromEntries(Object.entries(keys).map(([name, key]) => [name, settled.get(key)]))).toEqual({
+      onTime: 'fired',
+      late: 'fired late',
+      dropped: 'dropped late',
+      future: 'pending',
+    });
     expect((await firing(keys.late)).map((f) => f.late)).toEqual([true]);
     expect(await firing(keys.dropped)).toEqual([]);
     expect(await metric(worker, 'timers_fired_total')).toBe(2);
@@ -83,7 +122,11 @@ describe('the timer scheduler (the worker\'s loop) on PostgreSQL', () => {
     const key = `woken-${randomUUID()}`;
     const at = new Date(Date.now() + 300);
     await schedule(worker, [{ key, at }]);
-    const [fired] = await waitFor(async () => ((await firing(key)).length > 0 ? firing(key) : undefined), 30_000, 'the timer to fire');
+    const [fired] = await waitFor(
+      async () => ((await firing(key)).length > 0 ? firing(key) : undefined),
+      30_000,
+      'the timer to fire',
+    );
     expect(new Date(fired.firedAt).getTime()).toBeGreaterThanOrEqual(at.getTime()); // not before it is due
     expect(fired.delayMs).toBeLessThan(LONG_POLL_MS); // woken by the commit, not by a poll
   }, 60_000);
@@ -92,7 +135,11 @@ describe('the timer scheduler (the worker\'s loop) on PostgreSQL', () => {
     await startWorker({ TIMERS_POLL_INTERVAL_MS: '100' });
     const key = `elsewhere-${randomUUID()}`;
     await schedule(api.app, [{ key, at: new Date(Date.now() + 200) }]);
-    const [fired] = await waitFor(async () => ((await firing(key)).length > 0 ? firing(key) : undefined), 30_000, 'the timer to fire');
+    const [fired] = await waitFor(
+      async () => ((await firing(key)).length > 0 ? firing(key) : undefined),
+      30_000,
+      'the timer to fire',
+    );
     expect(fired.key).toBe(key);
     expect((await states([key])).get(key)).toMatch(/^fired/);
   }, 60_000);
@@ -116,11 +163,24 @@ describe('the timer scheduler in single-instance mode (embedded PostgreSQL, one 
   it('fires a due timer (row locks and advisory locks on the one connection)', async () => {
     const key = `embedded-${randomUUID()}`;
     const aggregateId = randomUUID();
-    await t.app.get(TransactionRunner).run(() => t.app.get(Timers).schedule({ key, at: new Date(Date.now() + 100), event: { type: 'test.reminded', aggregateType: 'test', aggregateId, payload: { key } } }));
-    const fired = await waitFor(async () => {
-      const { rows } = await t.pool.query<{ aggregate_version: number; metadata: { timer: TimerFiring } }>(`SELECT aggregate_version, metadata FROM events WHERE aggregate_id = $1`, [aggregateId]);
-      return rows.length > 0 ? rows : undefined;
-    }, 30_000, 'the timer to fire');
+    await t.app.get(TransactionRunner).run(() =>
+      t.app.get(Timers).schedule({
+        key,
+        at: new Date(Date.now() + 100),
+        event: { type: 'test.reminded', aggregateType: 'test', aggregateId, payload: { key } },
+      }),
+    );
+    const fired = await waitFor(
+      async () => {
+        const { rows } = await t.pool.query<{ aggregate_version: number; metadata: { timer: TimerFiring } }>(
+          `SELECT aggregate_version, metadata FROM events WHERE aggregate_id = $1`,
+          [aggregateId],
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      30_000,
+      'the timer to fire',
+    );
     expect(fired.map((e) => [e.aggregate_version, e.metadata.timer.key])).toEqual([[1, key]]);
   }, 60_000);
 });

@@ -56,7 +56,10 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
         const batch = await this.due.fire(now, batchSize);
         this.metrics.record(batch);
         if (batch.dropped.length > 0) {
-          this.logger.warn({ timers: batch.dropped.map((d) => d.key), count: batch.dropped.length }, 'timers dropped: more than TIMERS_MAX_LATENESS_SECONDS overdue');
+          this.logger.warn(
+            { timers: batch.dropped.map((d) => d.key), count: batch.dropped.length },
+            'timers dropped: more than TIMERS_MAX_LATENESS_SECONDS overdue',
+          );
         }
         if (batch.full || stop.aborted) continue;
         // After the batch's `now`: a timer that fell due while the batch ran is next, at once.

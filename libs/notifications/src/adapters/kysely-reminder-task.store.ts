@@ -39,13 +39,11 @@ export class KyselyReminderTaskStore extends ReminderTaskStore {
       .insertInto('reminder_tasks')
       .values({ task_id: t.taskId, owner_id: t.ownerId, title: t.title, due_date: t.dueDate, open: t.open })
       .onConflict((oc) =>
-        oc
-          .column('task_id')
-          .doUpdateSet((eb) => ({
-            title: eb.ref('excluded.title'),
-            due_date: eb.ref('excluded.due_date'),
-            open: eb.ref('excluded.open'),
-          })),
+        oc.column('task_id').doUpdateSet((eb) => ({
+          title: eb.ref('excluded.title'),
+          due_date: eb.ref('excluded.due_date'),
+          open: eb.ref('excluded.open'),
+        })),
       )
       .execute();
   }

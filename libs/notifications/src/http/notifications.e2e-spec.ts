@@ -93,16 +93,6 @@ async function versionOf(aggregateId: string): Promise<number> {
   );
   return rows[0].v ?? 0;
 }
-async function notifications(auth: Auth, query = '') {
-  return waitFor(
-    async () => {
-      const r = await call('GET', `/notifications${query}`, auth);
-      return r.status === 200 ? r : undefined;
-    },
-    5_000,
-    'GET /notifications',
-  );
-}
 const eventuallyNotifications = (auth: Auth, count: number) =>
   waitFor(
     async () => {

@@ -1,7 +1,24 @@
 import { ConfigError } from './config-error.js';
-import type { AppSettings, AuthConfig, DatabaseConfig, EventsConfig, HttpConfig, IdempotencyConfig, LlmConfig, NotificationsConfig, OpsConfig } from './config-sections.js';
+import type {
+  AppSettings,
+  AuthConfig,
+  DatabaseConfig,
+  EventsConfig,
+  HttpConfig,
+  IdempotencyConfig,
+  LlmConfig,
+  NotificationsConfig,
+  OpsConfig,
+} from './config-sections.js';
 import { readSettings } from './read-settings.js';
-import { eventsSection, idempotencySection, llmSection, notificationsSection, opsSection, sectionsFrom } from './sections-from-settings.js';
+import {
+  eventsSection,
+  idempotencySection,
+  llmSection,
+  notificationsSection,
+  opsSection,
+  sectionsFrom,
+} from './sections-from-settings.js';
 import { SETTING_DEFAULTS } from './settings.js';
 
 export { ConfigError } from './config-error.js';
@@ -54,7 +71,9 @@ export class AppConfig {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const settings = readSettings(source);
   if (settings.DATABASE_URL && !settings.JWT_SECRET) {
-    throw new ConfigError('Invalid configuration: JWT_SECRET is required when DATABASE_URL is set (replicas must share it)');
+    throw new ConfigError(
+      'Invalid configuration: JWT_SECRET is required when DATABASE_URL is set (replicas must share it)',
+    );
   }
   return new AppConfig(sectionsFrom(settings));
 }

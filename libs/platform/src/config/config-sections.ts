@@ -105,7 +105,13 @@ export interface NotificationsConfig {
   emailMaxAttempts: number;
   pollIntervalMs: number;
   retryBaseMs: number;
-  webhooks: { allowPrivate: boolean; timeoutMs: number; maxResponseBytes: number; maxAttempts: number; concurrency: number };
+  webhooks: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxResponseBytes: number;
+    maxAttempts: number;
+    concurrency: number;
+  };
 }
 
 /** What an AppConfig is made of, by name; the sections with defaults may be left out. */

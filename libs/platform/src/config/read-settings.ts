@@ -13,18 +13,23 @@ const BOOLEAN = /^(true|false|1|0|yes|no|on|off)$/i;
 
 /** The class the settings' rules are attached to, so class-validator checks an object of it. */
 class EnvironmentVariables {}
-for (const [name, declared] of Object.entries(SETTINGS)) for (const rule of declared.rules) rule(EnvironmentVariables.prototype, name);
+for (const [name, declared] of Object.entries(SETTINGS))
+  for (const rule of declared.rules) rule(EnvironmentVariables.prototype, name);
 
 /** A raw value read as its setting's kind; one line naming the variable when it is not one. */
 function coerce(name: string, raw: string): unknown {
   const { kind } = SETTINGS[name as keyof typeof SETTINGS];
   if (kind === 'boolean') {
-    if (!BOOLEAN.test(raw)) throw new ConfigError(`Invalid configuration: ${name} must be true or false (got '${raw}')`);
+    if (!BOOLEAN.test(raw))
+      throw new ConfigError(`Invalid configuration: ${name} must be true or false (got '${raw}')`);
     return /^(true|1|yes|on)$/i.test(raw);
   }
   if (kind === 'integer' || kind === 'number') {
     const shape = kind === 'integer' ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/;
-    if (!shape.test(raw)) throw new ConfigError(`Invalid configuration: ${name} must be a ${kind === 'integer' ? 'whole number' : 'number'} (got '${raw}')`);
+    if (!shape.test(raw))
+      throw new ConfigError(
+        `Invalid configuration: ${name} must be a ${kind === 'integer' ? 'whole number' : 'number'} (got '${raw}')`,
+      );
     return Number(raw);
   }
   return raw;
@@ -36,7 +41,10 @@ export function readSettings(source: NodeJS.ProcessEnv): SettingValues {
   for (const name of Object.keys(SETTINGS)) {
     const raw = source[name];
     if (raw === undefined || raw.trim() === '') continue;
-    if (raw.includes(PLACEHOLDER_MARK)) throw new ConfigError(`Invalid configuration: ${name} is still the example's placeholder (${PLACEHOLDER_MARK}); set a real value`);
+    if (raw.includes(PLACEHOLDER_MARK))
+      throw new ConfigError(
+        `Invalid configuration: ${name} is still the example's placeholder (${PLACEHOLDER_MARK}); set a real value`,
+      );
     given[name] = raw.trim();
   }
   for (const [name, raw] of Object.entries(given)) given[name] = coerce(name, raw as string);

@@ -1,16 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { AppSettings, AuthConfig, EventsConfig, IdempotencyConfig, LlmConfig, NotificationsConfig, OpsConfig } from './config-sections.js';
+import type {
+  AppSettings,
+  AuthConfig,
+  EventsConfig,
+  IdempotencyConfig,
+  LlmConfig,
+  NotificationsConfig,
+  OpsConfig,
+} from './config-sections.js';
 import type { SettingValues } from './settings.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
 /** The configuration's sections, each built from the validated settings. */
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
-export const idempotencySection = (v: SettingValues): IdempotencyConfig =>
-  ({ ttlSeconds: v.IDEMPOTENCY_TTL_SECONDS, leaseMs: v.IDEMPOTENCY_LEASE_MS, redisPrefix: v.IDEMPOTENCY_REDIS_PREFIX });
+export const idempotencySection = (v: SettingValues): IdempotencyConfig => ({
+  ttlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
+  leaseMs: v.IDEMPOTENCY_LEASE_MS,
+  redisPrefix: v.IDEMPOTENCY_REDIS_PREFIX,
+});
 
 export const eventsSection = (v: SettingValues): EventsConfig => ({
   maxAttempts: v.EVENTS_MAX_ATTEMPTS,
@@ -28,8 +43,13 @@ export const eventsSection = (v: SettingValues): EventsConfig => ({
   },
 });
 
-export const llmSection = (v: SettingValues): LlmConfig =>
-  ({ baseUrl: v.LLM_BASE_URL, model: v.LLM_MODEL, apiKey: v.LLM_API_KEY, timeoutMs: v.LLM_TIMEOUT_MS, retries: v.LLM_RETRIES });
+export const llmSection = (v: SettingValues): LlmConfig => ({
+  baseUrl: v.LLM_BASE_URL,
+  model: v.LLM_MODEL,
+  apiKey: v.LLM_API_KEY,
+  timeoutMs: v.LLM_TIMEOUT_MS,
+  retries: v.LLM_RETRIES,
+});
 
 export const notificationsSection = (v: SettingValues): NotificationsConfig => ({
   smtpUrl: v.SMTP_URL,
@@ -96,7 +116,11 @@ export function sectionsFrom(v: SettingValues): AppSettings {
       migrateOnStart: v.MIGRATE_ON_START ?? embedded,
       dataDir: path.resolve(v.DATA_DIR),
     },
-    redis: { url: v.REDIS_URL, commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS },
+    redis: {
+      url: v.REDIS_URL,
+      commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+      connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS,
+    },
     log: { level: v.LOG_LEVEL, pretty: v.LOG_PRETTY },
     runWorkerInApi: v.RUN_WORKER_IN_API ?? embedded,
     auth: authSection(v),

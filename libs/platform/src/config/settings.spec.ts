@@ -5,8 +5,14 @@ import { SETTINGS } from './settings';
 
 /** README's configuration table: variable name -> the Default cell. */
 function readmeRows(): Map<string, string> {
-  const readme = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Configuration\n'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration\n') + 1));
+  const readme = readFileSync(
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../README.md'),
+    'utf8',
+  );
+  const section = readme.slice(
+    readme.indexOf('\n## Configuration\n'),
+    readme.indexOf('\n## ', readme.indexOf('\n## Configuration\n') + 1),
+  );
   const rows = new Map<string, string>();
   for (const line of section.split('\n').filter((l) => /^\| `/.test(l))) {
     const [name, defaultCell] = line.split(' | ').map((cell) => cell.replace(/^\| /, '').trim());
@@ -23,8 +29,10 @@ describe("README's configuration table", () => {
   it.each(Object.entries(SETTINGS))('has a row for %s with its declared default', (name, declared) => {
     expect(rows.has(name)).toBe(true);
     const cell = rows.get(name)!;
-    if (declared.default === undefined) expect(cell).not.toMatch(/^`/); // "unset", or when it applies
-    else expect(cell).toMatch(new RegExp(`^\`${String(declared.default).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`( |$)`));
+    if (declared.default === undefined)
+      expect(cell).not.toMatch(/^`/); // "unset", or when it applies
+    else
+      expect(cell).toMatch(new RegExp(`^\`${String(declared.default).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`( |$)`));
   });
 
   it('names no variable beyond the declared ones but the OpenTelemetry SDK ones, which the loader does not read', () => {
@@ -36,13 +44,16 @@ describe("README's configuration table", () => {
 });
 
 describe('the settings declarations', () => {
-  it.each(Object.entries(SETTINGS))('%s has a kind matching its default, a one-line doc and rules', (name, declared) => {
-    if (declared.default !== undefined) {
-      const expected = { string: 'string', integer: 'number', number: 'number', boolean: 'boolean' }[declared.kind];
-      expect(typeof declared.default).toBe(expected);
-      if (declared.kind === 'integer') expect(Number.isInteger(declared.default)).toBe(true);
-    }
-    expect(declared.doc).toMatch(/^[^\n]{5,}$/);
-    expect(declared.rules.length).toBeGreaterThan(0);
-  });
+  it.each(Object.entries(SETTINGS))(
+    '%s has a kind matching its default, a one-line doc and rules',
+    (name, declared) => {
+      if (declared.default !== undefined) {
+        const expected = { string: 'string', integer: 'number', number: 'number', boolean: 'boolean' }[declared.kind];
+        expect(typeof declared.default).toBe(expected);
+        if (declared.kind === 'integer') expect(Number.isInteger(declared.default)).toBe(true);
+      }
+      expect(declared.doc).toMatch(/^[^\n]{5,}$/);
+      expect(declared.rules.length).toBeGreaterThan(0);
+    },
+  );
 });

@@ -18,9 +18,12 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   for (const entry of entries) {
     const [address, prefix, extra] = entry.split('/');
     const family = isIP(address);
-    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    const validPrefix =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
     if (!RANGE_NAMES.has(entry) && (family === 0 || !validPrefix || extra !== undefined)) {
-      throw new ConfigError(`Invalid configuration: TRUST_PROXY must be false, a hop count, or comma-separated addresses, CIDRs, loopback, linklocal or uniquelocal (got '${value}')`);
+      throw new ConfigError(
+        `Invalid configuration: TRUST_PROXY must be false, a hop count, or comma-separated addresses, CIDRs, loopback, linklocal or uniquelocal (got '${value}')`,
+      );
     }
   }
   return entries;

@@ -37,7 +37,8 @@ export const requestContext = {
   /** Keeps the later of the request's consistency token and `token` (`<transaction id>.<position>`, compared as numbers). */
   noteConsistencyToken(token: string | undefined): void {
     const context = slot.get();
-    if (context && token && (!context.consistencyToken || laterThan(token, context.consistencyToken))) context.consistencyToken = token;
+    if (context && token && (!context.consistencyToken || laterThan(token, context.consistencyToken)))
+      context.consistencyToken = token;
   },
   /** Sets the actor once authentication has identified the caller. */
   setActor(actor: string): void {

@@ -17,7 +17,7 @@ if (!url && services.required) throw new Error('TEST_REQUIRE_SERVICES is set but
     const lost = new Promise<Error>((resolve) => client.on('error', resolve));
     await client.connect();
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    return { client, pid: rows[0]!.pid, lost };
+    return { client, pid: rows[0].pid, lost };
   }
 
   it('a statement cut by the server ending the connection', async () => {

@@ -22,7 +22,8 @@ export function createPool(config: AppConfig, logger: PoolLogger): pg.Pool {
     statement_timeout: statementTimeoutMs || undefined,
     application_name: 'task-backend',
   });
-  const onError = (err: Error) => logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection error');
+  const onError = (err: Error) =>
+    logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection error');
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   return pool;

@@ -1,4 +1,11 @@
-import { type DatabaseConnection, type Driver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+} from 'kysely';
 import type { DB } from './generated/db.js';
 
 export type { DB } from './generated/db.js';
@@ -23,20 +30,20 @@ class ConnectionsDriver implements Driver {
 
   async init(): Promise<void> {}
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    return this.current() ?? this.pooled;
+  acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.resolve(this.current() ?? this.pooled);
   }
 
-  async beginTransaction(): Promise<void> {
-    throw new Error('Open transactions with UnitOfWork.run (TransactionRunner), not db.transaction()');
+  beginTransaction(): Promise<void> {
+    return Promise.reject(new Error('Open transactions with UnitOfWork.run (TransactionRunner), not db.transaction()'));
   }
 
-  async commitTransaction(): Promise<void> {
-    throw new Error('Transactions are committed by UnitOfWork.run (TransactionRunner)');
+  commitTransaction(): Promise<void> {
+    return Promise.reject(new Error('Transactions are committed by UnitOfWork.run (TransactionRunner)'));
   }
 
-  async rollbackTransaction(): Promise<void> {
-    throw new Error('Transactions are rolled back by UnitOfWork.run (TransactionRunner)');
+  rollbackTransaction(): Promise<void> {
+    return Promise.reject(new Error('Transactions are rolled back by UnitOfWork.run (TransactionRunner)'));
   }
 
   async releaseConnection(): Promise<void> {}

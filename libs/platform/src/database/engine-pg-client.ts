@@ -29,7 +29,8 @@ class SchemaEnginePgClient extends pg.Client {
   override query(...args: unknown[]): never {
     const last = args.at(-1);
     if (typeof last === 'function') {
-      args[args.length - 1] = (err: Error, res: QueryResultLike) => last(err, tagCharColumns(res));
+      const callback = last as (err: Error, res: QueryResultLike) => void;
+      args[args.length - 1] = (err: Error, res: QueryResultLike) => callback(err, tagCharColumns(res));
       return (super.query as (...a: unknown[]) => never)(...args);
     }
     const ret = (super.query as (...a: unknown[]) => unknown)(...args) as Promise<QueryResultLike> | undefined;
@@ -41,7 +42,7 @@ function untag(result: SqlResultSet): SqlResultSet {
   result.columnNames.forEach((name, i) => {
     if (!name.endsWith(CHAR_TAG)) return;
     result.columnNames[i] = name.slice(0, -CHAR_TAG.length);
-    result.columnTypes[i] = COLUMN_TYPE_CHARACTER as SqlResultSet['columnTypes'][number];
+    result.columnTypes[i] = COLUMN_TYPE_CHARACTER;
   });
   return result;
 }
@@ -49,12 +50,13 @@ function untag(result: SqlResultSet): SqlResultSet {
 function withCharColumns<T extends SqlQueryable>(queryable: T): T {
   return new Proxy(queryable, {
     get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
+      const value: unknown = Reflect.get(target, key, receiver);
       if (key === 'queryRaw') return async (query: Parameters<T['queryRaw']>[0]) => untag(await target.queryRaw(query));
       if (key === 'startTransaction') {
-        return async (...args: unknown[]) => withCharColumns(await (value as (...a: unknown[]) => Promise<SqlQueryable>).apply(target, args));
+        return async (...args: unknown[]) =>
+          withCharColumns(await (value as (...a: unknown[]) => Promise<SqlQueryable>).apply(target, args));
       }
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
@@ -69,8 +71,10 @@ export interface SchemaEngineAdapter extends SqlMigrationAwareDriverAdapterFacto
  * migrations from scratch (it wipes it); by default a temporary database the adapter creates.
  */
 export function schemaEngineAdapter(url: string, shadowUrl?: string): SchemaEngineAdapter {
-  const main = new PrismaPg({ connectionString: url, Client: SchemaEnginePgClient, max: 1 } as pg.PoolConfig);
-  const shadow = shadowUrl ? new PrismaPg({ connectionString: shadowUrl, Client: SchemaEnginePgClient, max: 1 } as pg.PoolConfig) : undefined;
+  const main = new PrismaPg({ connectionString: url, Client: SchemaEnginePgClient, max: 1 });
+  const shadow = shadowUrl
+    ? new PrismaPg({ connectionString: shadowUrl, Client: SchemaEnginePgClient, max: 1 })
+    : undefined;
   const open: { dispose(): Promise<void> }[] = [];
   const track = <T extends SqlQueryable & { dispose(): Promise<void> }>(adapter: T): T => {
     open.push(adapter);

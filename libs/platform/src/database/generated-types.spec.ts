@@ -22,7 +22,11 @@ async function generate(schema: string): Promise<string> {
     const withOutput = schema.replace(/output\s*=\s*"[^"]*generated"/, `output = ${JSON.stringify(dir)}`);
     expect(withOutput).not.toBe(schema);
     writeFileSync(path.join(dir, 'schema.prisma'), withOutput);
-    await promisify(execFile)(process.execPath, [path.join(root, 'prisma/generate.mjs'), path.join(dir, 'schema.prisma')], { cwd: root });
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(root, 'prisma/generate.mjs'), path.join(dir, 'schema.prisma')],
+      { cwd: root },
+    );
     return readFileSync(path.join(dir, 'db.ts'), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -43,7 +47,14 @@ function queryErrors(types: string): string[] {
       `import type { Kysely } from 'kysely';\nimport type { DB } from './db.js';\n` +
         `export const owned = (db: Kysely<DB>, owner: string) => db.selectFrom('tasks').select(['id', 'title']).where('owner_id', '=', owner).execute();\n`,
     );
-    const program = ts.createProgram([probe], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
+    const program = ts.createProgram([probe], {
+      strict: true,
+      noEmit: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      skipLibCheck: true,
+    });
     return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -69,7 +69,10 @@ export class MigrationService implements OnApplicationBootstrap, OnApplicationSh
         return;
       } catch (err) {
         const delay = Math.min(250 * 2 ** attempt, 5_000);
-        this.logger.warn({ err: { message: (err as Error).message } }, `migrations not applied yet; retrying in ${delay} ms`);
+        this.logger.warn(
+          { err: { message: (err as Error).message } },
+          `migrations not applied yet; retrying in ${delay} ms`,
+        );
         await new Promise<void>((resolve) => (this.timer = setTimeout(resolve, delay)));
       }
     }

@@ -40,7 +40,9 @@ describe('migrations through the WebAssembly schema engine', () => {
       expect(await pendingMigrations(pool)).toEqual(shipped);
 
       expect(await migrateDatabase(db.url)).toEqual(shipped);
-      const recorded = await pool.query(`SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`);
+      const recorded = await pool.query(
+        `SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`,
+      );
       expect(recorded.rows.map((r) => r.migration_name)).toEqual(shipped);
       for (const row of recorded.rows) {
         expect(row.finished_at).not.toBeNull();

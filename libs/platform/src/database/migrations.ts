@@ -8,14 +8,20 @@ import { applyMigrations, diffMigrationsToSchema, type MigrationsSource } from '
 /** Names of the migration folders shipped with this build, in order. */
 export async function shippedMigrations(source: MigrationsSource = migrationsSource): Promise<string[]> {
   const entries = await readdir(source.migrationsDir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /**
  * Shipped migrations not yet recorded as finished in `_prisma_migrations`. A cheap query, so
  * readiness and start-up can ask it without loading the schema engine.
  */
-export async function pendingMigrations(db: Pick<pg.Pool, 'query'>, source: MigrationsSource = migrationsSource): Promise<string[]> {
+export async function pendingMigrations(
+  db: Pick<pg.Pool, 'query'>,
+  source: MigrationsSource = migrationsSource,
+): Promise<string[]> {
   const shipped = await shippedMigrations(source);
   const exists = await db.query<{ t: string | null }>(`SELECT to_regclass('_prisma_migrations')::text AS t`);
   if (!exists.rows[0]?.t) return shipped;

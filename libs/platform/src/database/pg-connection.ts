@@ -10,7 +10,10 @@ const INT8 = 20;
 const XID8 = 5069;
 const parseBigInt = (value: string) => BigInt(value);
 const types = {
-  getTypeParser: ((oid: number, format?: string) => (oid === INT8 || oid === XID8 ? parseBigInt : pg.types.getTypeParser(oid, format as never))) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string): unknown =>
+    oid === INT8 || oid === XID8
+      ? parseBigInt
+      : pg.types.getTypeParser(oid, format as never)) as typeof pg.types.getTypeParser,
 };
 
 /*
@@ -37,12 +40,19 @@ export class PgConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { sql: text, parameters } = query;
-    const result = await this.target.query<R & pg.QueryResultRow>({ name: statementName(text), text, values: parameters as unknown[], types });
-    return { rows: result.rows, numAffectedRows: COUNTED.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined };
+    const result = await this.target.query<R & pg.QueryResultRow>({
+      name: statementName(text),
+      text,
+      values: parameters as unknown[],
+      types,
+    });
+    return {
+      rows: result.rows,
+      numAffectedRows: COUNTED.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
+    };
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported: page with keyset queries instead');
   }
 }

@@ -29,7 +29,7 @@ function loadGlue(): Promise<typeof import('@prisma/schema-engine-wasm')> {
     const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bg });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
-    return bg as unknown as typeof import('@prisma/schema-engine-wasm');
+    return bg;
   })();
   return glue;
 }
@@ -41,7 +41,10 @@ export interface MigrationsSource {
 
 export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     dirs.map(async (dir) => {
       const file = path.join(migrationsDir, dir, 'migration.sql');

@@ -23,7 +23,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)),
+    ),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -31,7 +33,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 function withoutDetails(body: Record<string, unknown>): Record<string, unknown> {
   const strip = (checks: unknown) =>
     checks && typeof checks === 'object'
-      ? Object.fromEntries(Object.entries(checks).map(([name, { detail: _d, message: _m, ...rest }]: [string, Record<string, unknown>]) => [name, rest]))
+      ? Object.fromEntries(
+          Object.entries(checks).map(
+            ([name, { detail: _d, message: _m, ...rest }]: [string, Record<string, unknown>]) => [name, rest],
+          ),
+        )
       : checks;
   return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, key === 'status' ? value : strip(value)]));
 }
@@ -60,31 +66,52 @@ export class HealthController {
 
   /** Check names and states for everyone; details (paths, bytes, messages) at LOG_LEVEL debug/trace or for admins. */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply, @Headers('authorization') authorization?: string): Promise<unknown> {
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('authorization') authorization?: string,
+  ): Promise<unknown> {
     const body = await this.readiness(reply);
-    return DETAILED_LOG_LEVELS.has(this.config.log.level) || this.detailsAccess.allows(authorization) ? body : withoutDetails(body);
+    return DETAILED_LOG_LEVELS.has(this.config.log.level) || this.detailsAccess.allows(authorization)
+      ? body
+      : withoutDetails(body);
   }
 
   private async readiness(reply: FastifyReply): Promise<Record<string, unknown>> {
     const degraded = this.degradations();
     try {
       const result = await this.health.check([
-        () => this.check('lifecycle', async () => {
-          if (this.lifecycle.shuttingDown) throw new Error('shutting down');
-        }),
-        () => this.check('database', () => withTimeout(sql`SELECT 1`.execute(this.transactions.db), this.config.ops.readyCheckTimeoutMs, 'database ping')),
-        () => this.check('migrations', async () => {
-          if (!(await this.migrations.isCurrent())) throw new Error('pending migrations');
-        }),
-        () => this.check('heap', async () => this.heap()),
+        () =>
+          this.check('lifecycle', () => {
+            if (this.lifecycle.shuttingDown) throw new Error('shutting down');
+          }),
+        () =>
+          this.check('database', () =>
+            withTimeout(
+              sql`SELECT 1`.execute(this.transactions.db),
+              this.config.ops.readyCheckTimeoutMs,
+              'database ping',
+            ),
+          ),
+        () =>
+          this.check('migrations', async () => {
+            if (!(await this.migrations.isCurrent())) throw new Error('pending migrations');
+          }),
+        () => this.check('heap', () => this.heap()),
         () => this.check('disk', async () => this.disk()),
         () => this.check('projection-lag', async () => this.projectionLag()),
-        ...this.extra.entries().map(([name, probe]) => () => this.check(name, () => withTimeout(probe(), this.config.ops.readyCheckTimeoutMs, name))),
+        ...this.extra.entries().map(
+          ([name, probe]) =>
+            () =>
+              this.check(name, () => withTimeout(probe(), this.config.ops.readyCheckTimeoutMs, name)),
+        ),
       ]);
       return { ...result, ...(await degraded) };
     } catch (err) {
       reply.status(503).header('retry-after', '1');
-      return { ...((err as { getResponse?: () => object }).getResponse?.() ?? { status: 'error' }), ...(await degraded) };
+      return {
+        ...((err as { getResponse?: () => object }).getResponse?.() ?? { status: 'error' }),
+        ...(await degraded),
+      };
     }
   }
 
@@ -92,7 +119,10 @@ export class HealthController {
    * Informational entries that never fail readiness: the idempotency store (Redis). Without it
    * keyed requests fall back to the database record and stay exactly-once, only slower.
    */
-  private async degradations(): Promise<{ degraded?: Record<string, { status: 'down'; message: string; impact: string }>; optional?: Record<string, { status: 'up'; backend: string }> }> {
+  private async degradations(): Promise<{
+    degraded?: Record<string, { status: 'down'; message: string; impact: string }>;
+    optional?: Record<string, { status: 'up'; backend: string }>;
+  }> {
     if (!this.idempotency) return {};
     try {
       await withTimeout(this.idempotency.ping(), this.config.ops.readyCheckTimeoutMs, 'idempotency store ping');
@@ -103,7 +133,8 @@ export class HealthController {
           idempotency: {
             status: 'down',
             message: `${this.idempotency.backend}: ${(err as Error).message}`,
-            impact: 'Idempotency-Key requests fall back to the database record (still exactly-once, slower); other requests are unaffected.',
+            impact:
+              'Idempotency-Key requests fall back to the database record (still exactly-once, slower); other requests are unaffected.',
           },
         },
       };
@@ -120,7 +151,8 @@ export class HealthController {
 
   /** Free space where the process writes: the embedded database's directory, else the temp directory. */
   private async disk(): Promise<string> {
-    const dir = this.config.singleInstance && existsSync(this.config.database.dataDir) ? this.config.database.dataDir : tmpdir();
+    const dir =
+      this.config.singleInstance && existsSync(this.config.database.dataDir) ? this.config.database.dataDir : tmpdir();
     const stats = await statfs(dir);
     const free = stats.bavail * stats.bsize;
     const detail = `${free} bytes free in ${dir} (min ${this.config.ops.readyMinFreeDiskBytes})`;
@@ -143,7 +175,7 @@ export class HealthController {
     return detail;
   }
 
-  private async check(key: string, probe: () => Promise<unknown>): Promise<HealthIndicatorResult> {
+  private async check(key: string, probe: () => unknown): Promise<HealthIndicatorResult> {
     const session = this.indicator.check(key);
     try {
       const detail = await probe();

@@ -7,7 +7,10 @@ async function serverFailingWith(code: string): Promise<{ port: number; close():
     socket.once('data', () => answerClientError(Object.assign(new Error(code), { code }), socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Sends `total` bytes in 64 KiB chunks; resolves with what came back and how much was sent before the server closed. */
@@ -33,27 +36,37 @@ function send(port: number, total: number): Promise<{ answer: string; sent: numb
   });
 }
 
-describe('answers to requests Node\'s parser refuses', () => {
+describe("answers to requests Node's parser refuses", () => {
   it.each([
     ['HPE_HEADER_OVERFLOW', 431, 'headers-too-large'],
     ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'request-timeout'],
     ['HPE_INVALID_CONTENT_LENGTH', 400, 'malformed-request'],
     ['HPE_CHUNK_EXTENSIONS_OVERFLOW', 413, 'body-too-large'],
-  ])('%s: %i problem+json, read by a client still sending, then the connection closes', async (code, status, problemCode) => {
-    const server = await serverFailingWith(code);
-    try {
-      const { answer, reset } = await send(server.port, 2 * 1024 * 1024);
-      expect(reset).toBe(false);
-      const [head, body] = answer.split('\r\n\r\n');
-      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
-      expect(head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
-      expect(head).toMatch(/\r\nconnection: close(\r\n|$)/);
-      expect(Buffer.byteLength(body)).toBe(Number(/content-length: (\d+)/.exec(head)![1]));
-      expect(JSON.parse(body)).toEqual({ type: `/problems/${problemCode}`, title: expect.any(String), status, detail: expect.any(String), code: problemCode, requestId: /x-request-id: (\S+)/.exec(head)![1] });
-    } finally {
-      await server.close();
-    }
-  });
+  ])(
+    '%s: %i problem+json, read by a client still sending, then the connection closes',
+    async (code, status, problemCode) => {
+      const server = await serverFailingWith(code);
+      try {
+        const { answer, reset } = await send(server.port, 2 * 1024 * 1024);
+        expect(reset).toBe(false);
+        const [head, body] = answer.split('\r\n\r\n');
+        expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+        expect(head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
+        expect(head).toMatch(/\r\nconnection: close(\r\n|$)/);
+        expect(Buffer.byteLength(body)).toBe(Number(/content-length: (\d+)/.exec(head)![1]));
+        expect(JSON.parse(body)).toEqual({
+          type: `/problems/${problemCode}`,
+          title: expect.any(String),
+          status,
+          detail: expect.any(String),
+          code: problemCode,
+          requestId: /x-request-id: (\S+)/.exec(head)![1],
+        });
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it('drops a client that keeps sending past the drain bound', async () => {
     const server = await serverFailingWith('HPE_HEADER_OVERFLOW');

@@ -30,8 +30,18 @@ function clientErrorAnswer(code: string | undefined): { status: number; code: st
 }
 
 /** A complete HTTP/1.1 problem+json response that closes the connection, as raw bytes. */
-export function rawProblemResponse(answer: { status: number; code: string; detail: string }, requestId = randomUUID()): string {
-  const body = JSON.stringify({ type: problemType(answer.code), title: statusTitle(answer.status), status: answer.status, detail: answer.detail, code: answer.code, requestId });
+export function rawProblemResponse(
+  answer: { status: number; code: string; detail: string },
+  requestId = randomUUID(),
+): string {
+  const body = JSON.stringify({
+    type: problemType(answer.code),
+    title: statusTitle(answer.status),
+    status: answer.status,
+    detail: answer.detail,
+    code: answer.code,
+    requestId,
+  });
   const headers = {
     ...API_SECURITY_HEADERS,
     'content-type': PROBLEM_CONTENT_TYPE,

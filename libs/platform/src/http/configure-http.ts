@@ -36,7 +36,15 @@ export interface HttpOptions {
 }
 
 /** Response headers a browser script may read (CORS hides all but the CORS-safelisted ones). */
-const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-Consistency-Token', 'Idempotent-Replayed', 'WWW-Authenticate'];
+const EXPOSED_HEADERS = [
+  'ETag',
+  'Location',
+  'Retry-After',
+  'X-Request-Id',
+  'X-Consistency-Token',
+  'Idempotent-Replayed',
+  'WWW-Authenticate',
+];
 
 /**
  * CORS for the allow-listed origins (CORS_ORIGINS), off when the list is empty: Nest's enableCors
@@ -57,8 +65,8 @@ function allowCrossOrigin(app: NestFastifyApplication, origins: readonly string[
  * Everything about HTTP that is the same for every route: JSON-only bodies, problem+json for
  * every error (Nest's and Fastify's), request ids, security headers, input text checks, OpenAPI.
  */
-export async function configureHttp(app: NestFastifyApplication, options: HttpOptions = {}): Promise<void> {
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+export function configureHttp(app: NestFastifyApplication, options: HttpOptions = {}): void {
+  const fastify = app.getHttpAdapter().getInstance();
 
   // JSON only: a text/plain or form body is a 415, not a string handed to a handler.
   fastify.removeAllContentTypeParsers();
@@ -72,9 +80,11 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
   logRequests(fastify, app.get(REQUEST_LOGGER), quiet);
 
   fastify.addHook('onRequest', (request, _reply, done) => {
-    if (hasInvalidRequestId(request.raw)) return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
+    if (hasInvalidRequestId(request.raw))
+      return done(new ProblemException(400, 'bad-header', 'X-Request-Id must be 1 to 200 visible ASCII characters.'));
     // RFC 9112 3.2: an HTTP/1.1 request without Host is a 400.
-    if (request.raw.headers.host === undefined && request.raw.httpVersion === '1.1') return done(new ProblemException(400, 'bad-header', 'An HTTP/1.1 request needs a Host header.'));
+    if (request.raw.headers.host === undefined && request.raw.httpVersion === '1.1')
+      return done(new ProblemException(400, 'bad-header', 'An HTTP/1.1 request needs a Host header.'));
     done();
   });
   refuseWhenNotServing(fastify, options.schema);
@@ -104,7 +114,9 @@ export async function configureHttp(app: NestFastifyApplication, options: HttpOp
       app,
       new DocumentBuilder()
         .setTitle('Task backend')
-        .setDescription('Task management API. Errors are RFC 9457 application/problem+json (schema ProblemResponse); their `type` is an identifier, not a page.')
+        .setDescription(
+          'Task management API. Errors are RFC 9457 application/problem+json (schema ProblemResponse); their `type` is an identifier, not a page.',
+        )
         .setVersion('1')
         .setLicense('UNLICENSED', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
         .addServer('/', 'The server that serves this document')
@@ -134,7 +146,8 @@ function refuseWhenNotServing(fastify: FastifyInstance, schema: SchemaState | un
     closing = true;
     done();
   });
-  const unavailable = (code: string, detail: string) => new ProblemException(503, code, detail, { retryAfterSeconds: 1 });
+  const unavailable = (code: string, detail: string) =>
+    new ProblemException(503, code, detail, { retryAfterSeconds: 1 });
   const notReady = () => unavailable('not-ready', 'The service is starting: its database schema is not current yet.');
   fastify.addHook('onRequest', async (request, reply) => {
     if (closing) {

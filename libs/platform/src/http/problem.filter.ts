@@ -20,12 +20,21 @@ export function sendProblem(err: unknown, request: FastifyRequest, reply: Fastif
     reply.removeHeader('connection');
     drainUnreadBody(request.raw);
   }
-  return reply.status(problem.status).headers(headers).header('x-request-id', problem.requestId).type(PROBLEM_CONTENT_TYPE).send(problem);
+  return reply
+    .status(problem.status)
+    .headers(headers)
+    .header('x-request-id', problem.requestId)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem);
 }
 
 function hasUnreadBody(request: FastifyRequest): boolean {
   const { headers, complete } = request.raw;
-  return !complete && ((headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined);
+  return (
+    !complete &&
+    ((headers['content-length'] !== undefined && headers['content-length'] !== '0') ||
+      headers['transfer-encoding'] !== undefined)
+  );
 }
 
 /**

@@ -20,8 +20,10 @@ export class ProblemResponse {
   @ApiPropertyOptional({ description: 'What went wrong in this occurrence, for a human.' }) detail?: string;
   @ApiPropertyOptional({ description: 'The request path.', example: '/api/v1/tasks' }) instance?: string;
   @ApiPropertyOptional({ description: 'The X-Request-Id of this request (also in the logs).' }) requestId?: string;
-  @ApiPropertyOptional({ description: 'The stable code the type is made of.', example: 'validation-failed' }) code?: string;
-  @ApiPropertyOptional({ description: 'Validation: one entry per invalid field.', type: [ProblemFieldErrorResponse] }) errors?: ProblemFieldErrorResponse[];
+  @ApiPropertyOptional({ description: 'The stable code the type is made of.', example: 'validation-failed' })
+  code?: string;
+  @ApiPropertyOptional({ description: 'Validation: one entry per invalid field.', type: [ProblemFieldErrorResponse] })
+  errors?: ProblemFieldErrorResponse[];
 }
 
 /** What every operation can answer, whatever its route: set with DocumentBuilder.addGlobalResponse. */
@@ -60,7 +62,11 @@ export function documentProblems(document: OpenAPIObject): OpenAPIObject {
       for (const [status, response] of Object.entries(responses)) {
         if (!response || !/^[45]\d\d$/.test(status) || '$ref' in response) continue;
         response.content = content;
-        if (status === '429' || status === '503') response.headers = { 'Retry-After': header('Seconds to wait before retrying, when known.'), ...response.headers };
+        if (status === '429' || status === '503')
+          response.headers = {
+            'Retry-After': header('Seconds to wait before retrying, when known.'),
+            ...response.headers,
+          };
       }
     }
   }

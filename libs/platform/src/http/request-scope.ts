@@ -24,7 +24,11 @@ export function enterRequestContext(fastify: FastifyInstance, quiet: (url: strin
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (quiet(request.url)) return done();
     const base = activeContext();
-    const value: RequestContext = { requestId: request.id, correlationId: request.id, traceparent: traceparentOf(base, request.headers.traceparent) };
+    const value: RequestContext = {
+      requestId: request.id,
+      correlationId: request.id,
+      traceparent: traceparentOf(base, request.headers.traceparent),
+    };
     const context = requestContext.in(base, value);
     (request as Scoped)[SCOPE] = { context, value };
     runInContext(context, done);

@@ -9,7 +9,13 @@ import { loadConfig } from '../config/app-config';
 import { configureHttp } from './configure-http';
 import { fastifyOptions } from './fastify-options';
 import fc from 'fast-check';
-import { holdsMalformedText, isMalformedText, malformedTextFields, MAX_JSON_DEPTH, nestsDeeperThan } from './request-text';
+import {
+  holdsMalformedText,
+  isMalformedText,
+  malformedTextFields,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+} from './request-text';
 
 const reached: unknown[] = [];
 
@@ -35,7 +41,10 @@ class RawController {
   }
 }
 
-@Module({ controllers: [RawController], providers: [Metrics, Lifecycle, { provide: REQUEST_LOGGER, useValue: pino({ level: 'silent' }) }] })
+@Module({
+  controllers: [RawController],
+  providers: [Metrics, Lifecycle, { provide: REQUEST_LOGGER, useValue: pino({ level: 'silent' }) }],
+})
 class RawApp {}
 
 function nested(depth: number): unknown {
@@ -50,18 +59,34 @@ describe('text checks', () => {
     expect(isMalformedText('\ud800x')).toBe(true);
     expect(isMalformedText('x\udc00')).toBe(true);
     expect(isMalformedText('emoji \ud83d\ude00 ok, é, 中文')).toBe(false);
-    expect(malformedTextFields({ title: 'ok', tags: ['a', 'b\u0000'], meta: { 'k\ud800': 1, deep: [{ v: '\udfff' }] } })).toEqual(['tags.1', 'meta.k\ud800', 'meta.deep.0.v']);
+    expect(
+      malformedTextFields({ title: 'ok', tags: ['a', 'b\u0000'], meta: { 'k\ud800': 1, deep: [{ v: '\udfff' }] } }),
+    ).toEqual(['tags.1', 'meta.k\ud800', 'meta.deep.0.v']);
     expect(malformedTextFields('\u0000')).toEqual(['(body)']);
     expect(malformedTextFields({ n: 1, b: true, z: null })).toEqual([]);
   });
 
   it('the allocation-free check agrees with the field list on any JSON value (property, seeded)', () => {
-    const unit = fc.oneof(fc.constantFrom('\u0000', '\ud800', '\udc00', '\ud83d\ude00', 'a', 'é'), fc.string({ unit: 'grapheme', maxLength: 1 }));
+    const unit = fc.oneof(
+      fc.constantFrom('\u0000', '\ud800', '\udc00', '\ud83d\ude00', 'a', 'é'),
+      fc.string({ unit: 'grapheme', maxLength: 1 }),
+    );
     const text = fc.string({ unit, maxLength: 4 });
     const json = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(text, tie('value'), { maxKeys: 3 })),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(text, tie('value'), { maxKeys: 3 }),
+      ),
     })).value;
-    fc.assert(fc.property(json, (value) => holdsMalformedText(value) === malformedTextFields(value).length > 0), { seed: 42, numRuns: 2000 });
+    fc.assert(
+      fc.property(json, (value) => holdsMalformedText(value) === malformedTextFields(value).length > 0),
+      { seed: 42, numRuns: 2000 },
+    );
   });
 
   it('measures nesting without recursion', () => {
@@ -72,11 +97,14 @@ describe('text checks', () => {
   });
 });
 
-describe('every route\'s input, checked before the handler', () => {
+describe("every route's input, checked before the handler", () => {
   let app: NestFastifyApplication;
   beforeAll(async () => {
-    app = await NestFactory.create<NestFastifyApplication>(RawApp, new FastifyAdapter(fastifyOptions(loadConfig({}))), { logger: false, bodyParser: false });
-    await configureHttp(app, { openApi: false });
+    app = await NestFactory.create<NestFastifyApplication>(RawApp, new FastifyAdapter(fastifyOptions(loadConfig({}))), {
+      logger: false,
+      bodyParser: false,
+    });
+    configureHttp(app, { openApi: false });
     await app.init();
   });
   afterAll(() => app.close());
@@ -89,9 +117,18 @@ describe('every route\'s input, checked before the handler', () => {
 
   it('answers 422 naming the body field with a NUL or an unpaired surrogate, and the handler never sees it', async () => {
     for (const payload of ['{"title":"a\\u0000b"}', '{"title":"\\ud800x"}', '{"list":[{"deep":"\\udc00"}]}']) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/raw', headers: { 'content-type': 'application/json' }, payload });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/raw',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode).toBe(422);
-      expect(problem(res)).toMatchObject({ status: 422, code: 'validation-failed', errors: [{ field: expect.stringMatching(/^(title|list\.0\.deep)$/), message: expect.any(String) }] });
+      expect(problem(res)).toMatchObject({
+        status: 422,
+        code: 'validation-failed',
+        errors: [{ field: expect.stringMatching(/^(title|list\.0\.deep)$/), message: expect.any(String) }],
+      });
     }
     expect(reached).toEqual([]);
   });
@@ -117,11 +154,21 @@ describe('every route\'s input, checked before the handler', () => {
   });
 
   it('answers JSON nested deeper than the limit with 400 before the handler, and accepts the limit itself', async () => {
-    const deep = await app.inject({ method: 'POST', url: '/api/v1/raw', headers: { 'content-type': 'application/json' }, payload: '['.repeat(5000) + ']'.repeat(5000) });
+    const deep = await app.inject({
+      method: 'POST',
+      url: '/api/v1/raw',
+      headers: { 'content-type': 'application/json' },
+      payload: '['.repeat(5000) + ']'.repeat(5000),
+    });
     expect(deep.statusCode).toBe(400);
     expect(problem(deep)).toMatchObject({ status: 400, code: 'json-too-deep' });
     expect(reached).toEqual([]);
-    const atLimit = await app.inject({ method: 'POST', url: '/api/v1/raw', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(nested(MAX_JSON_DEPTH)) });
+    const atLimit = await app.inject({
+      method: 'POST',
+      url: '/api/v1/raw',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(nested(MAX_JSON_DEPTH)),
+    });
     expect(atLimit.statusCode).toBe(201);
   });
 });

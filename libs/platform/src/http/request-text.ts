@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FieldError } from '@app/shared-kernel';
 import { ProblemException } from './problem.js';
 
@@ -59,7 +59,8 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth + 1 > max) return true;
-    for (const item of Array.isArray(v) ? v : Object.values(v)) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+    for (const item of Array.isArray(v) ? v : Object.values(v))
+      if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
   }
   return false;
 }
@@ -77,7 +78,8 @@ function malformedInput(fields: string[]): ProblemException {
 export function rejectMalformedText(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', (request, _reply, done) => {
     // The common case, nothing wrong, is one walk that allocates nothing; the fields are named after.
-    if (holdsMalformedText(request.params)) return done(new ProblemException(404, 'not-found', 'Nothing is found at this address.'));
+    if (holdsMalformedText(request.params))
+      return done(new ProblemException(404, 'not-found', 'Nothing is found at this address.'));
     if (!holdsMalformedText(request.query) && !holdsMalformedText(request.body)) return done();
     done(malformedInput([...malformedTextFields(request.query), ...malformedTextFields(request.body)]));
   });
@@ -89,11 +91,20 @@ export function rejectMalformedText(fastify: FastifyInstance): void {
  * that a client could exhaust.
  */
 export function parseJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
-  const parse = fastify.getDefaultJsonParser('error', 'error');
+  // Fastify's default JSON parser is the callback form of FastifyBodyParser: it calls `done`, returns nothing.
+  const parse = fastify.getDefaultJsonParser('error', 'error') as (
+    request: FastifyRequest,
+    body: string,
+    done: (err: Error | null, value?: unknown) => void,
+  ) => void;
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parse(request, body as string, (err, value) => {
       if (err) return done(err, undefined);
-      if (nestsDeeperThan(value, maxDepth)) return done(new ProblemException(400, 'json-too-deep', `The JSON body nests deeper than ${maxDepth} levels.`), undefined);
+      if (nestsDeeperThan(value, maxDepth))
+        return done(
+          new ProblemException(400, 'json-too-deep', `The JSON body nests deeper than ${maxDepth} levels.`),
+          undefined,
+        );
       done(null, value);
     });
   });

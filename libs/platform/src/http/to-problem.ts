@@ -23,10 +23,22 @@ const KIND_STATUS: Record<DomainErrorKind, number> = {
 
 /** Fastify's own request errors (body parsing, limits) and the problem they become. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type', detail: 'The request body must be application/json.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad-content-length', detail: 'Content-Length does not match the body.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported-media-type',
+    detail: 'The request body must be application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'bad-content-length',
+    detail: 'Content-Length does not match the body.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json', detail: 'The JSON body is empty.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large', detail: 'The request body is larger than allowed.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'body-too-large',
+    detail: 'The request body is larger than allowed.',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed-json', detail: 'The request body is not valid JSON.' },
   FST_ERR_BAD_URL: { status: 400, code: 'bad-url', detail: 'The URL is not validly percent-encoded UTF-8.' },
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri-too-long', detail: 'A path parameter is longer than allowed.' },
@@ -66,9 +78,14 @@ function mapError(err: unknown): ProblemResponse {
     }
     const status = err.getStatus();
     const body = err.getResponse();
-    const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? err.message);
+    const detail =
+      typeof body === 'string' ? body : String((body as { message?: string | string[] }).message ?? err.message);
     const code = status === 404 ? 'not-found' : status === 405 ? 'method-not-allowed' : undefined;
-    return { problem: build(status, code, Array.isArray(detail) ? detail.join('; ') : detail), headers, unexpected: status >= 500 };
+    return {
+      problem: build(status, code, Array.isArray(detail) ? detail.join('; ') : detail),
+      headers,
+      unexpected: status >= 500,
+    };
   }
   const fastify = err as { code?: string; statusCode?: number; message?: string };
   if (fastify?.code && FASTIFY_CODES[fastify.code]) {
@@ -80,10 +97,18 @@ function mapError(err: unknown): ProblemResponse {
   }
   if (isDatabaseUnavailable(err)) {
     headers['retry-after'] = '1';
-    return { problem: build(503, 'dependency-unavailable', 'The database is unavailable; retry shortly.'), headers, unexpected: false };
+    return {
+      problem: build(503, 'dependency-unavailable', 'The database is unavailable; retry shortly.'),
+      headers,
+      unexpected: false,
+    };
   }
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    return { problem: build(fastify.statusCode, 'bad-request', 'The request could not be read.'), headers, unexpected: false };
+    return {
+      problem: build(fastify.statusCode, 'bad-request', 'The request could not be read.'),
+      headers,
+      unexpected: false,
+    };
   }
   return { problem: build(500, 'internal', 'An unexpected error occurred.'), headers, unexpected: true };
 }

@@ -35,4 +35,5 @@ const VALIDATION = createValidationPipe();
 export const ValidBody = (): ParameterDecorator => Body(VALIDATION);
 
 /** The query string (or one of its fields), validated like ValidBody. */
-export const ValidQuery = (field?: string): ParameterDecorator => (field === undefined ? Query(VALIDATION) : Query(field, VALIDATION));
+export const ValidQuery = (field?: string): ParameterDecorator =>
+  field === undefined ? Query(VALIDATION) : Query(field, VALIDATION);

@@ -60,7 +60,9 @@ describe('fingerprint', () => {
     expect(fingerprintOf('POST', '/api/v1/tasks', { title: 'u' })).not.toBe(base);
     expect(fingerprintOf('PATCH', '/api/v1/tasks', { title: 't' })).not.toBe(base);
     expect(fingerprintOf('POST', '/api/v1/signup', { title: 't' })).not.toBe(base);
-    expect(fingerprintOf('PATCH', '/api/v1/tasks/a', { title: 't' })).not.toBe(fingerprintOf('PATCH', '/api/v1/tasks/b', { title: 't' }));
+    expect(fingerprintOf('PATCH', '/api/v1/tasks/a', { title: 't' })).not.toBe(
+      fingerprintOf('PATCH', '/api/v1/tasks/b', { title: 't' }),
+    );
     expect(fingerprintOf('POST', '/api/v1/tasks?x=1', { title: 't' })).not.toBe(base);
     expect(fingerprintOf('POST', '/r', [1, 2])).not.toBe(fingerprintOf('POST', '/r', [2, 1]));
     expect(fingerprintOf('POST', '/r', undefined)).toBe(fingerprintOf('POST', '/r', undefined));

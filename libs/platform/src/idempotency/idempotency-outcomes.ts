@@ -4,7 +4,7 @@ import { ProblemException } from '../http/problem.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 export type IdempotencyOutcome =
-  | 'new' | 'replayed' | 'recovered' | 'conflict' | 'mismatch' | 'stored' | 'released' | 'store_error' | 'missing_key';
+  'new' | 'replayed' | 'recovered' | 'conflict' | 'mismatch' | 'stored' | 'released' | 'store_error' | 'missing_key';
 
 /**
  * What became of keyed requests: counted in `idempotency_requests_total` by outcome, with the
@@ -16,7 +16,9 @@ export class IdempotencyOutcomes {
   private storeDown = false;
 
   constructor(metrics: Metrics) {
-    this.counter = metrics.counter('idempotency_requests_total', 'Requests with an Idempotency-Key, by outcome', ['outcome']);
+    this.counter = metrics.counter('idempotency_requests_total', 'Requests with an Idempotency-Key, by outcome', [
+      'outcome',
+    ]);
   }
 
   count(outcome: IdempotencyOutcome): void {
@@ -30,17 +32,30 @@ export class IdempotencyOutcomes {
 
   mismatch(): ProblemException {
     this.count('mismatch');
-    return new ProblemException(422, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request.');
+    return new ProblemException(
+      422,
+      'idempotency-key-reused',
+      'This Idempotency-Key was already used with a different request.',
+    );
   }
 
   inUse(): ProblemException {
     this.count('conflict');
-    return new ProblemException(409, 'idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly.', { retryAfterSeconds: 1 });
+    return new ProblemException(
+      409,
+      'idempotency-key-in-use',
+      'A request with this Idempotency-Key is still being processed; retry shortly.',
+      { retryAfterSeconds: 1 },
+    );
   }
 
   storeFailed(err: unknown): void {
     this.count('store_error');
-    if (!this.storeDown) this.logger.warn({ err: { message: (err as Error)?.message } }, 'idempotency store unavailable: falling back to the database record');
+    if (!this.storeDown)
+      this.logger.warn(
+        { err: { message: (err as Error)?.message } },
+        'idempotency store unavailable: falling back to the database record',
+      );
     this.storeDown = true;
   }
 

@@ -56,7 +56,6 @@ export function decodeOutcome(json: string): CommandOutcome {
 /** The database's clock minus the TTL: records created before it have expired. */
 const expiredBefore = (ttlSeconds: number) => sql<Date>`now() - make_interval(secs => ${ttlSeconds}::float8)`;
 
-
 /**
  * The `idempotency_keys` table: a keyed command records its key in its own transaction, so the
  * key and the effect commit together or not at all, and the primary key makes a second effect
@@ -70,7 +69,13 @@ export class IdempotencyRecords {
    * Inside the command's transaction. False when the key is already recorded (by a committed
    * command, or one that commits while this waits on the row): the caller must roll back.
    */
-  async insert(db: Database, scope: string, fingerprint: string, outcome: CommandOutcome, ttlSeconds: number): Promise<boolean> {
+  async insert(
+    db: Database,
+    scope: string,
+    fingerprint: string,
+    outcome: CommandOutcome,
+    ttlSeconds: number,
+  ): Promise<boolean> {
     const { numInsertedOrUpdatedRows } = await db
       .insertInto('idempotency_keys')
       // The outcome's text as a jsonb string: its key order survives (schema.prisma).
@@ -78,7 +83,12 @@ export class IdempotencyRecords {
       .onConflict((conflict) =>
         conflict
           .column('scope_key')
-          .doUpdateSet((eb) => ({ fingerprint: eb.ref('excluded.fingerprint'), result: eb.ref('excluded.result'), response: null, created_at: sql<Date>`now()` }))
+          .doUpdateSet((eb) => ({
+            fingerprint: eb.ref('excluded.fingerprint'),
+            result: eb.ref('excluded.result'),
+            response: null,
+            created_at: sql<Date>`now()`,
+          }))
           .where('idempotency_keys.created_at', '<', expiredBefore(ttlSeconds)),
       )
       .executeTakeFirstOrThrow();
@@ -92,7 +102,13 @@ export class IdempotencyRecords {
       .where('scope_key', '=', scope)
       .where('created_at', '>=', expiredBefore(ttlSeconds))
       .executeTakeFirst();
-    return row && { fingerprint: row.fingerprint, outcome: decodeOutcome(row.result), response: row.response as StoredResponse | null };
+    return (
+      row && {
+        fingerprint: row.fingerprint,
+        outcome: decodeOutcome(row.result),
+        response: row.response as StoredResponse | null,
+      }
+    );
   }
 
   private pending = new Map<string, StoredResponse>();
@@ -100,7 +116,11 @@ export class IdempotencyRecords {
 
   /** Keeps the finished response with the key, now (the fast store is unavailable: this row is the only copy). */
   async saveResponse(scope: string, response: StoredResponse): Promise<void> {
-    await this.transactions.db.updateTable('idempotency_keys').set({ response: JSON.stringify(response) }).where('scope_key', '=', scope).execute();
+    await this.transactions.db
+      .updateTable('idempotency_keys')
+      .set({ response: JSON.stringify(response) })
+      .where('scope_key', '=', scope)
+      .execute();
   }
 
   /**
@@ -139,8 +159,15 @@ export class IdempotencyRecords {
 
   /** Deletes records older than the TTL, a batch at a time. */
   async purgeExpired(ttlSeconds: number, batch = 1000): Promise<number> {
-    const expired = this.transactions.db.selectFrom('idempotency_keys').select('scope_key').where('created_at', '<', expiredBefore(ttlSeconds)).limit(batch);
-    const { numDeletedRows } = await this.transactions.db.deleteFrom('idempotency_keys').where('scope_key', 'in', expired).executeTakeFirstOrThrow();
+    const expired = this.transactions.db
+      .selectFrom('idempotency_keys')
+      .select('scope_key')
+      .where('created_at', '<', expiredBefore(ttlSeconds))
+      .limit(batch);
+    const { numDeletedRows } = await this.transactions.db
+      .deleteFrom('idempotency_keys')
+      .where('scope_key', 'in', expired)
+      .executeTakeFirstOrThrow();
     return Number(numDeletedRows);
   }
 }

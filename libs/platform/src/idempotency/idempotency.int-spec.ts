@@ -12,15 +12,27 @@ import { idempotencyFaults } from './idempotency.interceptor';
 const redisUrl = testRedisUrl();
 const prefix = () => `idem-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
 
-function post(t: TestApp, body: unknown, headers: Record<string, string> = {}, path = '/api/v1/idem-probe', method = 'POST') {
-  return fetch(`${t.baseUrl}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+function post(
+  t: TestApp,
+  body: unknown,
+  headers: Record<string, string> = {},
+  path = '/api/v1/idem-probe',
+  method = 'POST',
+) {
+  return fetch(`${t.baseUrl}${path}`, {
+    method,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 async function count(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
   return Number((await t.app.get(pg.Pool).query(sql, params)).rows[0].n);
 }
-const rowsTitled = (t: TestApp, title: string) => count(t, 'SELECT count(*) AS n FROM idem_probe_rows WHERE title = $1', [title]);
-const eventsTitled = (t: TestApp, title: string) => count(t, `SELECT count(*) AS n FROM events WHERE payload->>'title' = $1`, [title]);
+const rowsTitled = (t: TestApp, title: string) =>
+  count(t, 'SELECT count(*) AS n FROM idem_probe_rows WHERE title = $1', [title]);
+const eventsTitled = (t: TestApp, title: string) =>
+  count(t, `SELECT count(*) AS n FROM events WHERE payload->>'title' = $1`, [title]);
 
 async function snapshot(res: Response) {
   const h = res.headers;
@@ -54,7 +66,11 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     const first = await post(t, { title: name }, { 'idempotency-key': key });
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     const original = await snapshot(first);
-    expect(original).toMatchObject({ status: 201, location: expect.stringMatching(/^\/api\/v1\/idem-probe\//), etag: 'W/"1"' });
+    expect(original).toMatchObject({
+      status: 201,
+      location: expect.stringMatching(/^\/api\/v1\/idem-probe\//),
+      etag: 'W/"1"',
+    });
     for (const sent of [key, `"${key}"`]) {
       const again = await post(t, { title: name }, { 'idempotency-key': sent });
       expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -73,24 +89,32 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(reordered.headers.get('idempotent-replayed')).toBe('true');
     const other = await post(t, { title: `${name}-x` }, { 'idempotency-key': key });
     expect(other.status).toBe(422);
-    expect(await other.json() as any).toMatchObject({ code: 'idempotency-key-reused', status: 422 });
+    expect((await other.json()) as any).toMatchObject({ code: 'idempotency-key-reused', status: 422 });
     expect(await rowsTitled(t, `${name}-x`)).toBe(0);
   });
 
   it('scopes keys to the caller: the same key by another caller executes anew; by the same caller on another target it is a 422', async () => {
     const key = randomUUID();
     const name = title();
-    const alice: any = await (await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' })).json();
+    const alice: any = await (
+      await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' })
+    ).json();
     const bob = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'bob' });
     expect(bob.headers.get('idempotent-replayed')).toBeNull();
-    expect((await bob.json() as any).id).not.toBe(alice.id);
+    expect(((await bob.json()) as any).id).not.toBe(alice.id);
     const anonymous = await post(t, { title: name }, { 'idempotency-key': key });
     expect(anonymous.headers.get('idempotent-replayed')).toBeNull();
-    const patched = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' }, `/api/v1/idem-probe/${alice.id}`, 'PATCH');
+    const patched = await post(
+      t,
+      { title: name },
+      { 'idempotency-key': key, 'x-test-actor': 'alice' },
+      `/api/v1/idem-probe/${alice.id}`,
+      'PATCH',
+    );
     expect(patched.status).toBe(422);
-    expect((await patched.json() as any).code).toBe('idempotency-key-reused');
+    expect(((await patched.json()) as any).code).toBe('idempotency-key-reused');
     const aliceAgain = await post(t, { title: name }, { 'idempotency-key': key, 'x-test-actor': 'alice' });
-    expect((await aliceAgain.json() as any).id).toBe(alice.id);
+    expect(((await aliceAgain.json()) as any).id).toBe(alice.id);
     expect(await rowsTitled(t, name)).toBe(3);
   });
 
@@ -98,15 +122,19 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     const key = randomUUID();
     const name = title();
     const before = idemProbe.executions;
-    const responses = await Promise.all(Array.from({ length: 20 }, () => post(t, { title: name, delayMs: 300 }, { 'idempotency-key': key })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => post(t, { title: name, delayMs: 300 }, { 'idempotency-key': key })),
+    );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     for (const r of responses.filter((r) => r.status === 409)) {
       expect(r.headers.get('retry-after')).toBe('1');
-      expect(await r.json() as any).toMatchObject({ code: 'idempotency-key-in-use' });
+      expect((await r.json()) as any).toMatchObject({ code: 'idempotency-key-in-use' });
     }
-    const ids = new Set(await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => (await r.json() as any).id)));
+    const ids = new Set(
+      await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => ((await r.json()) as any).id)),
+    );
     expect(ids.size).toBe(1);
     expect(idemProbe.executions - before).toBe(1);
     expect(await rowsTitled(t, name)).toBe(1);
@@ -130,12 +158,12 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(rejected.status).toBe(422);
     const again = await post(t, { title: 'other', reject: true }, { 'idempotency-key': key });
     expect(again.status).toBe(422);
-    expect((await again.json() as any).code).toBe('idempotency-key-reused');
+    expect(((await again.json()) as any).code).toBe('idempotency-key-reused');
 
     const key2 = randomUUID();
     const invalid = await post(t, { title: '' }, { 'idempotency-key': key2 });
     expect(invalid.status).toBe(422);
-    expect((await invalid.json() as any).code).toBe('validation-failed');
+    expect(((await invalid.json()) as any).code).toBe('validation-failed');
     const fixed = await post(t, { title: title() }, { 'idempotency-key': key2 });
     expect(fixed.status).toBe(201);
   });
@@ -143,11 +171,16 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
   it('answers 400 to a malformed key, and to a missing key where the route requires one', async () => {
     const bad = await post(t, { title: title() }, { 'idempotency-key': 'x'.repeat(256) });
     expect(bad.status).toBe(400);
-    expect((await bad.json() as any).code).toBe('invalid-idempotency-key');
+    expect(((await bad.json()) as any).code).toBe('invalid-idempotency-key');
     const missing = await post(t, { title: title() }, {}, '/api/v1/idem-probe/required');
     expect(missing.status).toBe(400);
-    expect((await missing.json() as any).code).toBe('idempotency-key-required');
-    const withKey = await post(t, { title: title() }, { 'idempotency-key': randomUUID() }, '/api/v1/idem-probe/required');
+    expect(((await missing.json()) as any).code).toBe('idempotency-key-required');
+    const withKey = await post(
+      t,
+      { title: title() },
+      { 'idempotency-key': randomUUID() },
+      '/api/v1/idem-probe/required',
+    );
     expect(withKey.status).toBe(201);
   });
 
@@ -186,10 +219,14 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(early.status).toBe(409);
 
     // Once it has, the retry rebuilds the response from the committed result.
-    const recovered = await waitFor(async () => {
-      const res = await post(t, { title: name }, { 'idempotency-key': key });
-      return res.status === 409 ? undefined : res;
-    }, 5_000, 'the lease to run out');
+    const recovered = await waitFor(
+      async () => {
+        const res = await post(t, { title: name }, { 'idempotency-key': key });
+        return res.status === 409 ? undefined : res;
+      },
+      5_000,
+      'the lease to run out',
+    );
     expect(recovered.status).toBe(201);
     expect(recovered.headers.get('idempotent-replayed')).toBe('true');
     const body = await snapshot(recovered);
@@ -216,23 +253,42 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     expect(await eventsTitled(t, name)).toBe(1);
   });
 
-  (redisUrl ? it : it.skip)('replays from the database record when Redis lost its data (did not run: no Redis reachable)', async () => {
-    const key = randomUUID();
-    const name = title();
-    const original = await snapshot(await post(t, { title: name }, { 'idempotency-key': key }));
-    await waitFor(async () => ((await count(t, 'SELECT count(*) AS n FROM idempotency_keys WHERE response IS NULL')) === 0 ? true : undefined), 2_000, 'the batched response write');
-    const redis = t.app.get<any>(REDIS);
-    const keys: string[] = await redis.keys(`${t.config.idempotency.redisPrefix}*`);
-    await redis.del(...keys);
-    const again = await post(t, { title: name }, { 'idempotency-key': key });
-    expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(await snapshot(again)).toEqual(original);
-    expect(await rowsTitled(t, name)).toBe(1);
-  });
+  (redisUrl ? it : it.skip)(
+    'replays from the database record when Redis lost its data (did not run: no Redis reachable)',
+    async () => {
+      const key = randomUUID();
+      const name = title();
+      const original = await snapshot(await post(t, { title: name }, { 'idempotency-key': key }));
+      await waitFor(
+        async () =>
+          (await count(t, 'SELECT count(*) AS n FROM idempotency_keys WHERE response IS NULL')) === 0
+            ? true
+            : undefined,
+        2_000,
+        'the batched response write',
+      );
+      const redis = t.app.get<any>(REDIS);
+      const keys: string[] = await redis.keys(`${t.config.idempotency.redisPrefix}*`);
+      await redis.del(...keys);
+      const again = await post(t, { title: name }, { 'idempotency-key': key });
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await snapshot(again)).toEqual(original);
+      expect(await rowsTitled(t, name)).toBe(1);
+    },
+  );
 
   it('counts outcomes in the metrics registry', async () => {
     const text = await t.app.get(Metrics).registry.getSingleMetricAsString('idempotency_requests_total');
-    for (const outcome of ['new', 'replayed', 'recovered', 'conflict', 'mismatch', 'stored', 'released', 'missing_key']) {
+    for (const outcome of [
+      'new',
+      'replayed',
+      'recovered',
+      'conflict',
+      'mismatch',
+      'stored',
+      'released',
+      'missing_key',
+    ]) {
       expect(text).toMatch(new RegExp(`idempotency_requests_total\\{outcome="${outcome}"\\} [1-9]`));
     }
   });
@@ -242,8 +298,12 @@ describe('Idempotency-Key against the real Redis and PostgreSQL', () => {
     const optional = doc.paths['/api/v1/idem-probe'].post.parameters.find((p: any) => p.name === 'Idempotency-Key');
     expect(optional).toMatchObject({ in: 'header', required: false, schema: { maxLength: 255 } });
     expect(optional.description).toMatch(/24 h/);
-    expect(doc.paths['/api/v1/idem-probe/{id}'].patch.parameters.some((p: any) => p.name === 'Idempotency-Key')).toBe(true);
-    expect(doc.paths['/api/v1/idem-probe/required'].post.parameters.find((p: any) => p.name === 'Idempotency-Key').required).toBe(true);
+    expect(doc.paths['/api/v1/idem-probe/{id}'].patch.parameters.some((p: any) => p.name === 'Idempotency-Key')).toBe(
+      true,
+    );
+    expect(
+      doc.paths['/api/v1/idem-probe/required'].post.parameters.find((p: any) => p.name === 'Idempotency-Key').required,
+    ).toBe(true);
     expect(doc.paths['/api/v1/idem-probe'].post.responses['409']).toBeDefined();
     const exempt = doc.paths['/api/v1/idem-probe/exempt'].post;
     expect(exempt.parameters.find((p: any) => p.name === 'Idempotency-Key').description).toMatch(/^Ignored/);
@@ -259,7 +319,12 @@ describe('Idempotency-Key while Redis is down', () => {
   beforeAll(async () => {
     port = await freePort();
     t = await startTestApp(
-      { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: '200', REDIS_CONNECT_TIMEOUT_MS: '200', IDEMPOTENCY_REDIS_PREFIX: prefix() },
+      {
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        REDIS_COMMAND_TIMEOUT_MS: '200',
+        REDIS_CONNECT_TIMEOUT_MS: '200',
+        IDEMPOTENCY_REDIS_PREFIX: prefix(),
+      },
       [IdemProbeModule],
     );
   });
@@ -273,7 +338,7 @@ describe('Idempotency-Key while Redis is down', () => {
     expect((await post(t, { title: title() })).status).toBe(201);
     const ready = await fetch(`${t.baseUrl}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json() as any).toMatchObject({ status: 'ok', degraded: { idempotency: { status: 'down' } } });
+    expect((await ready.json()) as any).toMatchObject({ status: 'ok', degraded: { idempotency: { status: 'down' } } });
   });
 
   it('keeps keyed requests exactly-once through the database record, also 10 in parallel', async () => {
@@ -289,33 +354,45 @@ describe('Idempotency-Key while Redis is down', () => {
 
     const key2 = randomUUID();
     const name2 = title();
-    const parallel = await Promise.all(Array.from({ length: 10 }, () => post(t, { title: name2, delayMs: 100 }, { 'idempotency-key': key2 })));
-    const ids = new Set(await Promise.all(parallel.map(async (r) => (r.status === 201 ? (await r.json() as any).id : r.status))));
+    const parallel = await Promise.all(
+      Array.from({ length: 10 }, () => post(t, { title: name2, delayMs: 100 }, { 'idempotency-key': key2 })),
+    );
+    const ids = new Set(
+      await Promise.all(parallel.map(async (r) => (r.status === 201 ? ((await r.json()) as any).id : r.status))),
+    );
     expect([...ids].filter((v) => typeof v === 'string')).toHaveLength(1);
     expect(parallel.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     expect(await rowsTitled(t, name2)).toBe(1);
     expect(await eventsTitled(t, name2)).toBe(1);
   });
 
-  (redisUrl ? it : it.skip)('recovers by itself when Redis comes back (did not run: no Redis reachable)', async () => {
-    const upstream = new URL(services.redisUrl);
-    proxy = net.createServer((client) => {
-      const server = net.connect(Number(upstream.port || 6379), upstream.hostname);
-      sockets.add(client).add(server);
-      client.pipe(server).pipe(client);
-      client.on('error', () => server.destroy());
-      server.on('error', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => proxy!.listen(port, '127.0.0.1', resolve));
-    await waitFor(async () => {
-      const body: any = await (await fetch(`${t.baseUrl}/ready`)).json();
-      return body.optional?.idempotency?.status === 'up' ? true : undefined;
-    }, 10_000, 'the idempotency store to be up again');
-    const key = randomUUID();
-    const name = title();
-    expect((await post(t, { title: name }, { 'idempotency-key': key })).status).toBe(201);
-    const replay = await post(t, { title: name }, { 'idempotency-key': key });
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await rowsTitled(t, name)).toBe(1);
-  }, 20_000);
+  (redisUrl ? it : it.skip)(
+    'recovers by itself when Redis comes back (did not run: no Redis reachable)',
+    async () => {
+      const upstream = new URL(services.redisUrl);
+      proxy = net.createServer((client) => {
+        const server = net.connect(Number(upstream.port || 6379), upstream.hostname);
+        sockets.add(client).add(server);
+        client.pipe(server).pipe(client);
+        client.on('error', () => server.destroy());
+        server.on('error', () => client.destroy());
+      });
+      await new Promise<void>((resolve) => proxy!.listen(port, '127.0.0.1', resolve));
+      await waitFor(
+        async () => {
+          const body: any = await (await fetch(`${t.baseUrl}/ready`)).json();
+          return body.optional?.idempotency?.status === 'up' ? true : undefined;
+        },
+        10_000,
+        'the idempotency store to be up again',
+      );
+      const key = randomUUID();
+      const name = title();
+      expect((await post(t, { title: name }, { 'idempotency-key': key })).status).toBe(201);
+      const replay = await post(t, { title: name }, { 'idempotency-key': key });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(await rowsTitled(t, name)).toBe(1);
+    },
+    20_000,
+  );
 });

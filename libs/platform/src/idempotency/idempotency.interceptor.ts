@@ -14,7 +14,11 @@ import { type Claim, IdempotencyStore } from './idempotency-store.js';
 import { replay } from './idempotent-response.js';
 import { KeyedExecution } from './keyed-execution.js';
 import { ResponseKeeper } from './response-keeper.js';
-import { IDEMPOTENCY_EXEMPT, IDEMPOTENCY_RESPONSE_NOT_KEPT, REQUIRES_IDEMPOTENCY_KEY } from './requires-idempotency-key.decorator.js';
+import {
+  IDEMPOTENCY_EXEMPT,
+  IDEMPOTENCY_RESPONSE_NOT_KEPT,
+  REQUIRES_IDEMPOTENCY_KEY,
+} from './requires-idempotency-key.decorator.js';
 
 export { idempotencyFaults } from './idempotency-faults.js';
 export type { IdempotencyOutcome } from './idempotency-outcomes.js';
@@ -55,7 +59,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (this.reflector.getAllAndOverride<boolean>(IDEMPOTENCY_EXEMPT, targets)) return next.handle();
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
     if (key === undefined) {
-      if (this.reflector.getAllAndOverride<boolean>(REQUIRES_IDEMPOTENCY_KEY, targets)) throw this.outcomes.missingKey();
+      if (this.reflector.getAllAndOverride<boolean>(REQUIRES_IDEMPOTENCY_KEY, targets))
+        throw this.outcomes.missingKey();
       return next.handle();
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
@@ -69,8 +74,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (attempt.finish()) await this.keeper.release(attempt);
   }
 
-  private async handle(request: FastifyRequest, reply: FastifyReply, key: string, next: CallHandler, keepsResponse: boolean): Promise<unknown> {
-    const attempt = new IdempotencyAttempt(scopeOf(requestContext.current()?.actor, key), fingerprintOf(request.method, request.url, request.body), true);
+  private async handle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    next: CallHandler,
+    keepsResponse: boolean,
+  ): Promise<unknown> {
+    const attempt = new IdempotencyAttempt(
+      scopeOf(requestContext.current()?.actor, key),
+      fingerprintOf(request.method, request.url, request.body),
+      true,
+    );
     // Not kept: a finished success releases the key, whose row keeps the outcome; a retry rebuilds its answer from it.
     attempt.keep = keepsResponse;
     attempt.responseNotKept = !keepsResponse;
@@ -95,7 +110,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     if (claim) {
       attempt.holdsLease = true;
-      attempt.startRenewal(() => this.store.renew(attempt.scope, attempt.fingerprint, attempt.token, leaseMs), Math.max(Math.floor(leaseMs / 3), 50));
+      attempt.startRenewal(
+        () => this.store.renew(attempt.scope, attempt.fingerprint, attempt.token, leaseMs),
+        Math.max(Math.floor(leaseMs / 3), 50),
+      );
     }
     captureResponse(request, (r, payload) => this.keeper.keep(attempt, r, payload));
     // A client that goes away does not keep the lease: it is released once the handler settles.

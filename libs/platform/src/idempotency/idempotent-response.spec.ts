@@ -4,7 +4,11 @@ import type { StoredResponse } from './idempotency-store';
 import { keepsError, replay, responseToKeep } from './idempotent-response';
 
 /** What responseToKeep makes of a real Fastify answer with this status, headers and body. */
-async function kept(status: number, headers: Record<string, string>, body?: string | Buffer | object): Promise<StoredResponse | undefined> {
+async function kept(
+  status: number,
+  headers: Record<string, string>,
+  body?: string | Buffer | object,
+): Promise<StoredResponse | undefined> {
   const app = Fastify();
   let result: StoredResponse | undefined;
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -18,10 +22,19 @@ async function kept(status: number, headers: Record<string, string>, body?: stri
 
 describe('responseToKeep', () => {
   it('keeps the status, the replayed headers and the body bytes', async () => {
-    const response = await kept(201, { location: '/tasks/1', etag: '"1"', 'x-consistency-token': 't', 'x-other': 'no' }, { id: 1 });
+    const response = await kept(
+      201,
+      { location: '/tasks/1', etag: '"1"', 'x-consistency-token': 't', 'x-other': 'no' },
+      { id: 1 },
+    );
     expect(response).toEqual({
       status: 201,
-      headers: { 'content-type': 'application/json; charset=utf-8', location: '/tasks/1', etag: '"1"', 'x-consistency-token': 't' },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        location: '/tasks/1',
+        etag: '"1"',
+        'x-consistency-token': 't',
+      },
       body: Buffer.from('{"id":1}').toString('base64'),
     });
     expect(await kept(204, {})).toMatchObject({ status: 204, body: '' });
@@ -39,9 +52,17 @@ describe('responseToKeep', () => {
 
 describe('replay', () => {
   it('answers the stored bytes with their status and headers, marked as replayed', async () => {
-    const response = replay({ status: 201, headers: { location: '/tasks/1', 'content-type': 'application/json' }, body: Buffer.from('{"id":1}').toString('base64') });
+    const response = replay({
+      status: 201,
+      headers: { location: '/tasks/1', 'content-type': 'application/json' },
+      body: Buffer.from('{"id":1}').toString('base64'),
+    });
     expect(response.status).toBe(201);
-    expect(Object.fromEntries(response.headers)).toEqual({ location: '/tasks/1', 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+    expect(Object.fromEntries(response.headers)).toEqual({
+      location: '/tasks/1',
+      'content-type': 'application/json',
+      'idempotent-replayed': 'true',
+    });
     expect(await response.text()).toBe('{"id":1}');
   });
 

@@ -18,7 +18,12 @@ export function keepsError(err: unknown): boolean {
 
 /** The response leaving as it is kept (status, replayed headers, body bytes), or undefined when it is not to be kept. */
 export function responseToKeep(reply: FastifyReply, payload: unknown): StoredResponse | undefined {
-  const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? Buffer.from(payload) : payload == null ? Buffer.alloc(0) : undefined;
+  const body =
+    typeof payload === 'string' || Buffer.isBuffer(payload)
+      ? Buffer.from(payload)
+      : payload == null
+        ? Buffer.alloc(0)
+        : undefined;
   const status = reply.statusCode;
   if (status >= 500 || (status >= 400 && TRANSIENT_4XX.has(status)) || !body) return undefined;
   const headers: Record<string, string> = {};

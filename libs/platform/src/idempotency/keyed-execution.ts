@@ -28,7 +28,8 @@ export class KeyedExecution {
   async execute(attempt: IdempotencyAttempt, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     attempt.running = RecordedCommandBus.recording(
       async (tx, outcome) => {
-        if (!(await this.records.insert(tx, attempt.scope, attempt.fingerprint, outcome, this.ttlSeconds))) throw new KeyAlreadyCommitted();
+        if (!(await this.records.insert(tx, attempt.scope, attempt.fingerprint, outcome, this.ttlSeconds)))
+          throw new KeyAlreadyCommitted();
         attempt.recorded = true;
       },
       () => lastValueFrom(next.handle(), { defaultValue: undefined }),
@@ -49,14 +50,27 @@ export class KeyedExecution {
   }
 
   /** The key is recorded by a committed command: replay its response, or rebuild it from the command's outcome. */
-  async fromCommitted(attempt: IdempotencyAttempt, committed: CommittedKey, reply: FastifyReply, next: CallHandler): Promise<unknown> {
+  async fromCommitted(
+    attempt: IdempotencyAttempt,
+    committed: CommittedKey,
+    reply: FastifyReply,
+    next: CallHandler,
+  ): Promise<unknown> {
     if (committed.fingerprint !== attempt.fingerprint) {
       attempt.keep = false;
       throw this.outcomes.mismatch();
     }
     if (committed.response) {
       attempt.finish();
-      if (attempt.holdsLease) await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...committed.response }, this.ttlSeconds * 1000).catch(() => undefined);
+      if (attempt.holdsLease)
+        await this.store
+          .complete(
+            attempt.scope,
+            attempt.token,
+            { fingerprint: attempt.fingerprint, ...committed.response },
+            this.ttlSeconds * 1000,
+          )
+          .catch(() => undefined);
       this.outcomes.count('replayed');
       return replay(committed.response);
     }
@@ -65,7 +79,9 @@ export class KeyedExecution {
     // (status, body, Location, ETag, X-Consistency-Token) is built from what committed.
     this.outcomes.count('recovered');
     attempt.recorded = true;
-    attempt.running = RecordedCommandBus.replaying(committed.outcome, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+    attempt.running = RecordedCommandBus.replaying(committed.outcome, () =>
+      lastValueFrom(next.handle(), { defaultValue: undefined }),
+    );
     try {
       const value = await attempt.running;
       reply.header('idempotent-replayed', 'true');

@@ -47,35 +47,40 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
     for (const map of [this.records, this.leases]) for (const [k, e] of map) if (e.expiresAt <= now) map.delete(k);
   }
 
-  async claim(scope: string, fingerprint: string, token: string, leaseMs: number, ttlMs: number): Promise<Claim> {
+  claim(scope: string, fingerprint: string, token: string, leaseMs: number, ttlMs: number): Promise<Claim> {
     const rec = this.live(this.records, scope);
-    if (rec?.value.startsWith('D')) return { state: 'done', record: decodeRecord(rec.value) };
+    if (rec?.value.startsWith('D')) return Promise.resolve({ state: 'done', record: decodeRecord(rec.value) });
     const lease = this.live(this.leases, scope);
     if (lease) {
-      return { state: 'busy', fingerprint: lease.value.slice(lease.value.indexOf(':') + 1), retryAfterMs: lease.expiresAt - this.now() };
+      return Promise.resolve({
+        state: 'busy',
+        fingerprint: lease.value.slice(lease.value.indexOf(':') + 1),
+        retryAfterMs: lease.expiresAt - this.now(),
+      });
     }
     this.leases.set(scope, { value: leaseValue(token, fingerprint), expiresAt: this.now() + leaseMs });
     this.records.set(scope, { value: encodeStarted(fingerprint), expiresAt: this.now() + ttlMs });
-    return rec ? { state: 'retry', fingerprint: rec.value.slice(1) } : { state: 'new' };
+    return Promise.resolve(rec ? { state: 'retry', fingerprint: rec.value.slice(1) } : { state: 'new' });
   }
 
-  async renew(scope: string, fingerprint: string, token: string, leaseMs: number): Promise<boolean> {
+  renew(scope: string, fingerprint: string, token: string, leaseMs: number): Promise<boolean> {
     const lease = this.live(this.leases, scope);
-    if (lease?.value !== leaseValue(token, fingerprint)) return false;
+    if (lease?.value !== leaseValue(token, fingerprint)) return Promise.resolve(false);
     lease.expiresAt = this.now() + leaseMs;
-    return true;
+    return Promise.resolve(true);
   }
 
-  async complete(scope: string, token: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
+  complete(scope: string, token: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
     const lease = this.live(this.leases, scope);
-    if (lease && !lease.value.startsWith(`${token}:`)) return false;
+    if (lease && !lease.value.startsWith(`${token}:`)) return Promise.resolve(false);
     this.records.set(scope, { value: encodeDone(record), expiresAt: this.now() + ttlMs });
     this.leases.delete(scope);
-    return true;
+    return Promise.resolve(true);
   }
 
-  async release(scope: string, fingerprint: string, token: string): Promise<void> {
+  release(scope: string, fingerprint: string, token: string): Promise<void> {
     if (this.live(this.leases, scope)?.value === leaseValue(token, fingerprint)) this.leases.delete(scope);
+    return Promise.resolve();
   }
 
   async ping(): Promise<void> {}

@@ -13,18 +13,31 @@ let redis: Redis | undefined;
 if (url) {
   beforeAll(async () => {
     redis = createRedis(loadConfig({ REDIS_URL: url }), quiet);
-    await new Promise<void>((resolve) => (redis!.status === 'ready' ? resolve() : redis!.once('ready', () => resolve())));
+    await new Promise<void>((resolve) =>
+      redis!.status === 'ready' ? resolve() : redis!.once('ready', () => resolve()),
+    );
   });
   afterAll(async () => {
     await redis?.quit();
   });
 }
-idempotencyStoreContract('Redis', () => new RedisIdempotencyStore(redis!, `idem-test:${process.pid}:${randomBytes(4).toString('hex')}:`), !url);
+idempotencyStoreContract(
+  'Redis',
+  () => new RedisIdempotencyStore(redis!, `idem-test:${process.pid}:${randomBytes(4).toString('hex')}:`),
+  !url,
+);
 
 describe('Redis IdempotencyStore without Redis', () => {
   it('fails fast, so the interceptor can fall back to the database', async () => {
     const port = await freePort();
-    const down = createRedis(loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: '200', REDIS_CONNECT_TIMEOUT_MS: '200' }), quiet);
+    const down = createRedis(
+      loadConfig({
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        REDIS_COMMAND_TIMEOUT_MS: '200',
+        REDIS_CONNECT_TIMEOUT_MS: '200',
+      }),
+      quiet,
+    );
     try {
       const started = Date.now();
       await expect(new RedisIdempotencyStore(down).claim('s', 'fp', 'tok', 1_000, 10_000)).rejects.toThrow();

@@ -40,7 +40,14 @@ if lease then redis.call('DEL', KEYS[2]) end
 return 1`;
 
 type Scripted = Redis & {
-  idemClaim(rec: string, lease: string, value: string, leaseMs: number, started: string, ttlMs: number): Promise<string[]>;
+  idemClaim(
+    rec: string,
+    lease: string,
+    value: string,
+    leaseMs: number,
+    started: string,
+    ttlMs: number,
+  ): Promise<string[]>;
   idemRenew(lease: string, value: string, leaseMs: number): Promise<number>;
   idemRelease(lease: string, value: string): Promise<number>;
   idemComplete(rec: string, lease: string, tokenPrefix: string, record: string, ttlMs: number): Promise<number>;
@@ -56,7 +63,10 @@ export class RedisIdempotencyStore extends IdempotencyStore {
   readonly backend = 'redis' as const;
   private readonly redis: Scripted;
 
-  constructor(redis: Redis, private readonly prefix = 'idem:') {
+  constructor(
+    redis: Redis,
+    private readonly prefix = 'idem:',
+  ) {
     super();
     if (!('idemClaim' in redis)) {
       redis.defineCommand('idemClaim', { numberOfKeys: 2, lua: CLAIM });
@@ -73,12 +83,23 @@ export class RedisIdempotencyStore extends IdempotencyStore {
 
   async claim(scope: string, fingerprint: string, token: string, leaseMs: number, ttlMs: number): Promise<Claim> {
     const [rec, lease] = this.keys(scope);
-    const reply = await this.redis.idemClaim(rec, lease, leaseValue(token, fingerprint), leaseMs, encodeStarted(fingerprint), ttlMs);
+    const reply = await this.redis.idemClaim(
+      rec,
+      lease,
+      leaseValue(token, fingerprint),
+      leaseMs,
+      encodeStarted(fingerprint),
+      ttlMs,
+    );
     switch (reply[0]) {
       case 'done':
         return { state: 'done', record: decodeRecord(reply[1]) };
       case 'busy':
-        return { state: 'busy', fingerprint: reply[1].slice(reply[1].indexOf(':') + 1), retryAfterMs: Math.max(Number(reply[2]), 0) };
+        return {
+          state: 'busy',
+          fingerprint: reply[1].slice(reply[1].indexOf(':') + 1),
+          retryAfterMs: Math.max(Number(reply[2]), 0),
+        };
       case 'retry':
         return { state: 'retry', fingerprint: reply[1].slice(1) };
       default:

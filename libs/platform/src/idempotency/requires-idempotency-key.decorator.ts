@@ -1,6 +1,10 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { IDEMPOTENCY_HEADER_DESCRIPTION, IDEMPOTENCY_IGNORED_DESCRIPTION, IDEMPOTENCY_OUTCOME_ONLY_DESCRIPTION } from './idempotency.openapi.js';
+import {
+  IDEMPOTENCY_HEADER_DESCRIPTION,
+  IDEMPOTENCY_IGNORED_DESCRIPTION,
+  IDEMPOTENCY_OUTCOME_ONLY_DESCRIPTION,
+} from './idempotency.openapi.js';
 
 export const REQUIRES_IDEMPOTENCY_KEY = Symbol('requiresIdempotencyKey');
 
@@ -8,7 +12,12 @@ export const REQUIRES_IDEMPOTENCY_KEY = Symbol('requiresIdempotencyKey');
 export function RequiresIdempotencyKey(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(REQUIRES_IDEMPOTENCY_KEY, true),
-    ApiHeader({ name: 'Idempotency-Key', required: true, description: IDEMPOTENCY_HEADER_DESCRIPTION, schema: { type: 'string', minLength: 1, maxLength: 255 } }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      description: IDEMPOTENCY_HEADER_DESCRIPTION,
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    }),
   );
 }
 
@@ -37,6 +46,11 @@ export const IDEMPOTENCY_RESPONSE_NOT_KEPT = Symbol('idempotencyResponseNotKept'
 export function IdempotentResponseNotKept(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(IDEMPOTENCY_RESPONSE_NOT_KEPT, true),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_OUTCOME_ONLY_DESCRIPTION, schema: { type: 'string', minLength: 1, maxLength: 255 } }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: IDEMPOTENCY_OUTCOME_ONLY_DESCRIPTION,
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    }),
   );
 }

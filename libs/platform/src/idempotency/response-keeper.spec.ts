@@ -34,10 +34,17 @@ describe('ResponseKeeper', () => {
     const attempt = await answer('kept', 201, true, 2);
     expect(attempt.done).toBe(true);
     const claim = await store.claim('kept', 'fp', 'another-token', 10_000, 60_000);
-    expect(claim).toMatchObject({ state: 'done', record: { fingerprint: 'fp', status: 201, body: Buffer.from('{"status":201}').toString('base64') } });
+    expect(claim).toMatchObject({
+      state: 'done',
+      record: { fingerprint: 'fp', status: 201, body: Buffer.from('{"status":201}').toString('base64') },
+    });
   });
 
-  it.each([[500, true], [429, true], [422, false]])('releases the key after a %i (kept by the handler: %s), so a retry executes', async (status, keep) => {
+  it.each([
+    [500, true],
+    [429, true],
+    [422, false],
+  ])('releases the key after a %i (kept by the handler: %s), so a retry executes', async (status, keep) => {
     const scope = `released-${status}`;
     await answer(scope, status, keep);
     expect(await store.claim(scope, 'fp', 'another-token', 10_000, 60_000)).toMatchObject({ state: 'retry' });

@@ -28,7 +28,12 @@ export class ResponseKeeper {
     if (!response) return this.release(attempt);
     if (attempt.storeUp) {
       try {
-        await this.store.complete(attempt.scope, attempt.token, { fingerprint: attempt.fingerprint, ...response }, this.ttlMs);
+        await this.store.complete(
+          attempt.scope,
+          attempt.token,
+          { fingerprint: attempt.fingerprint, ...response },
+          this.ttlMs,
+        );
       } catch (err) {
         this.outcomes.storeFailed(err);
         attempt.storeUp = false;
@@ -39,7 +44,8 @@ export class ResponseKeeper {
     // died in between. With the store up that write is batched behind the response.
     if (attempt.recorded) {
       if (attempt.storeUp) this.records.saveResponseLater(attempt.scope, response);
-      else await this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.outcomes.keepFailed(err));
+      else
+        await this.records.saveResponse(attempt.scope, response).catch((err: unknown) => this.outcomes.keepFailed(err));
     }
     this.outcomes.count('stored');
   }
@@ -47,6 +53,9 @@ export class ResponseKeeper {
   /** Gives the key up (the lease, if held) so a retry executes anew. */
   async release(attempt: IdempotencyAttempt): Promise<void> {
     this.outcomes.count('released');
-    if (attempt.holdsLease) await this.store.release(attempt.scope, attempt.fingerprint, attempt.token).catch((err: unknown) => this.outcomes.storeFailed(err));
+    if (attempt.holdsLease)
+      await this.store
+        .release(attempt.scope, attempt.fingerprint, attempt.token)
+        .catch((err: unknown) => this.outcomes.storeFailed(err));
   }
 }

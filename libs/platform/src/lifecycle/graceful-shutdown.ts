@@ -43,7 +43,10 @@ export function installGracefulShutdown(app: INestApplication, options: Graceful
     stopping = true;
     const started = Date.now();
     app.get(Lifecycle).shuttingDown = true;
-    options.log.info({ signal, drainDelayMs: options.drainDelayMs, graceMs: options.graceMs }, 'shutting down: readiness now 503');
+    options.log.info(
+      { signal, drainDelayMs: options.drainDelayMs, graceMs: options.graceMs },
+      'shutting down: readiness now 503',
+    );
     setTimeout(() => {
       options.log.error({ graceMs: options.graceMs }, 'shutdown grace period over: forcing exit');
       process.exit(1);

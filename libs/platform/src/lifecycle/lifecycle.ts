@@ -8,5 +8,8 @@ export class Lifecycle {
 }
 
 @Global()
-@Module({ providers: [Lifecycle, ReadinessChecks, ReadinessDetailsAccess], exports: [Lifecycle, ReadinessChecks, ReadinessDetailsAccess] })
+@Module({
+  providers: [Lifecycle, ReadinessChecks, ReadinessDetailsAccess],
+  exports: [Lifecycle, ReadinessChecks, ReadinessDetailsAccess],
+})
 export class LifecycleModule {}

@@ -1,6 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { AlwaysOffSampler, AlwaysOnSampler, type InMemorySpanExporter, type Sampler } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  type InMemorySpanExporter,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
 import Fastify from 'fastify';
 import { trace } from '@opentelemetry/api';
 import { type Logger, pino } from 'pino';
@@ -24,7 +29,16 @@ describe('log redaction', () => {
   it('never writes passwords, tokens, authorization headers or cookies', () => {
     const { lines, sink } = capture();
     const log = pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
-    log.info({ password: 'p4ss', token: 't0k', body: { password: 'p4ss2', refreshToken: 'r3f' }, accessToken: 'a', req: { headers: { authorization: 'Bearer s3cret', cookie: 'sid=c00kie', 'idempotency-key': 'k' } } }, 'x');
+    log.info(
+      {
+        password: 'p4ss',
+        token: 't0k',
+        body: { password: 'p4ss2', refreshToken: 'r3f' },
+        accessToken: 'a',
+        req: { headers: { authorization: 'Bearer s3cret', cookie: 'sid=c00kie', 'idempotency-key': 'k' } },
+      },
+      'x',
+    );
     const out = lines.join('');
     for (const secret of ['p4ss', 't0k', 'p4ss2', 'r3f', 's3cret', 'c00kie']) expect(out).not.toContain(secret);
     expect(JSON.parse(out).body.password).toBe('[redacted]');
@@ -33,7 +47,10 @@ describe('log redaction', () => {
 
 /** One of the application's loggers (ROOT_LOGGER: redaction, mixin; REQUEST_LOGGER) writing to `sink`. */
 function moduleLogger(token: symbol, sink: Writable): Logger {
-  const module = LoggingModule.forRoot(loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }), sink);
+  const module = LoggingModule.forRoot(
+    loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: 'logging-spec-secret-0123456789abcdef' }),
+    sink,
+  );
   return (module.providers as { provide: unknown; useValue: Logger }[]).find((p) => p.provide === token)!.useValue;
 }
 const rootLogger = (sink: Writable) => moduleLogger(ROOT_LOGGER, sink);
@@ -60,7 +77,15 @@ describe('request log line', () => {
     app.get('/down', async (_req, reply) => reply.status(503).send({}));
     app.get('/limited', async (_req, reply) => reply.status(429).send({}));
     app.get('/missing', async (_req, reply) => reply.status(404).send({}));
-    return { app, lines: () => lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+    return {
+      app,
+      lines: () =>
+        lines
+          .join('')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+    };
   }
 
   it('writes one line per answered request with its id, method, URL, status, duration and trace ids; 503 and 429 (designed degradations) at warn, other 5xx at error level; probes not at all', async () => {
@@ -71,7 +96,13 @@ describe('request log line', () => {
 
     const [ok, failed, down, limited, missing, ...rest] = lines();
     expect(rest).toEqual([]);
-    expect(ok).toMatchObject({ level: 30, msg: 'request completed', requestId: 'req-1', req: { method: 'GET', url: '/items/7?x=1' }, res: { statusCode: 200 } });
+    expect(ok).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      requestId: 'req-1',
+      req: { method: 'GET', url: '/items/7?x=1' },
+      res: { statusCode: 200 },
+    });
     expect(ok.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(ok.span_id).toMatch(/^[0-9a-f]{16}$/);
     expect(typeof ok.responseTime).toBe('number');
@@ -85,7 +116,10 @@ describe('request log line', () => {
   it("carries the trace ids of the request's server span, which continues the caller's trace", async () => {
     withSdk(new AlwaysOnSampler());
     const { app, lines } = await serve(['req-1']);
-    await app.inject({ url: '/items/7', headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
+    await app.inject({
+      url: '/items/7',
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
     await app.close();
     const [span] = exporter.getFinishedSpans();
     const [line] = lines();
@@ -110,10 +144,18 @@ describe('log lines written inside a request', () => {
     const { lines, sink } = capture();
     const root = rootLogger(sink);
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
-    requestContext.run({ requestId: 'req-9', correlationId: 'req-9', traceparent }, () => root.info({ password: 'hunter2' }, 'inside'));
+    requestContext.run({ requestId: 'req-9', correlationId: 'req-9', traceparent }, () =>
+      root.info({ password: 'hunter2' }, 'inside'),
+    );
     root.info('outside');
     const [inside, outside] = lines.map((l) => JSON.parse(l));
-    expect(inside).toMatchObject({ msg: 'inside', requestId: 'req-9', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', password: '[redacted]' });
+    expect(inside).toMatchObject({
+      msg: 'inside',
+      requestId: 'req-9',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+      password: '[redacted]',
+    });
     expect(outside.requestId).toBeUndefined();
     expect(outside.trace_id).toBeUndefined();
   });
@@ -132,7 +174,10 @@ describe('log lines written inside a request', () => {
           root.info('handling');
           return trace.getActiveSpan()?.spanContext() ?? null;
         });
-        const ids = (await app.inject({ method: 'POST', url: '/work', payload: { a: 1 } })).json<{ traceId: string; spanId: string }>();
+        const ids = (await app.inject({ method: 'POST', url: '/work', payload: { a: 1 } })).json<{
+          traceId: string;
+          spanId: string;
+        }>();
         await app.close();
         const line = JSON.parse(lines.pop()!);
         expect(line).toMatchObject({ msg: 'handling', requestId: 'req-h', trace_id: ids.traceId, span_id: ids.spanId });
@@ -154,24 +199,37 @@ describe("Nest's own messages", () => {
 
   async function boot(level: string): Promise<{ level: number; context?: string; msg: string }[]> {
     const { lines, sink } = capture();
-    @Module({ imports: [LoggingModule.forRoot(loadConfig({ LOG_LEVEL: level }), sink)], controllers: [ThingsController] })
+    @Module({
+      imports: [LoggingModule.forRoot(loadConfig({ LOG_LEVEL: level }), sink)],
+      controllers: [ThingsController],
+    })
     class BootModule {}
     const app = await NestFactory.create(BootModule, new FastifyAdapter(), { bufferLogs: true });
     app.useLogger(app.get(NestLogger));
     await app.init();
     new NestCommonLogger('Tasks').log('a message of the service');
     await app.close();
-    return lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return lines
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   }
 
   // One boot per test file: nestjs-pino keeps the first LoggerModule's pino instance in a static.
   it("writes the boot lines (modules, controllers, routes) at debug, and the service's own messages at info", async () => {
     const lines = await boot('debug');
-    const bootLines = lines.filter((l) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication'].includes(l.context!));
-    expect(bootLines).toContainEqual(expect.objectContaining({ context: 'RouterExplorer', msg: expect.stringContaining('/things') }));
+    const bootLines = lines.filter((l) =>
+      ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication'].includes(l.context!),
+    );
+    expect(bootLines).toContainEqual(
+      expect.objectContaining({ context: 'RouterExplorer', msg: expect.stringContaining('/things') }),
+    );
     expect(bootLines).toContainEqual(expect.objectContaining({ context: 'InstanceLoader' }));
     expect(new Set(bootLines.map((l) => l.level))).toEqual(new Set([20]));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 30, context: 'Tasks', msg: 'a message of the service' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 30, context: 'Tasks', msg: 'a message of the service' }),
+    );
   });
 });
 
@@ -180,14 +238,23 @@ describe('stdout destination', () => {
     const script = [
       "import { pino } from 'pino';",
       "import { stdoutDestination } from './libs/platform/src/logging/stdout-destination.ts';",
-      "const early = pino({ base: null, timestamp: false }, stdoutDestination());",
-      "const late = pino({ base: null, timestamp: false }, stdoutDestination());",
+      'const early = pino({ base: null, timestamp: false }, stdoutDestination());',
+      'const late = pino({ base: null, timestamp: false }, stdoutDestination());',
       "early.info('first'); late.info('second'); early.info('third');",
       'process.exit(0);',
     ].join('\n');
-    const out = execFileSync(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
-    expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['first', 'second', 'third']);
-    }, 60_000);
+    const out = execFileSync(
+      process.execPath,
+      ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script],
+      { cwd: process.cwd(), encoding: 'utf8' },
+    );
+    expect(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['first', 'second', 'third']);
+  }, 60_000);
 
   it('writes a lone line within the flush interval, while the process keeps running', async () => {
     const script = [
@@ -196,7 +263,11 @@ describe('stdout destination', () => {
       "pino({ base: null, timestamp: false }, stdoutDestination()).info('lonely');",
       'setInterval(() => undefined, 1000);',
     ].join('\n');
-    const child = spawn(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       // Killed with SIGKILL once the line is out, so no exit handler can have written it: the timer did.
       const first = await new Promise<string>((resolve, reject) => {
@@ -207,5 +278,5 @@ describe('stdout destination', () => {
     } finally {
       child.kill('SIGKILL');
     }
-    }, 60_000);
+  }, 60_000);
 });

@@ -37,12 +37,21 @@ export const REQUEST_LOGGER = Symbol('REQUEST_LOGGER');
 function contextFields(): Record<string, string> {
   const current = requestContext.current();
   const active = traceLogFields();
-  const trace = active.trace_id || !current?.traceparent ? active : { trace_id: current.traceparent.slice(3, 35), span_id: current.traceparent.slice(36, 52) };
+  const trace =
+    active.trace_id || !current?.traceparent
+      ? active
+      : { trace_id: current.traceparent.slice(3, 35), span_id: current.traceparent.slice(36, 52) };
   return current ? { requestId: current.requestId, ...trace } : trace;
 }
 
 /** Nest's own start-up messages (a line per module, controller and route): at debug, not info. */
-const NEST_BOOT_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+const NEST_BOOT_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /**
  * The logger Nest itself writes through (`app.useLogger(app.get(NestLogger))`): nestjs-pino's,
@@ -69,8 +78,15 @@ export class NestLogger extends PinoNestLogger {
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig, destination?: DestinationStream): DynamicModule {
-    const stream = destination ?? (config.log.pretty ? pino.transport({ target: 'pino-pretty', options: { singleLine: true } }) : stdoutDestination());
-    const root = pino({ level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: contextFields }, stream);
+    const stream =
+      destination ??
+      (config.log.pretty
+        ? pino.transport({ target: 'pino-pretty', options: { singleLine: true } })
+        : stdoutDestination());
+    const root = pino(
+      { level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: contextFields },
+      stream,
+    );
     // The per-request line has fixed fields and no secrets: no redaction pass, no mixin.
     const requests = pino({ level: config.log.level }, stream);
     return {

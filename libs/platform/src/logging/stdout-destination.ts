@@ -16,7 +16,12 @@ let stdout: SonicBoom | undefined;
  */
 export function stdoutDestination(): SonicBoom {
   if (stdout) return stdout;
-  const destination = pino.destination({ dest: 1, sync: true, minLength: MIN_WRITE_BYTES, periodicFlush: FLUSH_INTERVAL_MS });
+  const destination = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: MIN_WRITE_BYTES,
+    periodicFlush: FLUSH_INTERVAL_MS,
+  });
   // pino flushes an asynchronous destination at exit by itself, not a synchronous one.
   process.on('exit', () => destination.flushSync());
   stdout = destination;

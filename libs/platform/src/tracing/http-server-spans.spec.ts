@@ -1,5 +1,10 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AlwaysOffSampler, AlwaysOnSampler, type InMemorySpanExporter, type Sampler } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  type InMemorySpanExporter,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { inMemoryTracingPerTest } from '../../../../test/support/in-memory-tracing';
 import { requestContext } from '../context/request-context';
@@ -16,7 +21,10 @@ async function server(): Promise<FastifyInstance> {
   enterRequestContext(app, isQuietUrl);
   const seen = async () => {
     await new Promise((r) => setTimeout(r, 1)); // the context must survive awaiting
-    return { active: trace.getActiveSpan()?.spanContext().spanId ?? null, traceparent: requestContext.current()?.traceparent ?? null };
+    return {
+      active: trace.getActiveSpan()?.spanContext().spanId ?? null,
+      traceparent: requestContext.current()?.traceparent ?? null,
+    };
   };
   app.get('/items/:id', () => seen());
   app.post('/items', () => seen());
@@ -47,8 +55,17 @@ describe('HTTP server spans (@fastify/otel)', () => {
     expect(getSpan.instrumentationScope.name).toBe('@fastify/otel');
     expect(getSpan.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(getSpan.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
-    expect(getSpan.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/items/:id', 'url.path': '/items/42', 'user_agent.original': 'jest', 'http.response.status_code': 200 });
-    expect(get.json()).toEqual({ active: getSpan.spanContext().spanId, traceparent: `00-${getSpan.spanContext().traceId}-${getSpan.spanContext().spanId}-01` });
+    expect(getSpan.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/items/:id',
+      'url.path': '/items/42',
+      'user_agent.original': 'jest',
+      'http.response.status_code': 200,
+    });
+    expect(get.json()).toEqual({
+      active: getSpan.spanContext().spanId,
+      traceparent: `00-${getSpan.spanContext().traceId}-${getSpan.spanContext().spanId}-01`,
+    });
 
     expect(postSpan.name).toBe('POST /items');
     expect(postSpan.parentSpanContext).toBeUndefined();
@@ -86,8 +103,14 @@ describe('HTTP server spans (@fastify/otel)', () => {
     const res = await app.inject({ url: '/items/1', headers: { traceparent: caller } });
     const none = await app.inject({ url: '/items/2' });
     await app.close();
-    expect(res.json()).toEqual({ active: null, traceparent: expect.stringMatching(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/) });
+    expect(res.json()).toEqual({
+      active: null,
+      traceparent: expect.stringMatching(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/),
+    });
     expect(res.json().traceparent).not.toContain('00f067aa0ba902b7');
-    expect(none.json()).toEqual({ active: null, traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/) });
+    expect(none.json()).toEqual({
+      active: null,
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/),
+    });
   });
 });

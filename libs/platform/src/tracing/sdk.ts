@@ -1,7 +1,13 @@
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ParentBasedSampler, type Sampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
 import { contextManager } from '../context/async-context.js';
 import { httpServerSpans } from './http-server-spans.js';
 
@@ -35,7 +41,11 @@ export function startTracing(options: TracingOptions = {}): NodeSDK | undefined 
   if (/^true$/i.test(env.OTEL_SDK_DISABLED ?? '')) return undefined;
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const spanProcessors = options.spanProcessors ?? (endpoint ? [new BatchSpanProcessor(new OTLPTraceExporter())] : []);
-  const sampler = options.sampler ?? (env.OTEL_TRACES_SAMPLER ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(DEFAULT_SAMPLE_RATIO) }));
+  const sampler =
+    options.sampler ??
+    (env.OTEL_TRACES_SAMPLER
+      ? undefined
+      : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(DEFAULT_SAMPLE_RATIO) }));
   const sdk = new NodeSDK({
     ...(sampler ? { sampler } : {}),
     // The process's one async context: request context and transactions live in it too (0057).
@@ -60,7 +70,11 @@ export function startTracing(options: TracingOptions = {}): NodeSDK | undefined 
         '@opentelemetry/instrumentation-generic-pool': { enabled: false },
         // Outgoing requests only: server spans come from @fastify/otel (below).
         '@opentelemetry/instrumentation-http': { disableIncomingRequestInstrumentation: true },
-        '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false, ignoreConnectSpans: true },
+        '@opentelemetry/instrumentation-pg': {
+          requireParentSpan: true,
+          enhancedDatabaseReporting: false,
+          ignoreConnectSpans: true,
+        },
         '@opentelemetry/instrumentation-ioredis': { requireParentSpan: true },
       }),
       httpServerSpans(),

@@ -11,17 +11,27 @@ describe('trace context helpers', () => {
   it('without an SDK (OTEL_SDK_DISABLED, tests): run the work and nothing else', async () => {
     expect(currentTraceparent()).toBeUndefined();
     expect(traceLogFields()).toEqual({});
-    const seen = await runInTraceContext(parent, 'project x', async () => ({ traceparent: currentTraceparent(), log: traceLogFields() }));
+    const seen = await runInTraceContext(parent, 'project x', async () => ({
+      traceparent: currentTraceparent(),
+      log: traceLogFields(),
+    }));
     expect(seen).toEqual({ traceparent: undefined, log: {} });
     await expect(runInTraceContext(undefined, 'project y', async () => 42)).resolves.toBe(42);
   });
 
-  it('childTraceparent: a new span id in the parent\'s trace (its flags kept), else a new unsampled trace', () => {
+  it("childTraceparent: a new span id in the parent's trace (its flags kept), else a new unsampled trace", () => {
     const child = childTraceparent(parent);
     expect(child).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
     expect(child.split('-')[2]).not.toBe('00f067aa0ba902b7');
     expect(childTraceparent(child).split('-')[1]).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-    for (const bad of [undefined, '', 'nonsense', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01']) {
+    for (const bad of [
+      undefined,
+      '',
+      'nonsense',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+    ]) {
       const fresh = childTraceparent(bad);
       expect(fresh).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
       expect(fresh.split('-')[1]).not.toMatch(/^0+$/);
@@ -38,8 +48,12 @@ describe('trace context helpers', () => {
     afterAll(() => provider.shutdown());
 
     it('the handler span continues the stored traceparent, and failures are recorded', async () => {
-      const inside = await runInTraceContext(parent, 'project task.created', async () => currentTraceparent(), { 'event.type': 'task.created' });
-      await expect(runInTraceContext(parent, 'project task.deleted', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      const inside = await runInTraceContext(parent, 'project task.created', async () => currentTraceparent(), {
+        'event.type': 'task.created',
+      });
+      await expect(
+        runInTraceContext(parent, 'project task.deleted', async () => Promise.reject(new Error('boom'))),
+      ).rejects.toThrow('boom');
       const [ok, failed] = exporter.getFinishedSpans();
       expect(ok.name).toBe('project task.created');
       expect(ok.kind).toBe(SpanKind.CONSUMER);
@@ -55,13 +69,23 @@ describe('trace context helpers', () => {
       const transaction = contextSlot<string>('transaction');
       const seen = await requestContext.run({ requestId: 'outer', correlationId: 'outer' }, () =>
         transaction.run('tx-1', () =>
-          runInTraceContext(parent, 'tasks_read task.created', async () => ({ requestId: requestContext.current()?.requestId, tx: transaction.get(), traceparent: currentTraceparent() })),
+          runInTraceContext(parent, 'tasks_read task.created', async () => ({
+            requestId: requestContext.current()?.requestId,
+            tx: transaction.get(),
+            traceparent: currentTraceparent(),
+          })),
         ),
       );
       const [span] = exporter.getFinishedSpans();
-      expect(seen).toEqual({ requestId: 'outer', tx: 'tx-1', traceparent: `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01` });
+      expect(seen).toEqual({
+        requestId: 'outer',
+        tx: 'tx-1',
+        traceparent: `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`,
+      });
       // Without a traceparent the span starts a new trace, even inside another span.
-      const nested = await runInTraceContext(parent, 'outer', () => runInTraceContext(undefined, 'inner', async () => currentTraceparent()));
+      const nested = await runInTraceContext(parent, 'outer', () =>
+        runInTraceContext(undefined, 'inner', async () => currentTraceparent()),
+      );
       expect(nested?.slice(3, 35)).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     });
   });

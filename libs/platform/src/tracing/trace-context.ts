@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { SpanKind, SpanStatusCode, defaultTextMapGetter, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  defaultTextMapGetter,
+  isSpanContextValid,
+  trace,
+  type Attributes,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { activeContext } from '../context/async-context.js';
 
@@ -49,7 +56,12 @@ export function traceLogFields(): { trace_id?: string; span_id?: string } {
  * context (an open transaction, for one) is kept. The events engine calls it around each handler:
  * `runInTraceContext(event.metadata.traceparent, 'tasks-projector task.created', () => handle(event))`.
  */
-export function runInTraceContext<T>(traceparent: string | undefined, name: string, work: () => Promise<T>, attributes: Attributes = {}): Promise<T> {
+export function runInTraceContext<T>(
+  traceparent: string | undefined,
+  name: string,
+  work: () => Promise<T>,
+  attributes: Attributes = {},
+): Promise<T> {
   const base = trace.deleteSpan(activeContext());
   const parent = traceparent ? propagator.extract(base, { traceparent }, defaultTextMapGetter) : base;
   return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {

@@ -43,7 +43,10 @@ export const keyedRequest = contextSlot<KeyedRequest>('keyed request');
  */
 export function assertPlainData(value: unknown, command: string, path = 'result'): void {
   switch (typeof value) {
-    case 'string': case 'boolean': case 'bigint': case 'undefined':
+    case 'string':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
       return;
     case 'number':
       if (Number.isFinite(value)) return;
@@ -60,6 +63,14 @@ export function assertPlainData(value: unknown, command: string, path = 'result'
       return;
     }
   }
-  const what = typeof value === 'object' ? `an instance of ${(value as object).constructor?.name ?? 'a class'}` : String(value);
-  throw new Error(`${command}: its transaction returns ${what} at ${path}; a command returns plain data (objects, arrays, strings, finite numbers, Date, bigint), which is what gets recorded`);
+  const what =
+    typeof value === 'object'
+      ? `an instance of ${(value as object).constructor?.name ?? 'a class'}`
+      : // what the switch leaves: a number that is not finite, a function or a symbol
+        typeof value === 'number' || typeof value === 'function' || typeof value === 'symbol'
+        ? String(value)
+        : typeof value;
+  throw new Error(
+    `${command}: its transaction returns ${what} at ${path}; a command returns plain data (objects, arrays, strings, finite numbers, Date, bigint), which is what gets recorded`,
+  );
 }

@@ -88,7 +88,8 @@ describe('RecordedCommandBus: a command returns what its transaction committed',
   let t: TestContext;
   let bus: CommandBus;
   let pool: pg.Pool;
-  const rows = async (tag: string) => Number((await pool.query('SELECT count(*) AS n FROM bus_probe WHERE tag = $1', [tag])).rows[0].n);
+  const rows = async (tag: string) =>
+    Number((await pool.query('SELECT count(*) AS n FROM bus_probe WHERE tag = $1', [tag])).rows[0].n);
   const run = (shape: Shape, tag: string = randomUUID()) => bus.execute(new ProbeCommand(shape, tag));
 
   beforeAll(async () => {
@@ -108,7 +109,9 @@ describe('RecordedCommandBus: a command returns what its transaction committed',
   });
 
   it('fails a handler that returns something computed outside its transaction, on every call', async () => {
-    await expect(run('outside')).rejects.toThrow('ProbeCommand: the handler returned a value its transaction did not return');
+    await expect(run('outside')).rejects.toThrow(
+      'ProbeCommand: the handler returned a value its transaction did not return',
+    );
   });
 
   it('fails (and rolls back) a transaction whose result is not plain data', async () => {
@@ -122,7 +125,9 @@ describe('RecordedCommandBus: a command returns what its transaction committed',
   });
 
   it('fails a handler that throws after its transaction committed, unless it is the refusal the transaction committed', async () => {
-    await expect(run('throws-after')).rejects.toThrow('ProbeCommand: the handler failed after its transaction committed');
+    await expect(run('throws-after')).rejects.toThrow(
+      'ProbeCommand: the handler failed after its transaction committed',
+    );
     const tag = randomUUID();
     await expect(run('refuses', tag)).rejects.toMatchObject({ code: 'refused' });
     expect(await rows(tag)).toBe(1);
@@ -135,17 +140,22 @@ describe('RecordedCommandBus: a command returns what its transaction committed',
   it('with a key: records the outcome inside the transaction; a replay returns it without invoking the handler', async () => {
     const recorded: CommandOutcome[] = [];
     const tag = randomUUID();
-    const value = await RecordedCommandBus.recording(async (db, outcome) => {
-      // Inside the transaction: its write is visible here, not yet outside.
-      const { rows } = await sql<{ n: bigint }>`SELECT count(*) AS n FROM bus_probe WHERE tag = ${tag}`.execute(db);
-      expect(rows[0].n).toBe(1n);
-      recorded.push(outcome);
-    }, () => run('right', tag));
+    const value = await RecordedCommandBus.recording(
+      async (db, outcome) => {
+        // Inside the transaction: its write is visible here, not yet outside.
+        const { rows } = await sql<{ n: bigint }>`SELECT count(*) AS n FROM bus_probe WHERE tag = ${tag}`.execute(db);
+        expect(rows[0].n).toBe(1n);
+        recorded.push(outcome);
+      },
+      () => run('right', tag),
+    );
     expect(recorded).toEqual([{ value, consistencyToken: '7.42' }]);
 
     const before = probeCalls.n;
     const context = { requestId: 'r', correlationId: 'c' };
-    const replayed = await requestContext.run(context, () => RecordedCommandBus.replaying(recorded[0], () => run('right', tag)));
+    const replayed = await requestContext.run(context, () =>
+      RecordedCommandBus.replaying(recorded[0], () => run('right', tag)),
+    );
     expect(replayed).toBe(value);
     expect(probeCalls.n).toBe(before);
     expect(context).toMatchObject({ consistencyToken: '7.42' });
@@ -157,7 +167,9 @@ describe('RecordedCommandBus: a command returns what its transaction committed',
 
   it('with a key: refuses a transaction outside any command, and a second command', async () => {
     const record = () => Promise.resolve();
-    await expect(RecordedCommandBus.recording(record, () => t.app.get(TransactionRunner).run(async () => 1))).rejects.toThrow(/writes through the CommandBus/);
+    await expect(
+      RecordedCommandBus.recording(record, () => t.app.get(TransactionRunner).run(async () => 1)),
+    ).rejects.toThrow(/writes through the CommandBus/);
     await expect(
       RecordedCommandBus.recording(record, async () => {
         await run('no-transaction');

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type AsyncContext, CommandBus, type ICommand } from '@nestjs/cqrs';
 import { requestContext } from '../context/request-context.js';
-import { type CommandOutcome, type CommandScope, commandScope, keyedRequest, type RecordOutcome } from './command-scope.js';
+import {
+  type CommandOutcome,
+  type CommandScope,
+  commandScope,
+  keyedRequest,
+  type RecordOutcome,
+} from './command-scope.js';
 
 /**
  * The application's CommandBus (PlatformModule provides it under Nest's CommandBus token, so
@@ -30,15 +36,16 @@ export class RecordedCommandBus extends CommandBus {
     return keyedRequest.run({ record: rejectRecord, replay: outcome, commands: 0 }, work);
   }
 
-  // `any`, as CommandBus's own overloads type the result by command for callers.
-  override async execute(command: ICommand, context?: AsyncContext): Promise<any> {
-    const name = (command as object).constructor.name;
+  // Generic in the result, as CommandBus's own overloads type it by command for callers.
+  override async execute<R>(command: ICommand, context?: AsyncContext): Promise<R> {
+    const name = command.constructor.name;
     const keyed = keyedRequest.get();
-    if (keyed && keyed.commands++ > 0) throw new Error(`${name}: a request with an Idempotency-Key executes one command`);
+    if (keyed && keyed.commands++ > 0)
+      throw new Error(`${name}: a request with an Idempotency-Key executes one command`);
     if (keyed?.replay) {
       requestContext.noteConsistencyToken(keyed.replay.consistencyToken);
       if (keyed.replay.refusal) throw keyed.replay.refusal;
-      return keyed.replay.value;
+      return keyed.replay.value as R;
     }
     const scope: CommandScope = { name, record: keyed?.record };
     let value: unknown;
@@ -48,15 +55,20 @@ export class RecordedCommandBus extends CommandBus {
       const committed = scope.committed;
       if (committed && committed.refusal !== err) {
         const reason = err instanceof Error ? err.message : String(err);
-        throw new Error(`${name}: the handler failed after its transaction committed; it returns (or throws) what its transaction committed (${reason})`, { cause: err });
+        throw new Error(
+          `${name}: the handler failed after its transaction committed; it returns (or throws) what its transaction committed (${reason})`,
+          { cause: err },
+        );
       }
       throw err;
     }
     const committed = scope.committed;
     if (committed && (committed.refusal || committed.value !== value)) {
-      throw new Error(`${name}: the handler returned a value its transaction did not return; return the value of its unit of work's run`);
+      throw new Error(
+        `${name}: the handler returned a value its transaction did not return; return the value of its unit of work's run`,
+      );
     }
-    return value;
+    return value as R;
   }
 }
 

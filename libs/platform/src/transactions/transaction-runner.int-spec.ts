@@ -9,8 +9,10 @@ describe('TransactionRunner on the real PostgreSQL', () => {
   let t: TestContext;
   let runner: TransactionRunner;
   let pool: pg.Pool;
-  const insertProbe = (db: Database, tag: string) => sql`INSERT INTO tx_probe (id, tag) VALUES (${randomUUID()}, ${tag})`.execute(db);
-  const rows = async (tag: string) => Number((await pool.query('SELECT count(*) AS n FROM tx_probe WHERE tag = $1', [tag])).rows[0].n);
+  const insertProbe = (db: Database, tag: string) =>
+    sql`INSERT INTO tx_probe (id, tag) VALUES (${randomUUID()}, ${tag})`.execute(db);
+  const rows = async (tag: string) =>
+    Number((await pool.query('SELECT count(*) AS n FROM tx_probe WHERE tag = $1', [tag])).rows[0].n);
 
   beforeAll(async () => {
     t = await startTestContext();
@@ -57,9 +59,14 @@ describe('TransactionRunner on the real PostgreSQL', () => {
   it('returns int8 as bigint and counts affected rows', async () => {
     const tag = randomUUID();
     await runner.run(async (db) => {
-      const inserted = await sql`INSERT INTO tx_probe (id, tag, n) VALUES (${randomUUID()}, ${tag}, 9007199254740993), (${randomUUID()}, ${tag}, 1)`.execute(db);
+      const inserted =
+        await sql`INSERT INTO tx_probe (id, tag, n) VALUES (${randomUUID()}, ${tag}, 9007199254740993), (${randomUUID()}, ${tag}, 1)`.execute(
+          db,
+        );
       expect(inserted.numAffectedRows).toBe(2n);
-      const { rows: [row] } = await sql<{ n: bigint }>`SELECT max(n) AS n FROM tx_probe WHERE tag = ${tag}`.execute(db);
+      const {
+        rows: [row],
+      } = await sql<{ n: bigint }>`SELECT max(n) AS n FROM tx_probe WHERE tag = ${tag}`.execute(db);
       expect(row.n).toBe(9007199254740993n);
     });
   });
@@ -84,29 +91,39 @@ describe('TransactionRunner on the real PostgreSQL', () => {
     expect(await rows(tag)).toBe(1);
   });
 
-  it('runs Kysely statements on the open transaction\'s connection, each a named prepared statement, and on the pool outside one', async () => {
+  it("runs Kysely statements on the open transaction's connection, each a named prepared statement, and on the pool outside one", async () => {
     const backend = sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`;
     const tag = randomUUID();
     await runner.run(async () => {
-      const { rows: [first] } = await backend.execute(runner.db);
-      await sql`INSERT INTO tx_probe (id, tag, n) VALUES (${randomUUID()}, ${tag}, 9007199254740993)`.execute(runner.db);
+      const {
+        rows: [first],
+      } = await backend.execute(runner.db);
+      await sql`INSERT INTO tx_probe (id, tag, n) VALUES (${randomUUID()}, ${tag}, 9007199254740993)`.execute(
+        runner.db,
+      );
       // Only the transaction sees its row: the statement ran on its connection.
-      const { rows: [seen] } = await sql<{ n: bigint }>`SELECT n FROM tx_probe WHERE tag = ${tag}`.execute(runner.db);
+      const {
+        rows: [seen],
+      } = await sql<{ n: bigint }>`SELECT n FROM tx_probe WHERE tag = ${tag}`.execute(runner.db);
       expect(seen.n).toBe(9007199254740993n);
       expect(await rows(tag)).toBe(0);
       const query = runner.db.selectFrom('users').select('id').where('email_normalized', '=', tag);
       expect(await query.execute()).toEqual([]);
-      const { rows: prepared } = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements WHERE statement = ${query.compile().sql}`.execute(runner.db);
+      const { rows: prepared } = await sql<{
+        name: string;
+      }>`SELECT name FROM pg_prepared_statements WHERE statement = ${query.compile().sql}`.execute(runner.db);
       expect(prepared).toHaveLength(1);
       expect((await backend.execute(runner.db)).rows[0].pid).toBe(first.pid);
     });
     expect(await rows(tag)).toBe(1);
     // Outside a transaction: the pool's connections, where the committed row is visible.
-    const { rows: [committed] } = await sql<{ n: bigint }>`SELECT n FROM tx_probe WHERE tag = ${tag}`.execute(runner.db);
+    const {
+      rows: [committed],
+    } = await sql<{ n: bigint }>`SELECT n FROM tx_probe WHERE tag = ${tag}`.execute(runner.db);
     expect(committed.n).toBe(9007199254740993n);
   });
 
-  it('refuses Kysely\'s own transactions: UnitOfWork.run is the one way to open one', async () => {
+  it("refuses Kysely's own transactions: UnitOfWork.run is the one way to open one", async () => {
     await expect(runner.db.transaction().execute(async () => undefined)).rejects.toThrow('UnitOfWork.run');
   });
 });

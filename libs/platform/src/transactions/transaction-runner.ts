@@ -81,10 +81,15 @@ export class TransactionRunner extends UnitOfWork {
     if (this.scope.get()) return work(this.db);
     const command = commandScope.get();
     if (command) {
-      if (command.opened) throw new Error(`${command.name}: a command commits one transaction (one unit of work.run), whose result it returns`);
+      if (command.opened)
+        throw new Error(
+          `${command.name}: a command commits one transaction (one unit of work.run), whose result it returns`,
+        );
       command.opened = true;
     } else if (keyedRequest.get()) {
-      throw new Error('A request with an Idempotency-Key writes through the CommandBus: this transaction, outside any command, could not be recorded with the key');
+      throw new Error(
+        'A request with an Idempotency-Key writes through the CommandBus: this transaction, outside any command, could not be recorded with the key',
+      );
     }
     const afterCommit: (() => void)[] = [];
     const timeoutMs = options.timeoutMs ?? Math.max(this.config.database.statementTimeoutMs, 5_000);

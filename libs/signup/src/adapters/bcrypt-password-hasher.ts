@@ -60,7 +60,9 @@ export class BcryptPasswordHasher extends PasswordHasher implements OnApplicatio
       return await this.executor.run(job);
     } catch (err) {
       if (err instanceof ExecutorSaturated) {
-        throw new DomainError('unavailable', 'busy', 'Too many password operations in progress; retry shortly.', { retryAfterSeconds: err.retryAfterSeconds });
+        throw new DomainError('unavailable', 'busy', 'Too many password operations in progress; retry shortly.', {
+          retryAfterSeconds: err.retryAfterSeconds,
+        });
       }
       throw err;
     }

@@ -11,7 +11,13 @@ describe('BoundedExecutor', () => {
     const ex = new BoundedExecutor(2, 2);
     const gates = [deferred(), deferred(), deferred(), deferred()];
     const order: number[] = [];
-    const runs = gates.map((g, i) => ex.run(async () => { order.push(i); await g.promise; return i; }));
+    const runs = gates.map((g, i) =>
+      ex.run(async () => {
+        order.push(i);
+        await g.promise;
+        return i;
+      }),
+    );
     await Promise.resolve();
     expect(ex.stats).toEqual({ running: 2, queued: 2 });
     expect(order).toEqual([0, 1]);
@@ -29,7 +35,11 @@ describe('BoundedExecutor', () => {
 
   it('frees the slot when a job fails', async () => {
     const ex = new BoundedExecutor(1, 0);
-    await expect(ex.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      ex.run(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await ex.run(async () => 'ok')).toBe('ok');
   });
 });

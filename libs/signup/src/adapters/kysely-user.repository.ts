@@ -29,7 +29,11 @@ export class KyselyUserRepository extends UserRepository {
   }
 
   async emailTaken(emailNormalized: string): Promise<boolean> {
-    const taken = await this.transactions.db.selectFrom('users').select('id').where('email_normalized', '=', emailNormalized).executeTakeFirst();
+    const taken = await this.transactions.db
+      .selectFrom('users')
+      .select('id')
+      .where('email_normalized', '=', emailNormalized)
+      .executeTakeFirst();
     return taken !== undefined;
   }
 
@@ -55,7 +59,11 @@ export class KyselyUserRepository extends UserRepository {
   }
 
   async byEmail(emailNormalized: string): Promise<User | null> {
-    const r = await this.transactions.db.selectFrom('users').selectAll().where('email_normalized', '=', emailNormalized).executeTakeFirst();
+    const r = await this.transactions.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email_normalized', '=', emailNormalized)
+      .executeTakeFirst();
     return r ? toUser(r) : null;
   }
 

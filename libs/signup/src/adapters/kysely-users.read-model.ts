@@ -18,7 +18,12 @@ export class KyselyUsersReadModel extends UsersReadModel {
       email: r.email,
       displayName: r.display_name,
       createdAt: r.created_at,
-      taskCounts: { pending: r.tasks_pending, in_progress: r.tasks_in_progress, completed: r.tasks_completed, cancelled: r.tasks_cancelled },
+      taskCounts: {
+        pending: r.tasks_pending,
+        in_progress: r.tasks_in_progress,
+        completed: r.tasks_completed,
+        cancelled: r.tasks_cancelled,
+      },
     };
   }
 }

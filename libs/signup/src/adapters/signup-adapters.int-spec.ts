@@ -19,13 +19,23 @@ import { SignupModule } from '../signup.module';
 let t: TestContext;
 let pool: pg.Pool;
 beforeAll(async () => {
-  t = await startTestContext([SignupModule, SignupProjectionsModule], { BCRYPT_COST: '4', ADMIN_EMAILS: 'configured@example.test' });
+  t = await startTestContext([SignupModule, SignupProjectionsModule], {
+    BCRYPT_COST: '4',
+    ADMIN_EMAILS: 'configured@example.test',
+  });
   pool = t.app.get(pg.Pool);
 });
 afterAll(() => t?.close());
 
 const user = (email: string): User => ({
-  id: randomUUID(), name: 'N', email, emailNormalized: email.toLowerCase(), displayName: null, passwordHash: 'h', role: 'user', createdAt: new Date(),
+  id: randomUUID(),
+  name: 'N',
+  email,
+  emailNormalized: email.toLowerCase(),
+  displayName: null,
+  passwordHash: 'h',
+  role: 'user',
+  createdAt: new Date(),
 });
 
 describe('KyselyUserRepository', () => {
@@ -42,11 +52,13 @@ describe('KyselyUserRepository', () => {
   it('maps the unique index to an email-taken conflict, also for concurrent inserts', async () => {
     const repo = t.app.get(UserRepository);
     const email = `race-${randomUUID()}@example.test`;
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => t.app.get(UnitOfWork).run(() => repo.add(user(email)))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => t.app.get(UnitOfWork).run(() => repo.add(user(email)))),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
-      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(DomainError);
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', code: 'email-taken' });
+      expect(r.reason).toBeInstanceOf(DomainError);
+      expect(r.reason).toMatchObject({ kind: 'conflict', code: 'email-taken' });
     }
   });
 });
@@ -60,13 +72,17 @@ describe('signup command through the real bus', () => {
       throw new Error('log unavailable');
     };
     try {
-      await expect(t.app.get(CommandBus).execute(new SignUpCommand('A', email, 'long enough'))).rejects.toThrow('log unavailable');
+      await expect(t.app.get(CommandBus).execute(new SignUpCommand('A', email, 'long enough'))).rejects.toThrow(
+        'log unavailable',
+      );
     } finally {
       store.append = original;
     }
     expect((await pool.query(`SELECT 1 FROM users WHERE email_normalized = $1`, [email])).rowCount).toBe(0);
     const created = await t.app.get(CommandBus).execute(new SignUpCommand('A', email, 'long enough'));
-    expect((await pool.query(`SELECT type FROM events WHERE aggregate_id = $1`, [created.id])).rows).toEqual([{ type: 'user.signed_up' }]);
+    expect((await pool.query(`SELECT type FROM events WHERE aggregate_id = $1`, [created.id])).rows).toEqual([
+      { type: 'user.signed_up' },
+    ]);
   });
 });
 
@@ -75,7 +91,11 @@ describe('credentials and roles', () => {
     const bus = t.app.get(CommandBus);
     const credentials = t.app.get(UserCredentials);
     const plain = await bus.execute(new SignUpCommand('P', `Plain-${randomUUID()}@example.test`, 'long enough'));
-    expect(await credentials.verify(` ${plain.email.toUpperCase()}`, 'long enough')).toEqual({ id: plain.id, email: plain.email, roles: ['user'] });
+    expect(await credentials.verify(` ${plain.email.toUpperCase()}`, 'long enough')).toEqual({
+      id: plain.id,
+      email: plain.email,
+      roles: ['user'],
+    });
     expect(await credentials.verify(plain.email, 'wrong password')).toBeNull();
     expect(await credentials.verify('nobody@example.test', 'long enough')).toBeNull();
     expect(await credentials.verify(plain.email, 'long enough' + 'x'.repeat(70))).toBeNull();
@@ -83,23 +103,37 @@ describe('credentials and roles', () => {
     const configured = await bus.execute(new SignUpCommand('C', 'Configured@Example.test', 'long enough'));
     expect((await credentials.byId(configured.id))?.roles).toEqual(['user', 'admin']);
 
-    expect(await bus.execute(new GrantAdminCommand(plain.email.toUpperCase()))).toEqual({ userId: plain.id, alreadyAdmin: false });
+    expect(await bus.execute(new GrantAdminCommand(plain.email.toUpperCase()))).toEqual({
+      userId: plain.id,
+      alreadyAdmin: false,
+    });
     expect(await bus.execute(new GrantAdminCommand(plain.email))).toEqual({ userId: plain.id, alreadyAdmin: true });
     expect((await credentials.byId(plain.id))?.roles).toEqual(['user', 'admin']);
-    expect((await pool.query(`SELECT type FROM events WHERE aggregate_id = $1 ORDER BY position`, [plain.id])).rows.map((r) => r.type)).toEqual(['user.signed_up', 'user.role_granted']);
-    await expect(bus.execute(new GrantAdminCommand('nobody@example.test'))).rejects.toMatchObject({ kind: 'not_found' });
+    expect(
+      (await pool.query(`SELECT type FROM events WHERE aggregate_id = $1 ORDER BY position`, [plain.id])).rows.map(
+        (r) => r.type,
+      ),
+    ).toEqual(['user.signed_up', 'user.role_granted']);
+    await expect(bus.execute(new GrantAdminCommand('nobody@example.test'))).rejects.toMatchObject({
+      kind: 'not_found',
+    });
   });
 
   it('an unknown email costs about as much as a wrong password (one bcrypt comparison)', async () => {
     const slow = await startTestContext([SignupModule], { BCRYPT_COST: '9' });
     try {
       const credentials = slow.app.get(UserCredentials);
-      const u = await slow.app.get(CommandBus).execute(new SignUpCommand('T', `timing-${randomUUID()}@example.test`, 'long enough'));
+      const u = await slow.app
+        .get(CommandBus)
+        .execute(new SignUpCommand('T', `timing-${randomUUID()}@example.test`, 'long enough'));
       await credentials.verify('warm-up@example.test', 'x'); // the dummy hash is prepared once
       // Interleaved samples, so that load from other suites hits both sides alike.
       const samples = { wrong: [] as number[], unknown: [] as number[] };
       for (let i = 0; i < 7; i++) {
-        for (const [side, address] of [['wrong', u.email], ['unknown', 'unknown@example.test']] as const) {
+        for (const [side, address] of [
+          ['wrong', u.email],
+          ['unknown', 'unknown@example.test'],
+        ] as const) {
           const started = performance.now();
           await credentials.verify(address, 'wrong password');
           samples[side].push(performance.now() - started);
@@ -130,24 +164,75 @@ describe('users_read projector (real PostgreSQL)', () => {
     const bus = t.app.get(CommandBus);
     const projector = t.app.get(UsersReadProjector);
     const transactions = t.app.get(TransactionRunner);
-    const owner = await bus.execute(new SignUpCommand('Owner', `owner-${randomUUID()}@example.test`, 'long enough', 'O'));
+    const owner = await bus.execute(
+      new SignUpCommand('Owner', `owner-${randomUUID()}@example.test`, 'long enough', 'O'),
+    );
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     await t.app.get(UnitOfWork).run(() =>
       t.app.get(EventStore).append([
-        { type: 'task.created', aggregateType: 'task', aggregateId: a, aggregateVersion: 1, payload: { ownerId: owner.id, title: 'a', priority: 'high', status: 'pending', dueDate: null } },
-        { type: 'task.created', aggregateType: 'task', aggregateId: b, aggregateVersion: 1, payload: { ownerId: owner.id, title: 'b', priority: 'low', status: 'pending', dueDate: null } },
-        { type: 'task.created', aggregateType: 'task', aggregateId: c, aggregateVersion: 1, payload: { ownerId: owner.id, title: 'c', priority: 'low', status: 'pending', dueDate: null } },
-        { type: 'task.status_changed', aggregateType: 'task', aggregateId: a, aggregateVersion: 2, payload: { ownerId: owner.id, from: 'pending', to: 'in_progress' } },
-        { type: 'task.status_changed', aggregateType: 'task', aggregateId: a, aggregateVersion: 3, payload: { ownerId: owner.id, from: 'in_progress', to: 'completed' } },
-        { type: 'task.status_changed', aggregateType: 'task', aggregateId: b, aggregateVersion: 2, payload: { ownerId: owner.id, from: 'pending', to: 'cancelled' } },
-        { type: 'task.deleted', aggregateType: 'task', aggregateId: b, aggregateVersion: 3, payload: { ownerId: owner.id, status: 'cancelled' } },
+        {
+          type: 'task.created',
+          aggregateType: 'task',
+          aggregateId: a,
+          aggregateVersion: 1,
+          payload: { ownerId: owner.id, title: 'a', priority: 'high', status: 'pending', dueDate: null },
+        },
+        {
+          type: 'task.created',
+          aggregateType: 'task',
+          aggregateId: b,
+          aggregateVersion: 1,
+          payload: { ownerId: owner.id, title: 'b', priority: 'low', status: 'pending', dueDate: null },
+        },
+        {
+          type: 'task.created',
+          aggregateType: 'task',
+          aggregateId: c,
+          aggregateVersion: 1,
+          payload: { ownerId: owner.id, title: 'c', priority: 'low', status: 'pending', dueDate: null },
+        },
+        {
+          type: 'task.status_changed',
+          aggregateType: 'task',
+          aggregateId: a,
+          aggregateVersion: 2,
+          payload: { ownerId: owner.id, from: 'pending', to: 'in_progress' },
+        },
+        {
+          type: 'task.status_changed',
+          aggregateType: 'task',
+          aggregateId: a,
+          aggregateVersion: 3,
+          payload: { ownerId: owner.id, from: 'in_progress', to: 'completed' },
+        },
+        {
+          type: 'task.status_changed',
+          aggregateType: 'task',
+          aggregateId: b,
+          aggregateVersion: 2,
+          payload: { ownerId: owner.id, from: 'pending', to: 'cancelled' },
+        },
+        {
+          type: 'task.deleted',
+          aggregateType: 'task',
+          aggregateId: b,
+          aggregateVersion: 3,
+          payload: { ownerId: owner.id, status: 'cancelled' },
+        },
       ]),
     );
-    const { rows } = await pool.query(`SELECT id, type, payload, position FROM events WHERE type = ANY($1) ORDER BY position`, [projector.eventTypes]);
+    const { rows } = await pool.query(
+      `SELECT id, type, payload, position FROM events WHERE type = ANY($1) ORDER BY position`,
+      [projector.eventTypes],
+    );
     for (const event of rows) await transactions.run(() => projector.handle(event));
 
     expect(await t.app.get(UsersReadModel).byId(owner.id)).toEqual({
-      id: owner.id, name: 'Owner', email: owner.email, displayName: 'O', createdAt: owner.createdAt,
+      id: owner.id,
+      name: 'Owner',
+      email: owner.email,
+      displayName: 'O',
+      createdAt: owner.createdAt,
       taskCounts: { pending: 1, in_progress: 0, completed: 1, cancelled: 0 },
     });
 

@@ -25,14 +25,30 @@ describe('signup rules', () => {
 
   it('turns a valid signup into a user and its user.signed_up event', () => {
     const now = new Date('2026-01-02T03:04:05.000Z');
-    const { user, event } = signUp({ name: 'Ada', email: ' Ada@Example.com ', password: 'pw-pw-pw-pw' }, { id: 'u-1', now, passwordHash: 'HASH' });
-    expect(user).toMatchObject({ id: 'u-1', email: 'Ada@Example.com', emailNormalized: 'ada@example.com', displayName: null, role: 'user', passwordHash: 'HASH' });
+    const { user, event } = signUp(
+      { name: 'Ada', email: ' Ada@Example.com ', password: 'pw-pw-pw-pw' },
+      { id: 'u-1', now, passwordHash: 'HASH' },
+    );
+    expect(user).toMatchObject({
+      id: 'u-1',
+      email: 'Ada@Example.com',
+      emailNormalized: 'ada@example.com',
+      displayName: null,
+      role: 'user',
+      passwordHash: 'HASH',
+    });
     expect(event).toEqual({
       type: USER_SIGNED_UP,
       aggregateType: 'user',
       aggregateId: 'u-1',
       aggregateVersion: 1,
-      payload: { userId: 'u-1', name: 'Ada', email: 'Ada@Example.com', displayName: null, createdAt: '2026-01-02T03:04:05.000Z' },
+      payload: {
+        userId: 'u-1',
+        name: 'Ada',
+        email: 'Ada@Example.com',
+        displayName: null,
+        createdAt: '2026-01-02T03:04:05.000Z',
+      },
     });
     expect(JSON.stringify(event)).not.toContain('HASH');
   });

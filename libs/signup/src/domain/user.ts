@@ -39,7 +39,8 @@ export function signupErrors(input: SignupInput): FieldError[] {
   if (typeof input.name !== 'string' || input.name.length < 1 || input.name.length > NAME_MAX) {
     errors.push({ field: 'name', message: `name must be 1 to ${NAME_MAX} characters` });
   }
-  if (typeof input.email !== 'string' || !isEmailShaped(input.email)) errors.push({ field: 'email', message: 'email must be an email address' });
+  if (typeof input.email !== 'string' || !isEmailShaped(input.email))
+    errors.push({ field: 'email', message: 'email must be an email address' });
   const pw = typeof input.password === 'string' ? passwordError(input.password) : 'password must be a string';
   if (pw) errors.push({ field: 'password', message: pw });
   if (input.displayName != null && (input.displayName.length < 1 || input.displayName.length > DISPLAY_NAME_MAX)) {
@@ -90,7 +91,10 @@ export interface DomainEvent<P> {
  * The signup decision: a valid input becomes a user and its `user.signed_up` event. The caller
  * supplies the id, the time and the hash (ports), so this stays pure. Assumes `signupErrors` is empty.
  */
-export function signUp(input: SignupInput, context: { id: string; now: Date; passwordHash: string }): { user: User; event: DomainEvent<UserSignedUpPayload> } {
+export function signUp(
+  input: SignupInput,
+  context: { id: string; now: Date; passwordHash: string },
+): { user: User; event: DomainEvent<UserSignedUpPayload> } {
   const email = input.email.trim();
   const user: User = {
     id: context.id,
@@ -109,7 +113,13 @@ export function signUp(input: SignupInput, context: { id: string; now: Date; pas
       aggregateType: USER_AGGREGATE,
       aggregateId: user.id,
       aggregateVersion: 1,
-      payload: { userId: user.id, name: user.name, email: user.email, displayName: user.displayName, createdAt: user.createdAt.toISOString() },
+      payload: {
+        userId: user.id,
+        name: user.name,
+        email: user.email,
+        displayName: user.displayName,
+        createdAt: user.createdAt.toISOString(),
+      },
     },
   };
 }

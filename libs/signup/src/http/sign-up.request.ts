@@ -14,7 +14,8 @@ function IsPassword(options?: ValidationOptions): PropertyDecorator {
       options,
       validator: {
         validate: (value: unknown) => typeof value === 'string' && passwordError(value) === undefined,
-        defaultMessage: (args) => (typeof args?.value === 'string' ? passwordError(args.value) : undefined) ?? 'password must be a string',
+        defaultMessage: (args) =>
+          (typeof args?.value === 'string' ? passwordError(args.value) : undefined) ?? 'password must be a string',
       },
     });
 }
@@ -26,13 +27,17 @@ function IsEmailShaped(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: String(property),
       options,
-      validator: { validate: (value: unknown) => typeof value === 'string' && isEmailShaped(value), defaultMessage: () => 'email must be an email address' },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isEmailShaped(value),
+        defaultMessage: () => 'email must be an email address',
+      },
     });
 }
 
 export class SignUpRequest {
   @ApiProperty({ minLength: 1, maxLength: 255, example: 'Ada Lovelace' })
-  @IsString() @Length(1, 255)
+  @IsString()
+  @Length(1, 255)
   name!: string;
 
   @ApiProperty({ example: 'ada@example.com', description: 'Trimmed; compared case-insensitively.' })
@@ -40,11 +45,16 @@ export class SignUpRequest {
   @IsEmailShaped()
   email!: string;
 
-  @ApiProperty({ description: '8 to 72 bytes of UTF-8 (bcrypt reads no further).', example: 'correct horse battery staple' })
+  @ApiProperty({
+    description: '8 to 72 bytes of UTF-8 (bcrypt reads no further).',
+    example: 'correct horse battery staple',
+  })
   @IsPassword()
   password!: string;
 
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255, nullable: true })
-  @IsOptional() @IsString() @Length(1, 255)
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
   displayName?: string | null;
 }

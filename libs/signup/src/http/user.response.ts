@@ -10,7 +10,13 @@ export class UserResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
   static of(user: SignedUpUser): UserResponse {
-    return { id: user.id, name: user.name, email: user.email, displayName: user.displayName, createdAt: user.createdAt.toISOString() };
+    return {
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      displayName: user.displayName,
+      createdAt: user.createdAt.toISOString(),
+    };
   }
 }
 
@@ -22,7 +28,10 @@ export class TaskCountsResponse {
 }
 
 export class UserProfileResponse extends UserResponse {
-  @ApiProperty({ type: TaskCountsResponse, description: "The user's tasks by status (kept by the users_read projector)." })
+  @ApiProperty({
+    type: TaskCountsResponse,
+    description: "The user's tasks by status (kept by the users_read projector).",
+  })
   taskCounts!: TaskCountsResponse;
 
   static ofRow(row: UsersReadRow): UserProfileResponse {

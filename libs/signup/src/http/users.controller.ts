@@ -30,7 +30,10 @@ export class UsersController {
   @ApiOperation({ summary: "A user's profile: the caller's own (admins: anyone's); others are 404" })
   @ApiOkResponse({ type: UserProfileResponse })
   @ApiNotFoundResponse({ description: 'No such user, or not the caller (and the caller is no admin).' })
-  byId(@Param('id', new ParseUUIDPipe({ exceptionFactory: notFound })) id: string, @CurrentUser() user: AuthenticatedUser): Promise<UserProfileResponse> {
+  byId(
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: notFound })) id: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<UserProfileResponse> {
     if (id !== user.id && !user.roles.includes('admin')) throw notFound();
     return this.profile(id);
   }

@@ -6,7 +6,12 @@ import { TaskAnalyser, type TaskAnalysis, type TaskAnalysisInput } from '../port
 export class HeuristicTaskAnalyser extends TaskAnalyser {
   readonly version = HEURISTIC_VERSION;
 
-  async analyse(input: TaskAnalysisInput): Promise<TaskAnalysis> {
-    return { ...heuristicAnalysis(input.title, input.description), source: 'heuristic', model: 'rules', promptVersion: HEURISTIC_VERSION };
+  analyse(input: TaskAnalysisInput): Promise<TaskAnalysis> {
+    return Promise.resolve({
+      ...heuristicAnalysis(input.title, input.description),
+      source: 'heuristic',
+      model: 'rules',
+      promptVersion: HEURISTIC_VERSION,
+    });
   }
 }

@@ -18,7 +18,15 @@ export class KyselyTaskHistoryReadModel extends TaskHistoryReadModel {
     const rows = await this.transactions.db
       .selectFrom('task_history_heads as h')
       .leftJoinLateral(
-        (eb) => eb.selectFrom('task_history as e').selectAll('e').whereRef('e.task_id', '=', 'h.task_id').where('e.seq', '>', c.afterSeq).orderBy('e.seq').limit(c.limit + 1).as('e'),
+        (eb) =>
+          eb
+            .selectFrom('task_history as e')
+            .selectAll('e')
+            .whereRef('e.task_id', '=', 'h.task_id')
+            .where('e.seq', '>', c.afterSeq)
+            .orderBy('e.seq')
+            .limit(c.limit + 1)
+            .as('e'),
         (join) => join.onTrue(),
       )
       .select(['e.seq', 'e.event_id', 'e.type', 'e.version', 'e.occurred_at', 'e.actor', 'e.changes'])
@@ -30,7 +38,16 @@ export class KyselyTaskHistoryReadModel extends TaskHistoryReadModel {
     const entries: TaskHistoryEntry[] = [];
     for (const r of rows) {
       if (r.seq === null) continue; // the head with no entry past the cursor
-      entries.push({ taskId: c.taskId, seq: r.seq, eventId: r.event_id!, type: r.type!, version: r.version!, occurredAt: r.occurred_at!, actor: r.actor, changes: r.changes as HistoryChanges });
+      entries.push({
+        taskId: c.taskId,
+        seq: r.seq,
+        eventId: r.event_id!,
+        type: r.type!,
+        version: r.version!,
+        occurredAt: r.occurred_at!,
+        actor: r.actor,
+        changes: r.changes as HistoryChanges,
+      });
     }
     return entries;
   }

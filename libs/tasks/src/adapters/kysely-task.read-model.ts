@@ -24,7 +24,12 @@ export function toView(r: Selectable<DB['tasks_read']>): TaskView {
     category: r.category,
     enrichment:
       r.enrichment_source && r.enriched_at
-        ? { source: r.enrichment_source, model: r.enrichment_model ?? '', promptVersion: r.enrichment_prompt_version ?? '', enrichedAt: r.enriched_at.toISOString() }
+        ? {
+            source: r.enrichment_source,
+            model: r.enrichment_model ?? '',
+            promptVersion: r.enrichment_prompt_version ?? '',
+            enrichedAt: r.enriched_at.toISOString(),
+          }
         : null,
   };
 }
@@ -46,7 +51,12 @@ export class KyselyTaskReadModel extends TaskReadModel {
   }
 
   async get(id: string, ownerId: string): Promise<TaskView | null> {
-    const r = await this.transactions.db.selectFrom('tasks_read').selectAll().where('id', '=', id).where('owner_id', '=', ownerId).executeTakeFirst();
+    const r = await this.transactions.db
+      .selectFrom('tasks_read')
+      .selectAll()
+      .where('id', '=', id)
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirst();
     return r ? toView(r) : null;
   }
 
@@ -59,10 +69,20 @@ export class KyselyTaskReadModel extends TaskReadModel {
     if (c.dueBefore) query = query.where('due_date', '<', c.dueBefore);
     if (c.dueAfter) query = query.where('due_date', '>', c.dueAfter);
     // The expression of the GIN index (docs/decisions/0052), which the builder cannot say.
-    if (c.q) query = query.where(sql<boolean>`to_tsvector('simple'::regconfig, title || ' ' || description) @@ plainto_tsquery('simple'::regconfig, ${c.q})`);
+    if (c.q)
+      query = query.where(
+        sql<boolean>`to_tsvector('simple'::regconfig, title || ' ' || description) @@ plainto_tsquery('simple'::regconfig, ${c.q})`,
+      );
     const after = c.after;
-    if (after) query = query.where((eb) => eb(eb.refTuple(column, 'id'), dir === 'asc' ? '>' : '<', eb.tuple(after.key as never, after.id)));
-    const rows = await query.orderBy(column, dir).orderBy('id', dir).limit(c.limit + 1).execute();
+    if (after)
+      query = query.where((eb) =>
+        eb(eb.refTuple(column, 'id'), dir === 'asc' ? '>' : '<', eb.tuple(after.key as never, after.id)),
+      );
+    const rows = await query
+      .orderBy(column, dir)
+      .orderBy('id', dir)
+      .limit(c.limit + 1)
+      .execute();
     return rows.map(toView);
   }
 
@@ -71,17 +91,33 @@ export class KyselyTaskReadModel extends TaskReadModel {
     const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
     const owned = db.selectFrom('tasks_read').where('owner_id', '=', ownerId);
     const counted = (column: 'status' | 'priority' | 'category') =>
-      owned.select((eb) => [eb.ref(column).as('value'), count.as('n')]).groupBy(column).execute();
+      owned
+        .select((eb) => [eb.ref(column).as('value'), count.as('n')])
+        .groupBy(column)
+        .execute();
     const dated = owned
       .select([sql<Date>`(created_at AT TIME ZONE 'UTC')::date`.as('d'), sql.lit('c').as('kind')])
       .where('created_at', '>=', since)
-      .unionAll(owned.select([sql<Date>`(completed_at AT TIME ZONE 'UTC')::date`.as('d'), sql.lit('x').as('kind')]).where('completed_at', '>=', since));
+      .unionAll(
+        owned
+          .select([sql<Date>`(completed_at AT TIME ZONE 'UTC')::date`.as('d'), sql.lit('x').as('kind')])
+          .where('completed_at', '>=', since),
+      );
     const perDay = db
       .selectFrom(dated.as('e'))
-      .select([sql<string>`to_char(d, 'YYYY-MM-DD')`.as('date'), sql<number>`count(*) FILTER (WHERE kind = 'c')::int`.as('created'), sql<number>`count(*) FILTER (WHERE kind = 'x')::int`.as('completed')])
+      .select([
+        sql<string>`to_char(d, 'YYYY-MM-DD')`.as('date'),
+        sql<number>`count(*) FILTER (WHERE kind = 'c')::int`.as('created'),
+        sql<number>`count(*) FILTER (WHERE kind = 'x')::int`.as('completed'),
+      ])
       .groupBy('d')
       .orderBy('d');
-    const [byStatus, byPriority, byCategory, perDayRows] = await Promise.all([counted('status'), counted('priority'), counted('category'), perDay.execute()]);
+    const [byStatus, byPriority, byCategory, perDayRows] = await Promise.all([
+      counted('status'),
+      counted('priority'),
+      counted('category'),
+      perDay.execute(),
+    ]);
     const tally = (zero: Record<string, number>, rows: { value: string | null; n: number }[]) => {
       for (const r of rows) zero[r.value ?? 'unclassified'] = r.n;
       return zero;

@@ -4,7 +4,8 @@ import { TransactionRunner } from '@app/platform';
 import type { TaskState } from '../domain/task.js';
 import { TaskRepository } from '../ports/task.repository.js';
 
-const conflict = () => new DomainError('conflict', 'concurrent-modification', 'The task was changed by another request; reload and retry.');
+const conflict = () =>
+  new DomainError('conflict', 'concurrent-modification', 'The task was changed by another request; reload and retry.');
 
 /** The `tasks` write table through Kysely; joins the command's transaction. */
 @Injectable()
@@ -19,22 +20,58 @@ export class KyselyTaskRepository extends TaskRepository {
   }
 
   async findOwned(id: string, ownerId: string): Promise<TaskState | null> {
-    const r = await this.db.selectFrom('tasks').selectAll().where('id', '=', id).where('owner_id', '=', ownerId).forUpdate().executeTakeFirst();
+    const r = await this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', id)
+      .where('owner_id', '=', ownerId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!r) return null;
-    return { id: r.id, ownerId: r.owner_id, title: r.title, description: r.description, priority: r.priority, status: r.status, dueDate: r.due_date, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
+    return {
+      id: r.id,
+      ownerId: r.owner_id,
+      title: r.title,
+      description: r.description,
+      priority: r.priority,
+      status: r.status,
+      dueDate: r.due_date,
+      version: r.version,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
   }
 
   async insert(t: TaskState): Promise<void> {
     await this.db
       .insertInto('tasks')
-      .values({ id: t.id, owner_id: t.ownerId, title: t.title, description: t.description, priority: t.priority, status: t.status, due_date: t.dueDate, version: t.version, created_at: t.createdAt, updated_at: t.updatedAt })
+      .values({
+        id: t.id,
+        owner_id: t.ownerId,
+        title: t.title,
+        description: t.description,
+        priority: t.priority,
+        status: t.status,
+        due_date: t.dueDate,
+        version: t.version,
+        created_at: t.createdAt,
+        updated_at: t.updatedAt,
+      })
       .execute();
   }
 
   async update(t: TaskState, expectedVersion: number): Promise<void> {
     const { numUpdatedRows } = await this.db
       .updateTable('tasks')
-      .set({ title: t.title, description: t.description, priority: t.priority, status: t.status, due_date: t.dueDate, version: t.version, updated_at: t.updatedAt })
+      .set({
+        title: t.title,
+        description: t.description,
+        priority: t.priority,
+        status: t.status,
+        due_date: t.dueDate,
+        version: t.version,
+        updated_at: t.updatedAt,
+      })
       .where('id', '=', t.id)
       .where('version', '=', expectedVersion)
       .executeTakeFirstOrThrow();
@@ -42,7 +79,11 @@ export class KyselyTaskRepository extends TaskRepository {
   }
 
   async delete(id: string, expectedVersion: number): Promise<void> {
-    const { numDeletedRows } = await this.db.deleteFrom('tasks').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirstOrThrow();
+    const { numDeletedRows } = await this.db
+      .deleteFrom('tasks')
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirstOrThrow();
     if (numDeletedRows !== 1n) throw conflict();
   }
 }

@@ -29,16 +29,26 @@ afterAll(async () => {
 });
 beforeEach(() => (calls = 0));
 
-const answer = (content: string): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
-};
-const good = JSON.stringify({ summary: 'Fix the login crash.', subtasks: ['Reproduce', 'Fix', 'Test'], category: 'bug_fix' });
+const answer =
+  (content: string): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+  };
+const good = JSON.stringify({
+  summary: 'Fix the login crash.',
+  subtasks: ['Reproduce', 'Fix', 'Test'],
+  category: 'bug_fix',
+});
 const input = { title: 'Fix login crash', description: 'It crashes.' };
 // The fake answers at once; the timeout is generous so a loaded machine never turns an answer into
 // a timeout. The timeout test sets a short one against a server that never answers.
 const analyser = (extra: Partial<ConstructorParameters<typeof LlmTaskAnalyser>[0]> = {}, now?: () => number) =>
-  new LlmTaskAnalyser({ baseUrl, model: 'fake-model', apiKey: 'k', timeoutMs: 10_000, retries: 2, ...extra }, new HeuristicTaskAnalyser(), now);
+  new LlmTaskAnalyser(
+    { baseUrl, model: 'fake-model', apiKey: 'k', timeoutMs: 10_000, retries: 2, ...extra },
+    new HeuristicTaskAnalyser(),
+    now,
+  );
 
 describe('LlmTaskAnalyser against a local fake server', () => {
   it('sends an OpenAI chat-completions request and records source, model and prompt version', async () => {
@@ -48,14 +58,26 @@ describe('LlmTaskAnalyser against a local fake server', () => {
       answer(good)(req, res, body);
     };
     const r = await analyser().analyse(input);
-    expect(r).toEqual({ summary: 'Fix the login crash.', subtasks: ['Reproduce', 'Fix', 'Test'], category: 'bug_fix', source: 'llm', model: 'fake-model', promptVersion: 'enrich-v1' });
+    expect(r).toEqual({
+      summary: 'Fix the login crash.',
+      subtasks: ['Reproduce', 'Fix', 'Test'],
+      category: 'bug_fix',
+      source: 'llm',
+      model: 'fake-model',
+      promptVersion: 'enrich-v1',
+    });
     expect(seen.url).toBe('/v1/chat/completions');
     expect(seen.auth).toBe('Bearer k');
     expect(seen.body?.model).toBe('fake-model');
   });
 
   it('malformed output (not JSON, wrong shape, bad category, 2 subtasks) falls back to the heuristic after retries', async () => {
-    for (const content of ['not json', '{"summary":"x"}', JSON.stringify({ summary: 'x.', subtasks: ['a', 'b', 'c'], category: 'chores' }), JSON.stringify({ summary: 'x.', subtasks: ['a', 'b'], category: 'other' })]) {
+    for (const content of [
+      'not json',
+      '{"summary":"x"}',
+      JSON.stringify({ summary: 'x.', subtasks: ['a', 'b', 'c'], category: 'chores' }),
+      JSON.stringify({ summary: 'x.', subtasks: ['a', 'b'], category: 'other' }),
+    ]) {
       handler = answer(content);
       calls = 0;
       const r = await analyser().analyse(input);
@@ -113,11 +135,11 @@ describe('LlmTaskAnalyser against a local fake server', () => {
     const realFetch = globalThis.fetch;
     let started = 0;
     let startedOpen = 0;
-    globalThis.fetch = ((...args: Parameters<typeof fetch>) => {
+    globalThis.fetch = (...args: Parameters<typeof fetch>) => {
       started++;
       if (a.circuitOpen) startedOpen++;
       return realFetch(...args);
-    }) as typeof fetch;
+    };
     try {
       // What a subscriber's prepare phase does: four analyses at a time over a batch.
       const queue = Array.from({ length: 24 }, (_, i) => ({ title: `Task ${i}`, description: 'It crashes.' }));

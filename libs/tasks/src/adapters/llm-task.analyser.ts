@@ -34,12 +34,23 @@ export function parseAnalysis(content: string): { summary: string; subtasks: str
   const extra = Object.keys(o).filter((k) => !['summary', 'subtasks', 'category'].includes(k));
   if (extra.length) throw new LlmOutputError(`unexpected fields: ${extra.join(', ')}`);
   const { summary, subtasks, category } = o;
-  if (typeof summary !== 'string' || summary.trim().length < 1 || summary.length > 280 || /\n/.test(summary.trim())) throw new LlmOutputError('bad summary');
-  if (!Array.isArray(subtasks) || subtasks.length < 3 || subtasks.length > 5 || !subtasks.every((s) => typeof s === 'string' && s.trim().length >= 1 && s.length <= 200)) {
+  if (typeof summary !== 'string' || summary.trim().length < 1 || summary.length > 280 || /\n/.test(summary.trim()))
+    throw new LlmOutputError('bad summary');
+  if (
+    !Array.isArray(subtasks) ||
+    subtasks.length < 3 ||
+    subtasks.length > 5 ||
+    !subtasks.every((s) => typeof s === 'string' && s.trim().length >= 1 && s.length <= 200)
+  ) {
     throw new LlmOutputError('bad subtasks');
   }
-  if (typeof category !== 'string' || !(TASK_CATEGORIES as readonly string[]).includes(category)) throw new LlmOutputError('bad category');
-  return { summary: summary.trim(), subtasks: (subtasks as string[]).map((s) => s.trim()), category: category as TaskCategory };
+  if (typeof category !== 'string' || !(TASK_CATEGORIES as readonly string[]).includes(category))
+    throw new LlmOutputError('bad category');
+  return {
+    summary: summary.trim(),
+    subtasks: (subtasks as string[]).map((s) => s.trim()),
+    category: category as TaskCategory,
+  };
 }
 
 class RetryableError extends Error {}
@@ -118,7 +129,10 @@ export class LlmTaskAnalyser extends TaskAnalyser {
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+        },
         body: JSON.stringify({
           model: this.options.model,
           temperature: 0,

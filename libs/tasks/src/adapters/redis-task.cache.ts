@@ -27,7 +27,10 @@ export class RedisTaskCache extends TaskCache {
     @Inject(TASK_CACHE_PREFIX) private readonly prefix: string,
   ) {
     super();
-    this.requests = metrics.counter('cache_requests_total', 'Cache lookups by cache and outcome.', ['cache', 'outcome']);
+    this.requests = metrics.counter('cache_requests_total', 'Cache lookups by cache and outcome.', [
+      'cache',
+      'outcome',
+    ]);
   }
 
   async get(id: string): Promise<TaskDocument | undefined> {
@@ -65,7 +68,13 @@ export class RedisTaskCache extends TaskCache {
     // projector's transaction retries rather than leaving a stale document servable.
     await this.redis
       .multi()
-      .eval("local c = tonumber(redis.call('GET', KEYS[1]) or '0'); if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end; return 1", 1, key + MARKER, String(revision), String(MARKER_TTL_SECONDS))
+      .eval(
+        "local c = tonumber(redis.call('GET', KEYS[1]) or '0'); if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end; return 1",
+        1,
+        key + MARKER,
+        String(revision),
+        String(MARKER_TTL_SECONDS),
+      )
       .del(key + DOCUMENT)
       .exec();
   }

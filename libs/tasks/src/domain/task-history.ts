@@ -77,7 +77,9 @@ export interface HistoryEvent {
 }
 
 /** The task whose history an event belongs to, or null for an event that is not part of one. */
-export function historyTaskOf(e: Pick<HistoryEvent, 'type' | 'aggregateType' | 'aggregateId' | 'payload'>): string | null {
+export function historyTaskOf(
+  e: Pick<HistoryEvent, 'type' | 'aggregateType' | 'aggregateId' | 'payload'>,
+): string | null {
   if (!TASK_HISTORY_SOURCES.some((s) => s.type === e.type && s.aggregateType === e.aggregateType)) return null;
   if (e.aggregateType === TASK_AGGREGATE) return e.aggregateId;
   // enrichments and reminders are aggregates of their own that name their task
@@ -85,10 +87,14 @@ export function historyTaskOf(e: Pick<HistoryEvent, 'type' | 'aggregateType' | '
   return typeof taskId === 'string' ? taskId : null;
 }
 
-const same = (a: unknown, b: unknown) => (Array.isArray(a) || Array.isArray(b) ? JSON.stringify(a) === JSON.stringify(b) : a === b);
+const same = (a: unknown, b: unknown) =>
+  Array.isArray(a) || Array.isArray(b) ? JSON.stringify(a) === JSON.stringify(b) : a === b;
 
 /** Sets the fields that differ, recording each one's value before and after. */
-function change(fields: HistoryFields, next: Partial<HistoryFields>): { fields: HistoryFields; changes: HistoryChanges } {
+function change(
+  fields: HistoryFields,
+  next: Partial<HistoryFields>,
+): { fields: HistoryFields; changes: HistoryChanges } {
   const out: HistoryFields = { ...fields, subtasks: [...fields.subtasks] };
   const changes: Record<string, { before: unknown; after: unknown }> = {};
   for (const key of Object.keys(next) as HistoryField[]) {
@@ -97,7 +103,7 @@ function change(fields: HistoryFields, next: Partial<HistoryFields>): { fields: 
     changes[key] = { before: fields[key], after };
     (out as unknown as Record<string, unknown>)[key] = after;
   }
-  return { fields: out, changes: changes as HistoryChanges };
+  return { fields: out, changes: changes };
 }
 
 /**
@@ -113,7 +119,10 @@ function change(fields: HistoryFields, next: Partial<HistoryFields>): { fields: 
  *   older version than the one applied is listed with no changes (the read side ignores it too).
  * - `task.reminder_due`: listed, with no changes.
  */
-export function foldHistory(head: TaskHistoryHead | null, e: HistoryEvent): { head: TaskHistoryHead; entry: TaskHistoryEntry } | null {
+export function foldHistory(
+  head: TaskHistoryHead | null,
+  e: HistoryEvent,
+): { head: TaskHistoryHead; entry: TaskHistoryEntry } | null {
   const taskId = historyTaskOf(e);
   if (taskId === null) return null;
   const entry = (h: TaskHistoryHead, version: number, changes: HistoryChanges): TaskHistoryEntry => ({
@@ -137,9 +146,23 @@ export function foldHistory(head: TaskHistoryHead | null, e: HistoryEvent): { he
       version: e.aggregateVersion,
       enrichedVersion: null,
       deleted: false,
-      fields: { title: '', description: '', priority: p.priority, status: p.status, dueDate: null, summary: null, subtasks: [], category: null },
+      fields: {
+        title: '',
+        description: '',
+        priority: p.priority,
+        status: p.status,
+        dueDate: null,
+        summary: null,
+        subtasks: [],
+        category: null,
+      },
     };
-    const changes: HistoryChanges = { title: { before: null, after: p.title }, description: { before: null, after: p.description }, priority: { before: null, after: p.priority }, status: { before: null, after: p.status } };
+    const changes: HistoryChanges = {
+      title: { before: null, after: p.title },
+      description: { before: null, after: p.description },
+      priority: { before: null, after: p.priority },
+      status: { before: null, after: p.status },
+    };
     if (p.dueDate !== null) changes.dueDate = { before: null, after: p.dueDate };
     const fields: HistoryFields = { ...start.fields, title: p.title, description: p.description, dueDate: p.dueDate };
     return { head: { ...start, seq: 1, fields }, entry: entry(start, e.aggregateVersion, changes) };
@@ -152,7 +175,10 @@ export function foldHistory(head: TaskHistoryHead | null, e: HistoryEvent): { he
       return { head: { ...head, seq: head.seq + 1 }, entry: entry(head, head.version, {}) };
     }
     const next = change(head.fields, { summary: p.summary, subtasks: p.subtasks, category: p.category });
-    return { head: { ...head, seq: head.seq + 1, enrichedVersion: p.basedOnVersion, fields: next.fields }, entry: entry(head, head.version, next.changes) };
+    return {
+      head: { ...head, seq: head.seq + 1, enrichedVersion: p.basedOnVersion, fields: next.fields },
+      entry: entry(head, head.version, next.changes),
+    };
   }
   if (e.type === TASK_REMINDER_DUE) {
     return { head: { ...head, seq: head.seq + 1 }, entry: entry(head, head.version, {}) };
@@ -171,5 +197,8 @@ export function foldHistory(head: TaskHistoryHead | null, e: HistoryEvent): { he
   } else {
     return null;
   }
-  return { head: { ...head, seq: head.seq + 1, version: e.aggregateVersion, deleted, fields: next.fields }, entry: entry(head, e.aggregateVersion, next.changes) };
+  return {
+    head: { ...head, seq: head.seq + 1, version: e.aggregateVersion, deleted, fields: next.fields },
+    entry: entry(head, e.aggregateVersion, next.changes),
+  };
 }

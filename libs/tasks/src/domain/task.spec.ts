@@ -21,9 +21,28 @@ function taskIn(status: TaskStatus): Task {
 describe('Task.create', () => {
   it('defaults priority to medium, status to pending, version 1, and emits task.created', () => {
     const { task, events } = Task.create({ ...base, title: '  Write docs ' });
-    expect(task.snapshot()).toMatchObject({ title: 'Write docs', description: '', priority: 'medium', status: 'pending', version: 1, dueDate: null });
+    expect(task.snapshot()).toMatchObject({
+      title: 'Write docs',
+      description: '',
+      priority: 'medium',
+      status: 'pending',
+      version: 1,
+      dueDate: null,
+    });
     expect(events).toEqual([
-      { type: 'task.created', version: 1, payload: { ownerId: base.ownerId, title: 'Write docs', description: '', priority: 'medium', status: 'pending', dueDate: null, createdAt: now.toISOString() } },
+      {
+        type: 'task.created',
+        version: 1,
+        payload: {
+          ownerId: base.ownerId,
+          title: 'Write docs',
+          description: '',
+          priority: 'medium',
+          status: 'pending',
+          dueDate: null,
+          createdAt: now.toISOString(),
+        },
+      },
     ]);
   });
 
@@ -61,7 +80,13 @@ describe('status machine', () => {
         const task = taskIn(from);
         if (ok) {
           const events = task.changeStatus(to, later);
-          expect(events).toEqual([{ type: 'task.status_changed', version: 2, payload: { ownerId: base.ownerId, from, to, changedAt: later.toISOString() } }]);
+          expect(events).toEqual([
+            {
+              type: 'task.status_changed',
+              version: 2,
+              payload: { ownerId: base.ownerId, from, to, changedAt: later.toISOString() },
+            },
+          ]);
           expect(task.snapshot()).toMatchObject({ status: to, version: 2, updatedAt: later });
         } else {
           const err = errorOf(() => task.changeStatus(to, later));
@@ -88,7 +113,15 @@ describe('update, delete and versions', () => {
     const { task } = Task.create({ ...base, title: 'a', priority: 'low' });
     const events = task.update({ title: 'a', priority: 'high', dueDate: new Date('2026-03-01T00:00:00Z') }, later);
     expect(events).toEqual([
-      { type: 'task.updated', version: 2, payload: { ownerId: base.ownerId, changes: { priority: 'high', dueDate: '2026-03-01T00:00:00.000Z' }, updatedAt: later.toISOString() } },
+      {
+        type: 'task.updated',
+        version: 2,
+        payload: {
+          ownerId: base.ownerId,
+          changes: { priority: 'high', dueDate: '2026-03-01T00:00:00.000Z' },
+          updatedAt: later.toISOString(),
+        },
+      },
     ]);
     expect(task.version).toBe(2);
   });
@@ -107,7 +140,13 @@ describe('update, delete and versions', () => {
 
   it('delete emits task.deleted with the last status', () => {
     const task = taskIn('in_progress');
-    expect(task.delete(later)).toEqual([{ type: 'task.deleted', version: 2, payload: { ownerId: base.ownerId, status: 'in_progress', deletedAt: later.toISOString() } }]);
+    expect(task.delete(later)).toEqual([
+      {
+        type: 'task.deleted',
+        version: 2,
+        payload: { ownerId: base.ownerId, status: 'in_progress', deletedAt: later.toISOString() },
+      },
+    ]);
   });
 
   it('assertVersion: a stale expected version is 412 version-mismatch; absent passes', () => {

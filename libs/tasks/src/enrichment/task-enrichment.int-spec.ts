@@ -16,7 +16,11 @@ import type { TaskState } from '../domain/task';
 // holds its answers until the test releases them: the model call must not hold the other
 // consumers back (docs/decisions/0053). Released by the test, not after a fixed delay, so a slow
 // machine cannot let the answer arrive before the projection it must not block.
-const answer = JSON.stringify({ summary: 'Fix the login crash.', subtasks: ['Reproduce', 'Fix', 'Test'], category: 'bug_fix' });
+const answer = JSON.stringify({
+  summary: 'Fix the login crash.',
+  subtasks: ['Reproduce', 'Fix', 'Test'],
+  category: 'bug_fix',
+});
 
 let server: Server;
 let inFlight = 0;
@@ -58,35 +62,77 @@ afterAll(async () => {
 const owner = randomUUID();
 async function createTask(title: string): Promise<TaskState> {
   const now = new Date();
-  const s: TaskState = { id: randomUUID(), ownerId: owner, title, description: '', priority: 'medium', status: 'pending', dueDate: null, version: 1, createdAt: now, updatedAt: now };
+  const s: TaskState = {
+    id: randomUUID(),
+    ownerId: owner,
+    title,
+    description: '',
+    priority: 'medium',
+    status: 'pending',
+    dueDate: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
   await t.app.get(TransactionRunner).run(async () => {
     await t.app.get(TaskRepository).insert(s);
     await t.app.get(EventStore).append([
-      { type: 'task.created', aggregateType: 'task', aggregateId: s.id, aggregateVersion: 1, payload: { ownerId: owner, title, description: '', priority: 'medium', status: 'pending', dueDate: null, createdAt: now.toISOString() } },
+      {
+        type: 'task.created',
+        aggregateType: 'task',
+        aggregateId: s.id,
+        aggregateVersion: 1,
+        payload: {
+          ownerId: owner,
+          title,
+          description: '',
+          priority: 'medium',
+          status: 'pending',
+          dueDate: null,
+          createdAt: now.toISOString(),
+        },
+      },
     ]);
   });
   return s;
 }
 const readRow = async (id: string) =>
-  (await t.app.get(pg.Pool).query<{ summary: string | null; category: string | null; enrichment_source: string | null }>(`SELECT summary, category, enrichment_source FROM tasks_read WHERE id = $1`, [id])).rows[0];
+  (
+    await t.app
+      .get(pg.Pool)
+      .query<{ summary: string | null; category: string | null; enrichment_source: string | null }>(
+        `SELECT summary, category, enrichment_source FROM tasks_read WHERE id = $1`,
+        [id],
+      )
+  ).rows[0];
 
 describe('TaskEnrichmentSubscriber with a slow LLM (real database, engine running)', () => {
   it('calls the model outside the engine transaction: tasks_read projects a new task while an enrichment waits for the model', async () => {
     const first = await createTask('Fix login crash');
     await waitFor(async () => (inFlight > 0 ? true : undefined), 30_000, 'the enrichment to call the model');
     const second = await createTask('Write the release notes');
-    await waitFor(async () => ((await readRow(second.id)) ? true : undefined), 30_000, 'tasks_read to project the second task');
+    await waitFor(
+      async () => ((await readRow(second.id)) ? true : undefined),
+      30_000,
+      'tasks_read to project the second task',
+    );
     // Projected while the first model call was still open (held): the projection did not wait for it.
     expect(answered).toBe(0);
     expect(inFlight).toBeGreaterThan(0);
     releaseAnswers();
 
-    const enriched = await waitFor(async () => {
-      const row = await readRow(first.id);
-      return row?.enrichment_source ? row : undefined;
-    }, 30_000, 'the enrichment from the model');
+    const enriched = await waitFor(
+      async () => {
+        const row = await readRow(first.id);
+        return row?.enrichment_source ? row : undefined;
+      },
+      30_000,
+      'the enrichment from the model',
+    );
     expect(enriched).toEqual({ summary: 'Fix the login crash.', category: 'bug_fix', enrichment_source: 'llm' });
-    const { rows } = await t.app.get(pg.Pool).query(`SELECT 1 FROM events WHERE type = 'task.enriched' AND payload->>'taskId' = $1`, [first.id]);
+    const { rows } = await t.app
+      .get(pg.Pool)
+      .query(`SELECT 1 FROM events WHERE type = 'task.enriched' AND payload->>'taskId' = $1`, [first.id]);
     expect(rows).toHaveLength(1);
   }, 120_000);
 });

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EventConsumer, EventStore, Subscriber, type StoredEvent } from '@app/events';
 import { TransactionRunner } from '@app/platform';
-import { TASK_ENRICHED, TASK_ENRICHMENT_AGGREGATE, type TaskEnrichedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
+import {
+  TASK_ENRICHED,
+  TASK_ENRICHMENT_AGGREGATE,
+  type TaskEnrichedPayload,
+  type TaskUpdatedPayload,
+} from '../domain/task.events.js';
 import { TaskAnalyser } from '../ports/task-analyser.js';
 import { enrichmentId } from './enrichment-id.js';
 
@@ -71,7 +76,15 @@ export class TaskEnrichmentSubscriber extends Subscriber<PreparedEnrichment | nu
     if (!enrichment) return;
     await this.transactions.run(async () => {
       if (await this.enrichmentEvent(enrichment.id).executeTakeFirst()) return;
-      await this.events.append([{ type: TASK_ENRICHED, aggregateType: TASK_ENRICHMENT_AGGREGATE, aggregateId: enrichment.id, aggregateVersion: 1, payload: enrichment.payload }]);
+      await this.events.append([
+        {
+          type: TASK_ENRICHED,
+          aggregateType: TASK_ENRICHMENT_AGGREGATE,
+          aggregateId: enrichment.id,
+          aggregateVersion: 1,
+          payload: enrichment.payload,
+        },
+      ]);
     });
   }
 

@@ -32,15 +32,32 @@ async function call(method: string, path: string, headers: Record<string, string
 
 /** Projects only the task.created event of `id` (no enrichment yet). */
 async function projectCreation(id: string): Promise<void> {
-  const { rows } = await t.app.get(pg.Pool).query("SELECT * FROM events WHERE aggregate_id = $1 AND type = 'task.created'", [id]);
+  const { rows } = await t.app
+    .get(pg.Pool)
+    .query("SELECT * FROM events WHERE aggregate_id = $1 AND type = 'task.created'", [id]);
   const r = rows[0];
-  const event: StoredEvent = { id: r.id, position: BigInt(r.position), aggregateType: r.aggregate_type, aggregateId: r.aggregate_id, aggregateVersion: r.aggregate_version, type: r.type, payload: r.payload, metadata: r.metadata, occurredAt: r.occurred_at };
+  const event: StoredEvent = {
+    id: r.id,
+    position: BigInt(r.position),
+    aggregateType: r.aggregate_type,
+    aggregateId: r.aggregate_id,
+    aggregateVersion: r.aggregate_version,
+    type: r.type,
+    payload: r.payload,
+    metadata: r.metadata,
+    occurredAt: r.occurred_at,
+  };
   await t.app.get(TransactionRunner).run(() => t.app.get(TasksReadProjector).handle(event));
 }
 
 describe('HTTP caching of a task: strong ETags with the write version and the representation revision', () => {
   it('a new ETag whenever the representation changes (enrichment included); 304 on If-None-Match; If-Match takes any tag of the current version', async () => {
-    const created = await call('POST', '/tasks', {}, { title: 'Fix crash on save', description: 'The editor crashes. Seen on Linux.' });
+    const created = await call(
+      'POST',
+      '/tasks',
+      {},
+      { title: 'Fix crash on save', description: 'The editor crashes. Seen on Linux.' },
+    );
     expect(created.status).toBe(201);
     expect(created.etag).toBe('"1"');
     const id = created.body.id;
@@ -89,7 +106,9 @@ describe('HTTP caching of a task: strong ETags with the write version and the re
       const r = await call('PATCH', `/tasks/${body.id}`, { 'if-match': ifMatch }, { priority: 'low' });
       expect([ifMatch, r.status, r.body.title]).toEqual([ifMatch, 400, 'Bad Request']);
     }
-    expect((await call('PATCH', `/tasks/${body.id}`, { 'if-match': '"1", "1.4"' }, { priority: 'low' })).status).toBe(200);
+    expect((await call('PATCH', `/tasks/${body.id}`, { 'if-match': '"1", "1.4"' }, { priority: 'low' })).status).toBe(
+      200,
+    );
     expect((await call('PATCH', `/tasks/${body.id}`, { 'if-match': '*' }, { priority: 'high' })).status).toBe(200);
   });
 });

@@ -11,7 +11,11 @@ let alice: ReturnType<typeof bearer>;
 let bob: ReturnType<typeof bearer>;
 
 beforeAll(async () => {
-  t = await startTestApp({ RUN_WORKER_IN_API: 'true', EVENTS_POLL_INTERVAL_MS: '50', LOG_LEVEL: process.env.TASKS_LOG ?? 'silent' });
+  t = await startTestApp({
+    RUN_WORKER_IN_API: 'true',
+    EVENTS_POLL_INTERVAL_MS: '50',
+    LOG_LEVEL: process.env.TASKS_LOG ?? 'silent',
+  });
   alice = bearer(t.app);
   bob = bearer(t.app);
 }, 60_000);
@@ -26,10 +30,20 @@ interface Item {
   changes: Record<string, { before: unknown; after: unknown }>;
 }
 
-async function call(method: string, path: string, who: { authorization: string }, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  path: string,
+  who: { authorization: string },
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${t.baseUrl}/api/v1${path}`, {
     method,
-    headers: { authorization: who.authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: who.authorization,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -59,18 +73,26 @@ async function allPages(id: string, limit: number, who = alice): Promise<Item[]>
 
 /** Reads the history until `ok` holds: the projection runs beside the request (and another suite's open transaction can hold it back). */
 function eventually(id: string, ok: (items: Item[]) => boolean, who = alice): Promise<Item[]> {
-  return waitFor(async () => {
-    const r = await call('GET', `/tasks/${id}/history?limit=100`, who);
-    return r.status === 200 && ok(r.body.items) ? (r.body.items as Item[]) : undefined;
-  }, 20_000, `the history of ${id}`);
+  return waitFor(
+    async () => {
+      const r = await call('GET', `/tasks/${id}/history?limit=100`, who);
+      return r.status === 200 && ok(r.body.items) ? (r.body.items as Item[]) : undefined;
+    },
+    20_000,
+    `the history of ${id}`,
+  );
 }
 
 const types = (items: Item[]) => items.map((i) => i.type);
 const taskEvents = (items: Item[]) => items.filter((i) => i.type !== 'task.enriched');
 
 describe('GET /tasks/{id}/history', () => {
-  it('lists the task\'s events oldest first with their actor and changed fields, before and after, enrichment included', async () => {
-    const created = await write('POST', '/tasks', { title: 'Fix crash on save', description: 'The editor crashes.', priority: 'high' });
+  it("lists the task's events oldest first with their actor and changed fields, before and after, enrichment included", async () => {
+    const created = await write('POST', '/tasks', {
+      title: 'Fix crash on save',
+      description: 'The editor crashes.',
+      priority: 'high',
+    });
     const id = created.body.id;
     await write('PATCH', `/tasks/${id}`, { priority: 'low', dueDate: '2027-01-01T10:00:00Z' });
     await write('PATCH', `/tasks/${id}`, { priority: 'urgent' });
@@ -83,13 +105,23 @@ describe('GET /tasks/{id}/history', () => {
     expect(items.every((i) => i.actor === alice.user.id)).toBe(true);
     const [create, first, second, status] = taskEvents(items);
     expect(create.changes).toEqual({
-      title: { before: null, after: 'Fix crash on save' }, description: { before: null, after: 'The editor crashes.' }, priority: { before: null, after: 'high' }, status: { before: null, after: 'pending' },
+      title: { before: null, after: 'Fix crash on save' },
+      description: { before: null, after: 'The editor crashes.' },
+      priority: { before: null, after: 'high' },
+      status: { before: null, after: 'pending' },
     });
-    expect(first.changes).toEqual({ priority: { before: 'high', after: 'low' }, dueDate: { before: null, after: '2027-01-01T10:00:00.000Z' } });
+    expect(first.changes).toEqual({
+      priority: { before: 'high', after: 'low' },
+      dueDate: { before: null, after: '2027-01-01T10:00:00.000Z' },
+    });
     expect(second.changes).toEqual({ priority: { before: 'low', after: 'urgent' } });
     expect(status.changes).toEqual({ status: { before: 'pending', after: 'in_progress' } });
     const enrichment = items.find((i) => i.type === 'task.enriched')!;
-    expect(enrichment.changes).toMatchObject({ summary: { before: null }, category: { before: null, after: 'bug_fix' }, subtasks: { before: [] } });
+    expect(enrichment.changes).toMatchObject({
+      summary: { before: null },
+      category: { before: null, after: 'bug_fix' },
+      subtasks: { before: [] },
+    });
     for (const i of items) {
       expect(i.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(Date.parse(i.occurredAt)).not.toBeNaN();
@@ -104,7 +136,18 @@ describe('GET /tasks/{id}/history', () => {
     await eventually(body.id, (i) => i.length >= 1);
     await t.app.get(TransactionRunner).run(() =>
       t.app.get(EventStore).append([
-        { type: 'task.reminder_due', aggregateType: 'task_reminder', aggregateId: randomUUID(), aggregateVersion: 1, payload: { taskId: body.id, ownerId: alice.user.id, dueDate: '2027-01-01T10:00:00.000Z', leadMinutes: 60 } },
+        {
+          type: 'task.reminder_due',
+          aggregateType: 'task_reminder',
+          aggregateId: randomUUID(),
+          aggregateVersion: 1,
+          payload: {
+            taskId: body.id,
+            ownerId: alice.user.id,
+            dueDate: '2027-01-01T10:00:00.000Z',
+            leadMinutes: 60,
+          },
+        },
       ]),
     );
     const items = await eventually(body.id, (i) => types(i).includes('task.reminder_due'));
@@ -138,14 +181,26 @@ describe('GET /tasks/{id}/history', () => {
     }
     const all = [...first.body.items, ...rest];
     expect(all.map((i) => i.id)).toEqual((await allPages(id, 100)).map((i) => i.id));
-    expect(all.slice(-3).map((i) => i.changes.dueDate.after)).toEqual(['2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z']);
-    expect(all.slice(-3).map((i) => i.changes.dueDate.before)).toEqual([null, '2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z']);
+    expect(all.slice(-3).map((i) => i.changes.dueDate.after)).toEqual([
+      '2027-01-01T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+      '2027-03-01T00:00:00.000Z',
+    ]);
+    expect(all.slice(-3).map((i) => i.changes.dueDate.before)).toEqual([
+      null,
+      '2027-01-01T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+    ]);
   });
 
-  it('404 for another user\'s task, an unknown id and a non-UUID; 422 for a bad cursor or limit', async () => {
+  it("404 for another user's task, an unknown id and a non-UUID; 422 for a bad cursor or limit", async () => {
     const { body } = await write('POST', '/tasks', { title: 'Mine' });
     await eventually(body.id, (i) => i.length >= 1);
-    for (const [path, who] of [[`/tasks/${body.id}/history`, bob], ['/tasks/00000000-0000-4000-8000-000000000000/history', alice], ['/tasks/nope/history', alice]] as const) {
+    for (const [path, who] of [
+      [`/tasks/${body.id}/history`, bob],
+      ['/tasks/00000000-0000-4000-8000-000000000000/history', alice],
+      ['/tasks/nope/history', alice],
+    ] as const) {
       const r = await call('GET', path, who);
       expect(r.status).toBe(404);
       expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -159,7 +214,7 @@ describe('GET /tasks/{id}/history', () => {
     expect((await call('GET', `/tasks/${body.id}/history?cursor=nope`, alice)).body.code).toBe('invalid-cursor');
   });
 
-  it('a deleted task\'s history stays readable by its owner, ending with task.deleted; still 404 for others', async () => {
+  it("a deleted task's history stays readable by its owner, ending with task.deleted; still 404 for others", async () => {
     const { body } = await write('POST', '/tasks', { title: 'Short-lived' });
     await write('PATCH', `/tasks/${body.id}`, { status: 'completed' });
     await write('DELETE', `/tasks/${body.id}`);
@@ -170,15 +225,21 @@ describe('GET /tasks/{id}/history', () => {
     expect((await call('GET', `/tasks/${body.id}/history`, bob)).status).toBe(404);
   });
 
-  it('honours X-Consistency-Token: a read sending a write\'s token sees that write; a malformed token is 400', async () => {
+  it("honours X-Consistency-Token: a read sending a write's token sees that write; a malformed token is 400", async () => {
     const { body } = await write('POST', '/tasks', { title: 'Token' });
     await eventually(body.id, (i) => i.length >= 1);
     for (let i = 0; i < 5; i++) {
       const w = await write('PATCH', `/tasks/${body.id}`, { title: `Token ${i}` });
-      const r = await call('GET', `/tasks/${body.id}/history?limit=100`, alice, undefined, { 'x-consistency-token': w.token });
+      const r = await call('GET', `/tasks/${body.id}/history?limit=100`, alice, undefined, {
+        'x-consistency-token': w.token,
+      });
       expect(r.status).toBe(200);
       // the write, unless the projection could not get there within the bounded wait (then marked stale)
-      if (r.headers.get('x-consistency-stale') !== 'true') expect(taskEvents(r.body.items).at(-1)).toMatchObject({ version: w.body.version, changes: { title: { after: `Token ${i}` } } });
+      if (r.headers.get('x-consistency-stale') !== 'true')
+        expect(taskEvents(r.body.items).at(-1)).toMatchObject({
+          version: w.body.version,
+          changes: { title: { after: `Token ${i}` } },
+        });
     }
     const bad = await call('GET', `/tasks/${body.id}/history`, alice, undefined, { 'x-consistency-token': 'nope' });
     expect(bad.status).toBe(400);
@@ -191,6 +252,13 @@ describe('GET /tasks/{id}/history', () => {
     expect(Object.keys(op.responses).sort()).toEqual(expect.arrayContaining(['200', '401', '404', '422']));
     expect(op.responses['404'].content['application/problem+json']).toBeDefined();
     expect(op.description).toMatch(/deleted task/);
-    expect(Object.keys(doc.components.schemas.TaskHistoryItemResponse.properties).sort()).toEqual(['actor', 'changes', 'id', 'occurredAt', 'type', 'version']);
+    expect(Object.keys(doc.components.schemas.TaskHistoryItemResponse.properties).sort()).toEqual([
+      'actor',
+      'changes',
+      'id',
+      'occurredAt',
+      'type',
+      'version',
+    ]);
   });
 });

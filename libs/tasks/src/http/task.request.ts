@@ -1,25 +1,49 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../domain/task.js';
 
 export class CreateTaskRequest {
-  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200)
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
   title!: string;
 
-  @ApiPropertyOptional({ maxLength: 10_000 }) @IsOptional() @IsString() @MaxLength(10_000)
+  @ApiPropertyOptional({ maxLength: 10_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
   description?: string;
 
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'medium' }) @IsOptional() @IsIn(TASK_PRIORITIES)
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'medium' })
+  @IsOptional()
+  @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsISO8601({ strict: true })
   dueDate?: string | null;
 }
 
 /** PUT: the whole task (absent optional fields fall back to their defaults); status optional. */
 export class ReplaceTaskRequest extends CreateTaskRequest {
-  @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES)
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 }
 
@@ -31,53 +55,99 @@ const present = (_: object, value: unknown) => value !== undefined;
 
 /** PATCH: any subset; `status` alone is a status change, with other fields both happen in one transaction. */
 export class UpdateTaskRequest {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 }) @ValidateIf(present) @IsString() @Length(1, 200)
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @ValidateIf(present)
+  @IsString()
+  @Length(1, 200)
   title?: string;
 
-  @ApiPropertyOptional({ maxLength: 10_000 }) @ValidateIf(present) @IsString() @MaxLength(10_000)
+  @ApiPropertyOptional({ maxLength: 10_000 })
+  @ValidateIf(present)
+  @IsString()
+  @MaxLength(10_000)
   description?: string;
 
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES }) @ValidateIf(present) @IsIn(TASK_PRIORITIES)
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES })
+  @ValidateIf(present)
+  @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsISO8601({ strict: true })
   dueDate?: string | null;
 
-  @ApiPropertyOptional({ enum: TASK_STATUSES }) @ValidateIf(present) @IsIn(TASK_STATUSES)
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @ValidateIf(present)
+  @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 }
 
 export class ListTasksRequest {
-  @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES)
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES }) @IsOptional() @IsIn(TASK_PRIORITIES)
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES })
+  @IsOptional()
+  @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   dueBefore?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   dueAfter?: string;
 
-  @ApiPropertyOptional({ description: 'Full-text search over title and description (all words must match).' }) @IsOptional() @IsString() @Length(1, 200)
+  @ApiPropertyOptional({ description: 'Full-text search over title and description (all words must match).' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'createdAt | dueDate | priority, prefixed with - for descending', default: '-createdAt' })
-  @IsOptional() @Matches(/^-?(createdAt|dueDate|priority)$/, { message: 'sort must be createdAt, dueDate or priority, optionally prefixed with -' })
+  @ApiPropertyOptional({
+    description: 'createdAt | dueDate | priority, prefixed with - for descending',
+    default: '-createdAt',
+  })
+  @IsOptional()
+  @Matches(/^-?(createdAt|dueDate|priority)$/, {
+    message: 'sort must be createdAt, dueDate or priority, optionally prefixed with -',
+  })
   sort?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @Length(1, 500)
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
   cursor?: string;
 }
 
 export class TaskHistoryRequest {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @Length(1, 500)
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
   cursor?: string;
 }

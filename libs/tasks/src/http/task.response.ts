@@ -27,7 +27,11 @@ export class TaskResponse {
   @ApiProperty({ enum: TASK_PRIORITIES }) priority!: string;
   @ApiProperty({ enum: TASK_STATUSES }) status!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) dueDate!: string | null;
-  @ApiProperty({ description: 'The write version: the ETag of a write answer is "<version>", of a read "<version>.<revision>"; If-Match compares this number.' }) version!: number;
+  @ApiProperty({
+    description:
+      'The write version: the ETag of a write answer is "<version>", of a read "<version>.<revision>"; If-Match compares this number.',
+  })
+  version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
@@ -41,15 +45,26 @@ export class TaskEnrichmentResponse {
 
 export class TaskViewResponse extends TaskResponse {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completedAt!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'One sentence, from the enrichment; null until it has run.' }) summary!: string | null;
-  @ApiProperty({ type: [String], description: '3 to 5 subtasks from the enrichment; empty until it has run.' }) subtasks!: string[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'One sentence, from the enrichment; null until it has run.',
+  })
+  summary!: string | null;
+  @ApiProperty({ type: [String], description: '3 to 5 subtasks from the enrichment; empty until it has run.' })
+  subtasks!: string[];
   @ApiProperty({ enum: TASK_CATEGORIES, nullable: true }) category!: string | null;
   @ApiProperty({ type: TaskEnrichmentResponse, nullable: true }) enrichment!: TaskEnrichmentResponse | null;
 }
 
 export class TaskPageResponse {
   @ApiProperty({ type: [TaskViewResponse] }) items!: TaskViewResponse[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass back as `cursor` for the next page; null on the last one.' }) nextCursor!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass back as `cursor` for the next page; null on the last one.',
+  })
+  nextCursor!: string | null;
 }
 
 export class TaskDayResponse {

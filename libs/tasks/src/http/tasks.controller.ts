@@ -1,6 +1,17 @@
 import { Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
@@ -19,7 +30,13 @@ import type { TaskDocument } from '../ports/task-cache.js';
 import { TASK_HISTORY_PROJECTION } from '../ports/task-history.read-model.js';
 import { readerView, type TaskSortField } from '../ports/task-read-model.js';
 import { historyItem, TaskHistoryPageResponse } from './task-history.response.js';
-import { CreateTaskRequest, ListTasksRequest, ReplaceTaskRequest, TaskHistoryRequest, UpdateTaskRequest } from './task.request.js';
+import {
+  CreateTaskRequest,
+  ListTasksRequest,
+  ReplaceTaskRequest,
+  TaskHistoryRequest,
+  UpdateTaskRequest,
+} from './task.request.js';
 import { stateResponse, TaskPageResponse, TaskResponse, TaskStatsResponse, TaskViewResponse } from './task.response.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,7 +49,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STRONG_ETAG = /^"(\d{1,9})(?:\.\d{1,15})?"$/;
 const writeTag = (version: number) => `"${version}"`;
 const readTag = (task: TaskDocument) => `"${task.version}.${task.revision}"`;
-const tags = (header: string) => header.split(',').map((t) => t.trim()).filter(Boolean);
+const tags = (header: string) =>
+  header
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 /** If-Match: `*` (any version), or strong tags naming one write version. Anything else is a 400. */
 function expectedVersion(ifMatch: string | undefined): number | undefined {
@@ -40,7 +61,11 @@ function expectedVersion(ifMatch: string | undefined): number | undefined {
   const versions = new Set(tags(ifMatch).map((tag) => STRONG_ETAG.exec(tag)?.[1]));
   const [version] = versions;
   if (versions.size !== 1 || version === undefined) {
-    throw new ProblemException(400, 'bad-header', 'If-Match must be an ETag this API returned for the task (e.g. "3" or "3.5"), or *.');
+    throw new ProblemException(
+      400,
+      'bad-header',
+      'If-Match must be an ETag this API returned for the task (e.g. "3" or "3.5"), or *.',
+    );
   }
   return Number(version);
 }
@@ -48,7 +73,10 @@ function expectedVersion(ifMatch: string | undefined): number | undefined {
 /** If-None-Match on a read: weak comparison (RFC 9110, 13.1.2), a list or `*`. */
 function unchanged(ifNoneMatch: string | undefined, current: string): boolean {
   if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch.trim() === '*' || tags(ifNoneMatch).some((tag) => (tag.startsWith('W/') ? tag.slice(2) : tag) === current);
+  return (
+    ifNoneMatch.trim() === '*' ||
+    tags(ifNoneMatch).some((tag) => (tag.startsWith('W/') ? tag.slice(2) : tag) === current)
+  );
 }
 
 /** A path id that is not a UUID names no task: 404, like any unknown id. */
@@ -73,16 +101,25 @@ export class TasksController {
   @Post()
   @Idempotent()
   @ApiOperation({ summary: 'Create a task; Location points at it, ETag is its write version' })
-  @ApiCreatedResponse({ type: TaskResponse, description: 'The task as written; Location points at it, ETag is its version.' })
-  async create(@CurrentUser() user: AuthenticatedUser, @ValidBody() body: CreateTaskRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const task = await this.commands.execute(new CreateTaskCommand(user.id, body.title, body.description, body.priority, dueDate(body.dueDate)));
+  @ApiCreatedResponse({
+    type: TaskResponse,
+    description: 'The task as written; Location points at it, ETag is its version.',
+  })
+  async create(
+    @CurrentUser() user: AuthenticatedUser,
+    @ValidBody() body: CreateTaskRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const task = await this.commands.execute(
+      new CreateTaskCommand(user.id, body.title, body.description, body.priority, dueDate(body.dueDate)),
+    );
     reply.status(201).header('location', `/api/v1/tasks/${task.id}`).header('etag', writeTag(task.version));
     return stateResponse(task);
   }
 
   @Get()
   @ConsistentRead('tasks_read')
-  @ApiOperation({ summary: 'The caller\'s tasks, filtered and sorted, a keyset page at a time: {items, nextCursor}' })
+  @ApiOperation({ summary: "The caller's tasks, filtered and sorted, a keyset page at a time: {items, nextCursor}" })
   @ApiOkResponse({ type: TaskPageResponse })
   @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or invalid-cursor.' })
   async list(@CurrentUser() user: AuthenticatedUser, @ValidQuery() query: ListTasksRequest) {
@@ -91,7 +128,13 @@ export class TasksController {
     const page = await this.queries.execute(
       new ListTasksQuery(
         user.id,
-        { status: query.status, priority: query.priority, dueBefore: query.dueBefore ? new Date(query.dueBefore) : undefined, dueAfter: query.dueAfter ? new Date(query.dueAfter) : undefined, q: query.q },
+        {
+          status: query.status,
+          priority: query.priority,
+          dueBefore: query.dueBefore ? new Date(query.dueBefore) : undefined,
+          dueAfter: query.dueAfter ? new Date(query.dueAfter) : undefined,
+          q: query.q,
+        },
         { field, direction: sort.startsWith('-') ? 'desc' : 'asc' },
         query.limit ?? 20,
         query.cursor,
@@ -102,7 +145,9 @@ export class TasksController {
 
   @Get('stats')
   @ConsistentRead('tasks_read')
-  @ApiOperation({ summary: 'Counts of the caller\'s tasks by status, priority and category, and created/completed per day' })
+  @ApiOperation({
+    summary: "Counts of the caller's tasks by status, priority and category, and created/completed per day",
+  })
   @ApiOkResponse({ type: TaskStatsResponse })
   stats(@CurrentUser() user: AuthenticatedUser) {
     return this.queries.execute(new TaskStatsQuery(user.id));
@@ -113,8 +158,16 @@ export class TasksController {
   @ApiOperation({ summary: 'One task as read (enrichment included); If-None-Match answers 304 while it is unchanged' })
   @ApiNotModifiedResponse({ description: 'If-None-Match holds the current ETag: no body.' })
   @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
-  @ApiOkResponse({ type: TaskViewResponse, description: 'ETag: "<version>.<revision>", different whenever this representation is.' })
-  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  @ApiOkResponse({
+    type: TaskViewResponse,
+    description: 'ETag: "<version>.<revision>", different whenever this representation is.',
+  })
+  async get(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     // The document's JSON goes out as the cache holds it (Fastify sends a string with a JSON type as is).
     const task = await this.queries.execute(new GetTaskQuery(user.id, taskId(id)));
     const tag = readTag(task);
@@ -130,16 +183,22 @@ export class TasksController {
   @Get(':id/history')
   @ConsistentRead(TASK_HISTORY_PROJECTION)
   @ApiOperation({
-    summary: 'The task\'s history, oldest first, a keyset page at a time: {items, nextCursor}',
+    summary: "The task's history, oldest first, a keyset page at a time: {items, nextCursor}",
     description:
       'Every event of the task (created, updated, status changed, deleted) and the enrichments and reminders that concern it, in the order they were ' +
-      'committed, each with the fields it changed, before and after. A deleted task\'s history stays readable by its owner.',
+      "committed, each with the fields it changed, before and after. A deleted task's history stays readable by its owner.",
   })
   @ApiOkResponse({ type: TaskHistoryPageResponse })
   @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
   @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or invalid-cursor.' })
-  async history(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidQuery() query: TaskHistoryRequest) {
-    const page = await this.queries.execute(new GetTaskHistoryQuery(user.id, taskId(id), query.limit ?? 20, query.cursor));
+  async history(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @ValidQuery() query: TaskHistoryRequest,
+  ) {
+    const page = await this.queries.execute(
+      new GetTaskHistoryQuery(user.id, taskId(id), query.limit ?? 20, query.cursor),
+    );
     return { items: page.items.map(historyItem), nextCursor: page.nextCursor };
   }
 
@@ -149,9 +208,19 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponse })
   @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
   @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
-  @ApiPreconditionFailedResponse({ description: 'version-mismatch: the task was written since the If-Match tag was issued.' })
-  @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.' })
-  async patch(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidBody() body: UpdateTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiPreconditionFailedResponse({
+    description: 'version-mismatch: the task was written since the If-Match tag was issued.',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.',
+  })
+  async patch(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @ValidBody() body: UpdateTaskRequest,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { status, ...rest } = body;
     const fields: Partial<TaskFields> = {};
     if (rest.title !== undefined) fields.title = rest.title;
@@ -172,11 +241,28 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponse })
   @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
   @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
-  @ApiPreconditionFailedResponse({ description: 'version-mismatch: the task was written since the If-Match tag was issued.' })
-  @ApiUnprocessableEntityResponse({ description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.' })
-  async replace(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @ValidBody() body: ReplaceTaskRequest, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const fields: Partial<TaskFields> = { title: body.title, description: body.description, priority: body.priority, dueDate: dueDate(body.dueDate) ?? null };
-    const task = await this.commands.execute(new UpdateTaskCommand(user.id, taskId(id), 'replace', fields, body.status, expectedVersion(ifMatch)));
+  @ApiPreconditionFailedResponse({
+    description: 'version-mismatch: the task was written since the If-Match tag was issued.',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.',
+  })
+  async replace(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @ValidBody() body: ReplaceTaskRequest,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const fields: Partial<TaskFields> = {
+      title: body.title,
+      description: body.description,
+      priority: body.priority,
+      dueDate: dueDate(body.dueDate) ?? null,
+    };
+    const task = await this.commands.execute(
+      new UpdateTaskCommand(user.id, taskId(id), 'replace', fields, body.status, expectedVersion(ifMatch)),
+    );
     reply.header('etag', writeTag(task.version));
     return stateResponse(task);
   }
@@ -187,8 +273,14 @@ export class TasksController {
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
   @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
-  @ApiPreconditionFailedResponse({ description: 'version-mismatch: the task was written since the If-Match tag was issued.' })
-  async remove(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+  @ApiPreconditionFailedResponse({
+    description: 'version-mismatch: the task was written since the If-Match tag was issued.',
+  })
+  async remove(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
     await this.commands.execute(new DeleteTaskCommand(user.id, taskId(id), expectedVersion(ifMatch)));
   }
 }

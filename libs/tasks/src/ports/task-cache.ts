@@ -15,7 +15,12 @@ export interface TaskDocument {
 }
 
 export function taskDocument(view: TaskView): TaskDocument {
-  return { ownerId: view.ownerId, version: view.version, revision: view.revision, json: JSON.stringify(readerView(view)) };
+  return {
+    ownerId: view.ownerId,
+    version: view.version,
+    revision: view.revision,
+    json: JSON.stringify(readerView(view)),
+  };
 }
 
 /**

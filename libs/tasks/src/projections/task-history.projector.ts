@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { sql, type Selectable } from 'kysely';
 import { EventConsumer, Projector, type StoredEvent } from '@app/events';
 import { type DB, TransactionRunner } from '@app/platform';
-import { foldHistory, historyTaskOf, TASK_HISTORY_EVENT_TYPES, type HistoryEvent, type HistoryFields, type TaskHistoryEntry, type TaskHistoryHead } from '../domain/task-history.js';
+import {
+  foldHistory,
+  historyTaskOf,
+  TASK_HISTORY_EVENT_TYPES,
+  type HistoryEvent,
+  type HistoryFields,
+  type TaskHistoryEntry,
+  type TaskHistoryHead,
+} from '../domain/task-history.js';
 import { TASK_HISTORY_PROJECTION } from '../ports/task-history.read-model.js';
 
 const toHead = (r: Selectable<DB['task_history_heads']>): TaskHistoryHead => ({
@@ -50,7 +58,7 @@ export class TaskHistoryProjector extends Projector {
   }
 
   override async handleBatch(events: StoredEvent[]): Promise<void> {
-    if (!this.transactions.current()) throw new Error('TaskHistoryProjector must run inside the engine\'s transaction');
+    if (!this.transactions.current()) throw new Error("TaskHistoryProjector must run inside the engine's transaction");
     const history = events.map(toHistoryEvent);
     const ids = [...new Set(history.map(historyTaskOf).filter((id): id is string => id !== null))];
     if (ids.length === 0) return;

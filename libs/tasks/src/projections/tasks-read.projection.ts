@@ -1,6 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { DB } from '@app/platform';
-import { TASK_ENRICHED, type TaskCreatedPayload, type TaskEnrichedPayload, type TaskStatusChangedPayload, type TaskUpdatedPayload } from '../domain/task.events.js';
+import {
+  TASK_ENRICHED,
+  type TaskCreatedPayload,
+  type TaskEnrichedPayload,
+  type TaskStatusChangedPayload,
+  type TaskUpdatedPayload,
+} from '../domain/task.events.js';
 import { NO_DUE_DATE, PRIORITY_RANK } from '../ports/task-read-model.js';
 
 /** A tasks_read row as the table holds it (types generated from schema.prisma). */
@@ -14,7 +20,8 @@ export interface ProjectableEvent {
   payload: unknown;
 }
 
-export type Change = { kind: 'upsert'; row: TaskReadRow } | { kind: 'delete'; id: string; revision: number } | { kind: 'none' };
+export type Change =
+  { kind: 'upsert'; row: TaskReadRow } | { kind: 'delete'; id: string; revision: number } | { kind: 'none' };
 
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
 
@@ -32,9 +39,28 @@ export function projectTaskEvent(row: TaskReadRow | null, e: ProjectableEvent): 
     return {
       kind: 'upsert',
       row: {
-        id: e.aggregateId, owner_id: p.ownerId, title: p.title, description: p.description, priority: p.priority, priority_rank: PRIORITY_RANK[p.priority],
-        status: p.status, due_date: due, due_sort: due ?? NO_DUE_DATE, version: e.aggregateVersion, revision: 1, created_at: createdAt, updated_at: createdAt, completed_at: null,
-        summary: null, subtasks: [], category: null, enrichment_source: null, enrichment_model: null, enrichment_prompt_version: null, enriched_version: null, enriched_at: null,
+        id: e.aggregateId,
+        owner_id: p.ownerId,
+        title: p.title,
+        description: p.description,
+        priority: p.priority,
+        priority_rank: PRIORITY_RANK[p.priority],
+        status: p.status,
+        due_date: due,
+        due_sort: due ?? NO_DUE_DATE,
+        version: e.aggregateVersion,
+        revision: 1,
+        created_at: createdAt,
+        updated_at: createdAt,
+        completed_at: null,
+        summary: null,
+        subtasks: [],
+        category: null,
+        enrichment_source: null,
+        enrichment_model: null,
+        enrichment_prompt_version: null,
+        enriched_version: null,
+        enriched_at: null,
       },
     };
   }
@@ -43,7 +69,18 @@ export function projectTaskEvent(row: TaskReadRow | null, e: ProjectableEvent): 
     if (!row || (row.enriched_version !== null && row.enriched_version > p.basedOnVersion)) return { kind: 'none' };
     return {
       kind: 'upsert',
-      row: { ...row, revision: row.revision + 1, summary: p.summary, subtasks: p.subtasks, category: p.category, enrichment_source: p.source, enrichment_model: p.model, enrichment_prompt_version: p.promptVersion, enriched_version: p.basedOnVersion, enriched_at: e.occurredAt },
+      row: {
+        ...row,
+        revision: row.revision + 1,
+        summary: p.summary,
+        subtasks: p.subtasks,
+        category: p.category,
+        enrichment_source: p.source,
+        enrichment_model: p.model,
+        enrichment_prompt_version: p.promptVersion,
+        enriched_version: p.basedOnVersion,
+        enriched_at: e.occurredAt,
+      },
     };
   }
   if (!row || e.aggregateVersion <= row.version) return { kind: 'none' };

@@ -6,7 +6,8 @@ import { TaskCache } from '../ports/task-cache.js';
 import { projectTaskEvent, type TaskReadRow } from './tasks-read.projection.js';
 
 /** The tasks_read row an event changes: its aggregate, or for task.enriched the task it enriches. */
-const targetOf = (event: StoredEvent): string => (event.type === TASK_ENRICHED ? (event.payload as TaskEnrichedPayload).taskId : event.aggregateId);
+const targetOf = (event: StoredEvent): string =>
+  event.type === TASK_ENRICHED ? (event.payload as TaskEnrichedPayload).taskId : event.aggregateId;
 
 /**
  * Keeps tasks_read from the task events (and task.enriched). Runs inside the engine's
@@ -46,7 +47,13 @@ export class TasksReadProjector extends Projector {
     const ids = [...new Set(events.map(targetOf))];
     // In id order, so two transactions locking overlapping sets cannot deadlock.
     // `= ANY(array)`: one statement text (one prepared statement) whatever the batch's size.
-    const rows = await db.selectFrom('tasks_read').selectAll().where((eb) => eb('id', '=', eb.fn.any(eb.val(ids)))).orderBy('id').forUpdate().execute();
+    const rows = await db
+      .selectFrom('tasks_read')
+      .selectAll()
+      .where((eb) => eb('id', '=', eb.fn.any(eb.val(ids))))
+      .orderBy('id')
+      .forUpdate()
+      .execute();
     const current = new Map<string, TaskReadRow | null>(rows.map((r) => [r.id, r]));
     const existed = new Set(current.keys());
     /** Changed tasks: the revision their cache marker must reach. */
@@ -64,7 +71,11 @@ export class TasksReadProjector extends Projector {
     }
     if (changed.size === 0) return;
     const gone = [...changed.keys()].filter((id) => current.get(id) === null && existed.has(id));
-    if (gone.length) await db.deleteFrom('tasks_read').where((eb) => eb('id', '=', eb.fn.any(eb.val(gone)))).execute();
+    if (gone.length)
+      await db
+        .deleteFrom('tasks_read')
+        .where((eb) => eb('id', '=', eb.fn.any(eb.val(gone))))
+        .execute();
     const kept = [...changed.keys()].map((id) => current.get(id)).filter((r): r is TaskReadRow => !!r);
     if (kept.length) {
       const updated = (Object.keys(kept[0]) as (keyof TaskReadRow)[]).filter((column) => column !== 'id');
@@ -72,11 +83,17 @@ export class TasksReadProjector extends Projector {
         .insertInto('tasks_read')
         .values(kept.map((r) => ({ ...r, subtasks: JSON.stringify(r.subtasks) })))
         // A row already there takes every column of the new one but its key.
-        .onConflict((conflict) => conflict.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)]))))
+        .onConflict((conflict) =>
+          conflict
+            .column('id')
+            .doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)]))),
+        )
         .execute();
     }
     // A new row (revision 1) was never cached; every other change (a delete included) raises its
     // marker. The calls go out together on the Redis connection.
-    await Promise.all([...changed].filter(([, revision]) => revision > 1).map(([id, revision]) => this.cache.invalidate(id, revision)));
+    await Promise.all(
+      [...changed].filter(([, revision]) => revision > 1).map(([id, revision]) => this.cache.invalidate(id, revision)),
+    );
   }
 }

@@ -17,7 +17,8 @@ interface EventLike {
   payload: unknown;
 }
 
-const isStatus = (s: unknown): s is TaskStatus => typeof s === 'string' && (TASK_STATUSES as readonly string[]).includes(s);
+const isStatus = (s: unknown): s is TaskStatus =>
+  typeof s === 'string' && (TASK_STATUSES as readonly string[]).includes(s);
 
 export function emptyCounts(): TaskCounts {
   return { pending: 0, in_progress: 0, completed: 0, cancelled: 0 };
@@ -39,20 +40,28 @@ export function usersReadChange(event: EventLike): UsersReadChange {
         },
       };
     case 'task.created':
-      return typeof p.ownerId === 'string' ? { kind: 'adjust', userId: p.ownerId, deltas: { [isStatus(p.status) ? p.status : 'pending']: 1 } } : { kind: 'none' };
+      return typeof p.ownerId === 'string'
+        ? { kind: 'adjust', userId: p.ownerId, deltas: { [isStatus(p.status) ? p.status : 'pending']: 1 } }
+        : { kind: 'none' };
     case 'task.status_changed': {
-      if (typeof p.ownerId !== 'string' || !isStatus(p.from) || !isStatus(p.to) || p.from === p.to) return { kind: 'none' };
+      if (typeof p.ownerId !== 'string' || !isStatus(p.from) || !isStatus(p.to) || p.from === p.to)
+        return { kind: 'none' };
       return { kind: 'adjust', userId: p.ownerId, deltas: { [p.from]: -1, [p.to]: 1 } };
     }
     case 'task.deleted':
-      return typeof p.ownerId === 'string' && isStatus(p.status) ? { kind: 'adjust', userId: p.ownerId, deltas: { [p.status]: -1 } } : { kind: 'none' };
+      return typeof p.ownerId === 'string' && isStatus(p.status)
+        ? { kind: 'adjust', userId: p.ownerId, deltas: { [p.status]: -1 } }
+        : { kind: 'none' };
     default:
       return { kind: 'none' };
   }
 }
 
 /** Applies a change to in-memory rows: the reference semantics the SQL adapter must match (counts never go below 0). */
-export function applyUsersReadChange(rows: ReadonlyMap<string, UsersReadRow>, change: UsersReadChange): Map<string, UsersReadRow> {
+export function applyUsersReadChange(
+  rows: ReadonlyMap<string, UsersReadRow>,
+  change: UsersReadChange,
+): Map<string, UsersReadRow> {
   const next = new Map(rows);
   if (change.kind === 'insert') {
     if (!next.has(change.row.id)) next.set(change.row.id, change.row);
@@ -60,7 +69,8 @@ export function applyUsersReadChange(rows: ReadonlyMap<string, UsersReadRow>, ch
     const row = next.get(change.userId);
     if (row) {
       const counts = { ...row.taskCounts };
-      for (const [status, delta] of Object.entries(change.deltas) as [TaskStatus, number][]) counts[status] = Math.max(0, counts[status] + delta);
+      for (const [status, delta] of Object.entries(change.deltas) as [TaskStatus, number][])
+        counts[status] = Math.max(0, counts[status] + delta);
       next.set(row.id, { ...row, taskCounts: counts });
     }
   }

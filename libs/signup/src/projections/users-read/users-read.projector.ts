@@ -37,7 +37,10 @@ export class UsersReadProjector extends Projector {
         .updateTable('users_read')
         .set((eb) => {
           // A count never goes below zero (a task event replayed without its creation).
-          const adjusted = (column: 'tasks_pending' | 'tasks_in_progress' | 'tasks_completed' | 'tasks_cancelled', delta = 0) => eb.fn<number>('greatest', [sql.lit(0), eb(column, '+', delta)]);
+          const adjusted = (
+            column: 'tasks_pending' | 'tasks_in_progress' | 'tasks_completed' | 'tasks_cancelled',
+            delta = 0,
+          ) => eb.fn<number>('greatest', [sql.lit(0), eb(column, '+', delta)]);
           return {
             tasks_pending: adjusted('tasks_pending', d.pending),
             tasks_in_progress: adjusted('tasks_in_progress', d.in_progress),

@@ -8,7 +8,8 @@ import { UserCredentials } from '../../../ports/user-credentials.js';
 import { AuthSettings } from '../../auth-settings.js';
 import { LogInCommand, type TokenPair } from './log-in.command.js';
 
-export const invalidCredentials = () => new DomainError('unauthenticated', 'invalid-credentials', 'The email or password is incorrect.');
+export const invalidCredentials = () =>
+  new DomainError('unauthenticated', 'invalid-credentials', 'The email or password is incorrect.');
 
 /**
  * Counts the attempt against the email's and the address's limits first (before any bcrypt
@@ -34,13 +35,19 @@ export class LogInHandler implements ICommandHandler<LogInCommand> {
     const refused = decisions.filter((d) => !d.allowed);
     if (refused.length) {
       const retryAfterSeconds = Math.max(...refused.map((d) => d.retryAfterSeconds));
-      throw new DomainError('rate_limited', 'too-many-login-attempts', 'Too many login attempts; retry later.', { retryAfterSeconds });
+      throw new DomainError('rate_limited', 'too-many-login-attempts', 'Too many login attempts; retry later.', {
+        retryAfterSeconds,
+      });
     }
     const user = await this.credentials.verify(command.email, command.password);
     if (!user) throw invalidCredentials();
     const now = this.clock.now();
     return this.uow.run(async () => {
-      const { token } = await this.refreshTokens.issue({ userId: user.id, now, expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds) });
+      const { token } = await this.refreshTokens.issue({
+        userId: user.id,
+        now,
+        expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds),
+      });
       return { ...this.accessTokens.issue(user), refreshToken: token, tokenType: 'Bearer' as const };
     });
   }

@@ -47,7 +47,12 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
         await this.refreshTokens.revokeFamily(record!.familyId, now);
         throw new CommitThenRefuse(refusal('revoked'));
       }
-      const next = await this.refreshTokens.issue({ userId: user.id, familyId: record!.familyId, now, expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds) });
+      const next = await this.refreshTokens.issue({
+        userId: user.id,
+        familyId: record!.familyId,
+        now,
+        expiresAt: refreshExpiry(now, this.settings.refreshTokenTtlSeconds),
+      });
       // A retry within the reuse interval keeps the first rotation's time (the interval does not slide).
       if (!record!.rotatedAt) await this.refreshTokens.markRotated(record!.id, next.record.id, now);
       return { ...this.accessTokens.issue(user), refreshToken: next.token, tokenType: 'Bearer' as const };

@@ -21,7 +21,13 @@ export class GrantAdminHandler implements ICommandHandler<GrantAdminCommand> {
       await this.users.setRole(user.id, 'admin');
       // The signup event is version 1; later role changes take the next free version.
       await this.events.append([
-        { type: USER_ROLE_GRANTED, aggregateType: USER_AGGREGATE, aggregateId: user.id, aggregateVersion: 2, payload: { userId: user.id, role: 'admin' } },
+        {
+          type: USER_ROLE_GRANTED,
+          aggregateType: USER_AGGREGATE,
+          aggregateId: user.id,
+          aggregateVersion: 2,
+          payload: { userId: user.id, role: 'admin' },
+        },
       ]);
       return { userId: user.id, alreadyAdmin: false };
     });

@@ -16,7 +16,7 @@ function setup(existing: string[] = []) {
   const events = { append: async (e: NewEvent[]) => void appended.push(...e) };
   const uow = { run: <T>(work: () => Promise<T>) => work() };
   const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
-  const handler = new SignUpHandler(users as never, hasher as never, events as never, uow as never, clock as never);
+  const handler = new SignUpHandler(users as never, hasher as never, events as never, uow, clock);
   return { handler, rows, appended };
 }
 
@@ -24,14 +24,23 @@ describe('SignUpHandler', () => {
   it('stores the user with the hash and appends user.signed_up, returning no hash', async () => {
     const { handler, rows, appended } = setup();
     const result = await handler.execute(new SignUpCommand('Ada', ' Ada@X.io ', 'long enough', 'ada'));
-    expect(result).toEqual({ id: 'id-1', name: 'Ada', email: 'Ada@X.io', displayName: 'ada', createdAt: new Date('2026-01-01T00:00:00Z') });
+    expect(result).toEqual({
+      id: 'id-1',
+      name: 'Ada',
+      email: 'Ada@X.io',
+      displayName: 'ada',
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+    });
     expect(rows[0]).toMatchObject({ emailNormalized: 'ada@x.io', passwordHash: 'hashed(long enough)' });
     expect(appended.map((e) => e.type)).toEqual(['user.signed_up']);
   });
 
   it('refuses a taken email (compared normalised) with a conflict, and invalid input with field errors', async () => {
     const { handler } = setup(['ada@x.io']);
-    await expect(handler.execute(new SignUpCommand('Ada', 'ADA@x.io', 'long enough'))).rejects.toMatchObject({ kind: 'conflict', code: 'email-taken' });
+    await expect(handler.execute(new SignUpCommand('Ada', 'ADA@x.io', 'long enough'))).rejects.toMatchObject({
+      kind: 'conflict',
+      code: 'email-taken',
+    });
     const err = (await handler.execute(new SignUpCommand('', 'x', 'short')).catch((e: unknown) => e)) as DomainError;
     expect(err.kind).toBe('invalid');
     expect(err.details.errors?.map((e) => e.field)).toEqual(['name', 'email', 'password']);

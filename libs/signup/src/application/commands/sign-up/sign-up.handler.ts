@@ -26,7 +26,8 @@ export class SignUpHandler implements ICommandHandler<SignUpCommand> {
 
   async execute(command: SignUpCommand): Promise<SignedUpUser> {
     const errors = signupErrors(command);
-    if (errors.length) throw new DomainError('invalid', 'validation-failed', 'The request has invalid fields.', { errors });
+    if (errors.length)
+      throw new DomainError('invalid', 'validation-failed', 'The request has invalid fields.', { errors });
     const email = normaliseEmail(command.email);
     if (await this.users.emailTaken(email)) throw taken();
     const passwordHash = await this.hasher.hash(command.password);
@@ -34,7 +35,13 @@ export class SignUpHandler implements ICommandHandler<SignUpCommand> {
       const { user, event } = signUp(command, { id: this.users.nextId(), now: this.clock.now(), passwordHash });
       await this.users.add(user);
       await this.events.append([event]);
-      return { id: user.id, name: user.name, email: user.email, displayName: user.displayName, createdAt: user.createdAt };
+      return {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        displayName: user.displayName,
+        createdAt: user.createdAt,
+      };
     });
   }
 }

@@ -24,7 +24,12 @@ export class UpdateTaskHandler implements ICommandHandler<UpdateTaskCommand> {
       const now = this.clock.now();
       const fields: Partial<TaskFields> =
         cmd.mode === 'replace'
-          ? { title: cmd.fields.title ?? '', description: cmd.fields.description ?? '', priority: cmd.fields.priority ?? 'medium', dueDate: cmd.fields.dueDate ?? null }
+          ? {
+              title: cmd.fields.title ?? '',
+              description: cmd.fields.description ?? '',
+              priority: cmd.fields.priority ?? 'medium',
+              dueDate: cmd.fields.dueDate ?? null,
+            }
           : cmd.fields;
       const events = [...task.update(fields, now), ...(cmd.status ? task.changeStatus(cmd.status, now) : [])];
       if (events.length === 0) return task.snapshot();

@@ -6,17 +6,26 @@ describe('history cursor', () => {
     for (const seq of [1, 20, 999_999_999]) expect(decodeHistoryCursor(encodeHistoryCursor(seq))).toBe(seq);
   });
 
-  it.each([['nope'], [''], [Buffer.from('h.0').toString('base64url')], [Buffer.from('h.01').toString('base64url')], [Buffer.from('h.1000000000').toString('base64url')], [Buffer.from('1').toString('base64url')], ['aC4x=']])(
-    'refuses %j with 422 invalid-cursor naming the field',
-    (cursor) => {
-      let error: unknown;
-      try {
-        decodeHistoryCursor(cursor);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(DomainError);
-      expect(error).toMatchObject({ kind: 'invalid', code: 'invalid-cursor', details: { errors: [{ field: 'cursor' }] } });
-    },
-  );
+  it.each([
+    ['nope'],
+    [''],
+    [Buffer.from('h.0').toString('base64url')],
+    [Buffer.from('h.01').toString('base64url')],
+    [Buffer.from('h.1000000000').toString('base64url')],
+    [Buffer.from('1').toString('base64url')],
+    ['aC4x='],
+  ])('refuses %j with 422 invalid-cursor naming the field', (cursor) => {
+    let error: unknown;
+    try {
+      decodeHistoryCursor(cursor);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({
+      kind: 'invalid',
+      code: 'invalid-cursor',
+      details: { errors: [{ field: 'cursor' }] },
+    });
+  });
 });

@@ -10,7 +10,12 @@ export function encodeHistoryCursor(seq: number): string {
 }
 
 export function decodeHistoryCursor(cursor: string): number {
-  const m = /^[A-Za-z0-9_-]{1,20}$/.test(cursor) ? /^h\.([1-9]\d{0,8})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1')) : null;
-  if (!m) throw new DomainError('invalid', 'invalid-cursor', 'The cursor is not one this history returned.', { errors: [{ field: 'cursor', message: 'cursor is invalid' }] });
+  const m = /^[A-Za-z0-9_-]{1,20}$/.test(cursor)
+    ? /^h\.([1-9]\d{0,8})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'))
+    : null;
+  if (!m)
+    throw new DomainError('invalid', 'invalid-cursor', 'The cursor is not one this history returned.', {
+      errors: [{ field: 'cursor', message: 'cursor is invalid' }],
+    });
   return Number(m[1]);
 }
