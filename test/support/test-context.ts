@@ -1,6 +1,7 @@
 import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
+import { IdempotencyModule } from '../../libs/platform/src/idempotency/idempotency.module';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
 import { TEST_JWT_SECRET, testRedisUrl } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -12,7 +13,10 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-/** The platform plus `imports` as a Nest context (no HTTP) on a database of its own: for integration suites. */
+/**
+ * The platform (with the idempotency module the slices' write routes declare, as the API has it)
+ * plus `imports` as a Nest context (no HTTP) on a database of its own: for integration suites.
+ */
 export async function startTestContext(
   imports: ModuleMetadata['imports'] = [],
   env: Record<string, string> = {},
@@ -27,7 +31,9 @@ export async function startTestContext(
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), ...imports] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [PlatformModule.forRoot(config), IdempotencyModule, ...imports],
+  }).compile();
   const app = await moduleRef.init();
   return {
     app,
