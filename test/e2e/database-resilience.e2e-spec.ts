@@ -48,7 +48,7 @@ describe('when the database fails', () => {
       await app.close();
       await db?.stop();
     }
-  });
+  }, 120_000); // beyond the 90 s the readiness wait allows: migrating an embedded database on a busy machine
 
   it('answers 503 with Retry-After within the acquire timeout when the pool is exhausted', async () => {
     const t = await startTestApp({ DATABASE_POOL_MAX: '1', DATABASE_ACQUIRE_TIMEOUT_MS: '300' }, [ProbeModule]);
