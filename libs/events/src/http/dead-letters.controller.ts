@@ -12,7 +12,7 @@ import {
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { AdminOnly } from '@app/access';
-import { DomainError } from '@app/shared-kernel';
+import { DomainError, isUuid } from '@app/shared-kernel';
 import { Idempotent, ValidQuery, PageLimit } from '@app/platform';
 import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.js';
 import { RetryDeadLetterCommand } from '../dead-letters/retry-dead-letter.command.js';
@@ -36,8 +36,7 @@ export class DeadLettersRequest {
 
 /** An id that is not a UUID names no dead letter: 404, never a database error. */
 function checkId(id: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-    throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
+  if (!isUuid(id)) throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
   return id;
 }
 
