@@ -17,6 +17,7 @@ import { KyselyTaskHistoryReadModel } from '../../libs/tasks/src/adapters/kysely
 import { foldHistory, type TaskHistoryEntry, type TaskHistoryHead } from '../../libs/tasks/src/domain/task-history';
 import { storedEventOf } from '../../test/support/event-row';
 import { TaskHistoryProjector } from '../../libs/tasks/src/projections/task-history.projector';
+import { runMain } from '../support/run-main';
 
 const DEPTHS = (process.env.DEPTHS ?? '100,1000,10000').split(',').map(Number);
 const LIMIT = Number(process.env.LIMIT ?? 20);
@@ -158,10 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
