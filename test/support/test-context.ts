@@ -2,7 +2,7 @@ import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
-import { TEST_JWT_SECRET, testRedisUrl } from './services';
+import { testBaseSettings } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestContext {
@@ -18,15 +18,7 @@ export async function startTestContext(
   env: Record<string, string> = {},
 ): Promise<TestContext> {
   const db = await createTestDatabase();
-  const redisUrl = testRedisUrl();
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: TEST_JWT_SECRET,
-    DATABASE_URL: db.url,
-    MIGRATE_ON_START: 'false',
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-    ...env,
-  });
+  const config = loadConfig({ ...testBaseSettings(db.url), ...env });
   const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), ...imports] }).compile();
   const app = await moduleRef.init();
   return {
