@@ -7,11 +7,11 @@
 // Needs the local PostgreSQL and Redis; creates and drops its own database.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cachedReadFixture } from '../support/cached-read.mjs';
 import { processCpu } from '../support/proc-cpu.mjs';
+import { freePort } from '../support/free-port.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 6);
@@ -20,15 +20,6 @@ const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-bench-secret-bench-secret!!';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const {
   dbUrl,

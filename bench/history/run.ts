@@ -15,7 +15,9 @@ import type { Selectable } from 'kysely';
 import { type DB, loadConfig, migrateDatabase, TransactionRunner } from '@app/platform';
 import { KyselyTaskHistoryReadModel } from '../../libs/tasks/src/adapters/kysely-task-history.read-model';
 import { foldHistory, type TaskHistoryEntry, type TaskHistoryHead } from '../../libs/tasks/src/domain/task-history';
+import { storedEventOf } from '../../test/support/event-row';
 import { TaskHistoryProjector } from '../../libs/tasks/src/projections/task-history.projector';
+import { runMain } from '../support/run-main';
 
 const DEPTHS = (process.env.DEPTHS ?? '100,1000,10000').split(',').map(Number);
 const LIMIT = Number(process.env.LIMIT ?? 20);
@@ -128,17 +130,7 @@ async function main(): Promise<void> {
         `SELECT id, type, aggregate_type, aggregate_id, aggregate_version, occurred_at, metadata, payload, position FROM events WHERE aggregate_id = $1::uuid ORDER BY aggregate_version`,
         [taskId],
       );
-      const events: StoredEvent[] = rows.map((r) => ({
-        id: r.id,
-        position: BigInt(r.position),
-        aggregateType: r.aggregate_type,
-        aggregateId: r.aggregate_id,
-        aggregateVersion: r.aggregate_version,
-        type: r.type,
-        payload: r.payload,
-        metadata: r.metadata,
-        occurredAt: r.occurred_at,
-      }));
+      const events: StoredEvent[] = rows.map(storedEventOf);
       for (let i = 0; i < events.length; i += 500)
         await runner.run(() => projector.handleBatch(events.slice(i, i + 500)));
       await pool.query('ANALYZE task_history');
@@ -167,10 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

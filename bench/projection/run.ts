@@ -19,6 +19,7 @@ import {
   type StoredEvent,
 } from '@app/events';
 import { loadConfig, migrateDatabase, PlatformModule, TransactionRunner } from '@app/platform';
+import { runMain } from '../support/run-main';
 
 const RATE = Number(process.env.RATE ?? 500);
 const SECONDS = Number(process.env.SECONDS ?? 10);
@@ -216,10 +217,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -17,11 +17,12 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { mainThreadCpu, processCpu } from '../support/proc-cpu.mjs';
+import { freePort } from '../support/free-port.mjs';
+import { withDb } from '../support/database-url.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 12);
@@ -36,19 +37,6 @@ const WORKER_IN_API = process.env.BENCH_WORKER === 'in-api';
 const REGISTER_TRACING = 'dist/libs/platform/src/tracing/register.js';
 const BEFORE = process.env.BENCH_BEFORE;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const withDb = (url, db) => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 function jwt(sub) {
   const now = Math.floor(Date.now() / 1000);

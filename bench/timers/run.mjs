@@ -9,10 +9,11 @@
 // net of their idle CPU measured for 5 s before; PostgreSQL's own CPU not counted).
 // SPREAD_SECONDS, TIMERS, SHAPES (comma-separated) and PER_AGGREGATE adjust it.
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { processCpu } from '../support/proc-cpu.mjs';
+import { freePort } from '../support/free-port.mjs';
+import { withDb } from '../support/database-url.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN_URL =
@@ -26,19 +27,6 @@ const PER_AGGREGATE = Number(process.env.PER_AGGREGATE ?? 1);
 const IDLE_MS = 5_000;
 const LEAD_MS = 8_000; // inserted this long before the first one is due: the workers have seen them by then
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const withDb = (url, db) => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 

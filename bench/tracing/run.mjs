@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { ensureBuilt, root } from '../../apps/cli/ensure-built.mjs';
 import { processCpu } from '../support/proc-cpu.mjs';
+import { freePort } from '../support/free-port.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -46,14 +47,6 @@ const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
 function cpuMs(pid) {
   const { user, sys } = processCpu(pid);
   return (user + sys) / 1000;
-}
-
-async function freePort() {
-  const s = http.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 async function measure(mode) {

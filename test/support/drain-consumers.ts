@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
 import type { StoredEvent } from '../../libs/events/src/index';
+import { storedEventOf, type RawEventRow } from './event-row';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
 
 interface Consumer {
@@ -32,23 +33,13 @@ export async function drainConsumers(
   let after = seen;
   try {
     for (;;) {
-      const { rows } = await client.query(
+      const { rows } = await client.query<RawEventRow>(
         'SELECT id, position, aggregate_type, aggregate_id, aggregate_version, type, payload, metadata, occurred_at FROM events WHERE position > $1 ORDER BY position LIMIT 500',
         [after.toString()],
       );
       if (rows.length === 0) break;
       for (const r of rows) {
-        const event: StoredEvent = {
-          id: r.id,
-          position: BigInt(r.position),
-          aggregateType: r.aggregate_type,
-          aggregateId: r.aggregate_id,
-          aggregateVersion: r.aggregate_version,
-          type: r.type,
-          payload: r.payload,
-          metadata: r.metadata,
-          occurredAt: r.occurred_at,
-        };
+        const event = storedEventOf(r);
         for (const c of consumers) if (c.eventTypes.includes(event.type)) await runner.run(() => c.handle(event));
         after = event.position;
       }

@@ -61,3 +61,18 @@ export function withDatabase(url: string, database: string): string {
 
 /** The signing secret every test app shares, so tests can mint tokens. */
 export const TEST_JWT_SECRET = 'test-secret-for-the-task-backend-suite';
+
+/**
+ * The settings every test app and context starts from: silent logs, the shared JWT secret, its own
+ * database (already migrated) and Redis when this machine has it.
+ */
+export function testBaseSettings(databaseUrl: string): Record<string, string> {
+  const redisUrl = testRedisUrl();
+  return {
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: databaseUrl,
+    MIGRATE_ON_START: 'false',
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  };
+}

@@ -2,7 +2,7 @@ import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/src/create-app';
 import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
-import { TEST_JWT_SECRET, testRedisUrl } from './services';
+import { testBaseSettings } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -24,18 +24,13 @@ export async function startTestApp(
   beforeListen?: (app: NestFastifyApplication) => void,
 ): Promise<TestApp> {
   const db = await createTestDatabase();
-  const redisUrl = testRedisUrl();
   const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: TEST_JWT_SECRET,
-    DATABASE_URL: db.url,
-    MIGRATE_ON_START: 'false',
+    ...testBaseSettings(db.url),
     // The tests stand in for a proxy on loopback: their X-Forwarded-For gives each test its own
     // client address (per-IP login limits). TRUST_PROXY: '' restores the default (nobody trusted).
     TRUST_PROXY: 'loopback',
     // A loaded machine can take over a second to answer a ping; a test that wants a check to time out sets its own.
     READY_CHECK_TIMEOUT_MS: '10000',
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...env,
   });
   const app = await createApp(config, extraModules);

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { type AppConfig, loadConfig } from '../../libs/platform/src/config/app-config';
 import { IdempotencyModule } from '../../libs/platform/src/idempotency/idempotency.module';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
-import { TEST_JWT_SECRET, testRedisUrl } from './services';
+import { testBaseSettings } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestContext {
@@ -22,15 +22,7 @@ export async function startTestContext(
   env: Record<string, string> = {},
 ): Promise<TestContext> {
   const db = await createTestDatabase();
-  const redisUrl = testRedisUrl();
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: TEST_JWT_SECRET,
-    DATABASE_URL: db.url,
-    MIGRATE_ON_START: 'false',
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-    ...env,
-  });
+  const config = loadConfig({ ...testBaseSettings(db.url), ...env });
   const moduleRef = await Test.createTestingModule({
     imports: [PlatformModule.forRoot(config), IdempotencyModule, ...imports],
   }).compile();

@@ -113,28 +113,27 @@ export function addToClassArray(
   return insertIntoArray(text, array, element);
 }
 
-/** Adds `element` to the array literal a `const name = [...]` (or `[...] as const`) declares. */
-export function addToConstArray(file: string, text: string, name: string, element: string): string {
-  const sf = parse(file, text);
+/** The value `const name = ...` declares, without its `as` / `satisfies` wrappers. */
+function constInitializer(sf: ts.SourceFile, name: string): ts.Expression | undefined {
   const decl = find(
     sf,
     (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name,
   );
   let value = decl?.initializer;
   while (value && (ts.isAsExpression(value) || ts.isSatisfiesExpression(value))) value = value.expression;
+  return value;
+}
+
+/** Adds `element` to the array literal a `const name = [...]` (or `[...] as const`) declares. */
+export function addToConstArray(file: string, text: string, name: string, element: string): string {
+  const value = constInitializer(parse(file, text), name);
   if (!value || !ts.isArrayLiteralExpression(value)) throw new SourceEditError(`${file}: no array constant ${name}`);
   return insertIntoArray(text, value, element);
 }
 
 /** Adds a property (`'key': value`) to the object literal a `const name = {...}` declares, on its own line. */
 export function addToConstObject(file: string, text: string, name: string, property: string): string {
-  const sf = parse(file, text);
-  const decl = find(
-    sf,
-    (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name,
-  );
-  let value = decl?.initializer;
-  while (value && (ts.isAsExpression(value) || ts.isSatisfiesExpression(value))) value = value.expression;
+  const value = constInitializer(parse(file, text), name);
   if (!value || !ts.isObjectLiteralExpression(value)) throw new SourceEditError(`${file}: no object constant ${name}`);
   const last = value.properties[value.properties.length - 1];
   if (!last) throw new SourceEditError(`${file}: ${name} has no property to add after`);

@@ -4,8 +4,7 @@ import { requestContext, TransactionRunner } from '@app/platform';
 import type { EventMetadata } from '../event.js';
 import { type Timer, Timers } from '../ports/timers.js';
 import { TimerSignal } from '../timers/timer-signal.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '@app/shared-kernel';
 
 /**
  * Timers as rows of `timers` through Kysely, written in the caller's transaction; the worker's
@@ -27,7 +26,7 @@ export class KyselyTimers extends Timers {
     if (!key) throw new Error('Timers.schedule: the key is empty');
     if (!(at instanceof Date) || Number.isNaN(at.getTime()))
       throw new Error(`Timers.schedule(${key}): 'at' is not a valid Date`);
-    if (!UUID.test(event.aggregateId))
+    if (!isUuid(event.aggregateId))
       throw new Error(`Timers.schedule(${key}): aggregateId '${event.aggregateId}' is not a UUID`);
     const context = requestContext.current();
     const metadata: EventMetadata = {

@@ -10,11 +10,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import { AdminOnly } from '@app/access';
-import { DomainError } from '@app/shared-kernel';
-import { Idempotent, ValidQuery } from '@app/platform';
+import { DomainError, isUuid } from '@app/shared-kernel';
+import { Idempotent, ValidQuery, PageLimit } from '@app/platform';
 import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.js';
 import { RetryDeadLetterCommand } from '../dead-letters/retry-dead-letter.command.js';
 
@@ -31,19 +30,13 @@ export class DeadLettersRequest {
   @Length(1, 200)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 }
 
 /** An id that is not a UUID names no dead letter: 404, never a database error. */
 function checkId(id: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-    throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
+  if (!isUuid(id)) throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
   return id;
 }
 

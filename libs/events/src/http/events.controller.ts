@@ -7,11 +7,10 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { type AuthenticatedUser, Authenticated, CurrentUser } from '@app/access';
-import { ProblemException, ValidQuery } from '@app/platform';
+import { ProblemException, ValidQuery, PageLimit } from '@app/platform';
 import { EventFeed, type FeedPage } from '../feed/event-feed.js';
 import { FeedPageResponse } from './events.openapi.js';
 import { EventStreams } from '../feed/event-streams.js';
@@ -33,12 +32,7 @@ export class FeedRequest {
   @Matches(/^[A-Za-z0-9_-]{1,60}$/, { message: BAD_CURSOR })
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 }
 

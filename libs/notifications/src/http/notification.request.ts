@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { PageCursor, PageLimit } from '@app/platform';
 
 export class ListNotificationsRequest {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only the unread ones.' })
@@ -8,18 +8,10 @@ export class ListNotificationsRequest {
   @IsIn(['true', 'false'])
   unread?: 'true' | 'false';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500)
+  @PageCursor()
   cursor?: string;
 }
 

@@ -21,11 +21,11 @@ import {
   NotificationResponse,
   notificationResponse,
 } from './notification.response.js';
+import { isUuid } from '@app/shared-kernel';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A path id that is not a UUID names no notification: 404, like any unknown id. */
 function notificationId(id: string): string {
-  if (!UUID.test(id)) throw notificationNotFound(id);
+  if (!isUuid(id)) throw notificationNotFound(id);
   return id.toLowerCase();
 }
 

@@ -25,10 +25,10 @@ import {
   WebhookListResponse,
   webhookResponse,
 } from './webhook.response.js';
+import { isUuid } from '@app/shared-kernel';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function webhookId(id: string): string {
-  if (!UUID.test(id)) throw webhookNotFound(id);
+  if (!isUuid(id)) throw webhookNotFound(id);
   return id.toLowerCase();
 }
 

@@ -7,6 +7,17 @@ import { TaskRepository } from '../ports/task.repository.js';
 const conflict = () =>
   new DomainError('conflict', 'concurrent-modification', 'The task was changed by another request; reload and retry.');
 
+/** The columns a task's writes set: all but its id, owner and creation time, which never change. */
+const changeableColumns = (t: TaskState) => ({
+  title: t.title,
+  description: t.description,
+  priority: t.priority,
+  status: t.status,
+  due_date: t.dueDate,
+  version: t.version,
+  updated_at: t.updatedAt,
+});
+
 /** The `tasks` write table through Kysely; joins the command's transaction. */
 @Injectable()
 export class KyselyTaskRepository extends TaskRepository {
@@ -45,33 +56,14 @@ export class KyselyTaskRepository extends TaskRepository {
   async insert(t: TaskState): Promise<void> {
     await this.db
       .insertInto('tasks')
-      .values({
-        id: t.id,
-        owner_id: t.ownerId,
-        title: t.title,
-        description: t.description,
-        priority: t.priority,
-        status: t.status,
-        due_date: t.dueDate,
-        version: t.version,
-        created_at: t.createdAt,
-        updated_at: t.updatedAt,
-      })
+      .values({ id: t.id, owner_id: t.ownerId, created_at: t.createdAt, ...changeableColumns(t) })
       .execute();
   }
 
   async update(t: TaskState, expectedVersion: number): Promise<void> {
     const { numUpdatedRows } = await this.db
       .updateTable('tasks')
-      .set({
-        title: t.title,
-        description: t.description,
-        priority: t.priority,
-        status: t.status,
-        due_date: t.dueDate,
-        version: t.version,
-        updated_at: t.updatedAt,
-      })
+      .set(changeableColumns(t))
       .where('id', '=', t.id)
       .where('version', '=', expectedVersion)
       .executeTakeFirstOrThrow();

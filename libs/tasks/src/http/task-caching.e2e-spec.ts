@@ -1,8 +1,8 @@
 import pg from 'pg';
-import type { StoredEvent } from '@app/events';
 import { TransactionRunner } from '@app/platform';
 import { bearer } from '../../../../test/support/auth';
 import { drainConsumers } from '../../../../test/support/drain-consumers';
+import { storedEventOf } from '../../../../test/support/event-row';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
 import { TaskEnrichmentSubscriber } from '../enrichment/task-enrichment.subscriber';
 import { TasksReadProjector } from '../projections/tasks-read.projector';
@@ -35,18 +35,7 @@ async function projectCreation(id: string): Promise<void> {
   const { rows } = await t.app
     .get(pg.Pool)
     .query("SELECT * FROM events WHERE aggregate_id = $1 AND type = 'task.created'", [id]);
-  const r = rows[0];
-  const event: StoredEvent = {
-    id: r.id,
-    position: BigInt(r.position),
-    aggregateType: r.aggregate_type,
-    aggregateId: r.aggregate_id,
-    aggregateVersion: r.aggregate_version,
-    type: r.type,
-    payload: r.payload,
-    metadata: r.metadata,
-    occurredAt: r.occurred_at,
-  };
+  const event = storedEventOf(rows[0]);
   await t.app.get(TransactionRunner).run(() => t.app.get(TasksReadProjector).handle(event));
 }
 

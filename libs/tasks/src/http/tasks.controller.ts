@@ -16,7 +16,7 @@ import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
 import { Idempotent, ProblemException, ValidBody, ValidQuery } from '@app/platform';
-import { DomainError } from '@app/shared-kernel';
+import { DomainError, isUuid } from '@app/shared-kernel';
 import { ChangeStatusCommand } from '../application/commands/change-status/change-status.command.js';
 import { CreateTaskCommand } from '../application/commands/create-task/create-task.command.js';
 import { DeleteTaskCommand } from '../application/commands/delete-task/delete-task.command.js';
@@ -39,7 +39,6 @@ import {
 } from './task.request.js';
 import { stateResponse, TaskPageResponse, TaskResponse, TaskStatsResponse, TaskViewResponse } from './task.response.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Strong ETags (docs/decisions/0061): `"<version>"` on a write's answer (the task as written),
  * `"<version>.<revision>"` on a read (the read row's revision moves with every projected change,
@@ -81,7 +80,7 @@ function unchanged(ifNoneMatch: string | undefined, current: string): boolean {
 
 /** A path id that is not a UUID names no task: 404, like any unknown id. */
 function taskId(id: string): string {
-  if (!UUID.test(id)) throw new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
+  if (!isUuid(id)) throw new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
   return id.toLowerCase();
 }
 

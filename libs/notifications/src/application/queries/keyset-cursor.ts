@@ -1,10 +1,9 @@
-import { DomainError } from '@app/shared-kernel';
+import { DomainError, isUuid } from '@app/shared-kernel';
 
 /** Opaque keyset cursor of the newest-first lists (notifications, deliveries): base64url of [createdAt, id] of a page's last item. */
 export const encodeCursor = (last: { createdAt: string; id: string }): string =>
   Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
@@ -21,7 +20,7 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
     !ISO.test(parsed[0]) ||
     Number.isNaN(Date.parse(parsed[0])) ||
     typeof parsed[1] !== 'string' ||
-    !UUID.test(parsed[1])
+    !isUuid(parsed[1])
   ) {
     throw new DomainError('invalid', 'invalid-cursor', 'The cursor is not one this list returned.', {
       errors: [{ field: 'cursor', message: 'cursor is invalid' }],

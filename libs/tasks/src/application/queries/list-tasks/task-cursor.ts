@@ -1,4 +1,4 @@
-import { DomainError } from '@app/shared-kernel';
+import { DomainError, isUuid } from '@app/shared-kernel';
 import { NO_DUE_DATE, PRIORITY_RANK, type TaskSortField, type TaskView } from '../../../ports/task-read-model.js';
 
 /**
@@ -14,8 +14,6 @@ export function encodeCursor(sort: string, field: TaskSortField, last: TaskView)
         : PRIORITY_RANK[last.priority];
   return Buffer.from(JSON.stringify([sort, key, last.id])).toString('base64url');
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function decodeCursor(cursor: string, sort: string, field: TaskSortField): { key: string | number; id: string } {
   const invalid = () =>
@@ -33,7 +31,7 @@ export function decodeCursor(cursor: string, sort: string, field: TaskSortField)
     parsed.length !== 3 ||
     parsed[0] !== sort ||
     typeof parsed[2] !== 'string' ||
-    !UUID.test(parsed[2])
+    !isUuid(parsed[2])
   )
     throw invalid();
   const key: unknown = parsed[1];
