@@ -16,6 +16,9 @@ import { EmbeddedPostgres } from '../../libs/platform/src/database/embedded-post
 import { migrateDatabase } from '../../libs/platform/src/database/migrations';
 import { PlatformModule } from '../../libs/platform/src/platform.module';
 import { TransactionRunner } from '../../libs/platform/src/transactions/transaction-runner';
+import { belowHorizon } from '../../libs/events/src/engine/event-log';
+import type { Database } from '../../libs/platform/src/database/database';
+import { waitFor } from './free-port';
 import { realPostgresUrl, TEST_JWT_SECRET } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -199,4 +202,22 @@ export function useEngineWithoutConsumers(): { context: EngineContext; transacti
     await parts.context?.close();
   });
   return parts;
+}
+
+/**
+ * Waits until `events` are readable by consumers: below the horizon, which any transaction on the
+ * server that began before them (another test file's, say) holds back until it ends.
+ */
+export async function untilReadable(db: Database, events: StoredEvent[]): Promise<void> {
+  const last = events[events.length - 1].id;
+  await waitFor(
+    async () => {
+      const { rows } = await sql<{
+        readable: boolean;
+      }>`SELECT ${belowHorizon} AS readable FROM events WHERE id = ${last}::uuid`.execute(db);
+      return rows[0]?.readable || undefined;
+    },
+    60_000,
+    'the events to be readable',
+  );
 }

@@ -1,9 +1,10 @@
 import type { StoredEvent } from '../event';
-import { useEngineWithoutConsumers } from '../../../../test/support/events-fixtures';
+import { untilReadable, useEngineWithoutConsumers } from '../../../../test/support/events-fixtures';
 import { wantsType } from './consumer-spec';
-import { failedAttempt, HandlerFailure } from './event-failures';
+import { HandlerFailure } from './event-failures';
 import { claimInbox } from './event-inbox';
 import type { LogEvent } from './event-log';
+import { FailureIsolation } from './failure-isolation';
 import { PreparePhase } from './prepare-phase';
 
 // One database, one write per test run; every consumer name reads the log from its start.
@@ -12,7 +13,8 @@ describe('the prepare phase', () => {
   let events: StoredEvent[];
   beforeAll(async () => {
     events = await engine.context.write(6);
-  });
+    await untilReadable(engine.transactions.db, events);
+  }, 60_000);
 
   const phase = (name: string, prepare: (e: StoredEvent) => Promise<unknown>, eventTypes = ['test.happened']) => {
     const calls: string[] = [];
@@ -26,6 +28,7 @@ describe('the prepare phase', () => {
     return { calls, preparer: new PreparePhase(spec, wantsType(spec), 100) };
   };
   const ids = (list: StoredEvent[]) => list.map((e) => e.id);
+  const options = { maxAttempts: 5, retryBaseMs: 1 };
 
   it('prepares every wanted event the inbox does not hold, outside any transaction, and plans them all', async () => {
     let inTransaction = 0;
@@ -34,7 +37,7 @@ describe('the prepare phase', () => {
       if (engine.transactions.current()) inTransaction++;
       return `value:${e.id}`;
     });
-    const plan = await preparer.plan(engine.transactions.db, 100, undefined, 5);
+    const plan = await preparer.plan(engine.transactions.db, 100, new FailureIsolation(options));
     expect(plan).toMatchObject({ kind: 'planned', ids: ids(events) });
     expect(calls.sort()).toEqual(
       ids(events)
@@ -48,7 +51,7 @@ describe('the prepare phase', () => {
 
   it('plans nothing for a consumer of other types, preparing nothing', async () => {
     const { calls, preparer } = phase('pp_other', async () => 'v', ['other.type']);
-    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({
+    expect(await preparer.plan(engine.transactions.db, 100, new FailureIsolation(options))).toMatchObject({
       kind: 'planned',
       ids: ids(events),
     });
@@ -61,7 +64,7 @@ describe('the prepare phase', () => {
       if (e.id === poison) throw new Error('prepare failed');
       return 'v';
     });
-    expect(await preparer.plan(engine.transactions.db, 100, undefined, 5)).toMatchObject({
+    expect(await preparer.plan(engine.transactions.db, 100, new FailureIsolation(options))).toMatchObject({
       kind: 'planned',
       ids: ids(events.slice(0, 3)),
     });
@@ -69,16 +72,19 @@ describe('the prepare phase', () => {
       if (e.id === events[0].id) throw new Error('prepare failed');
       return 'v';
     });
-    const thrown = await first.preparer.plan(engine.transactions.db, 100, undefined, 5).catch((err: unknown) => err);
+    const thrown = await first.preparer
+      .plan(engine.transactions.db, 100, new FailureIsolation(options))
+      .catch((err: unknown) => err);
     expect(thrown).toBeInstanceOf(HandlerFailure);
     expect(thrown).toMatchObject({ index: 0, event: { id: events[0].id }, message: 'prepare failed' });
   });
 
   it('plans an event whose attempts are used up alone, unprepared, to be dead-lettered', async () => {
     const { calls, preparer } = phase('pp_dead', async () => 'v');
-    let failing = failedAttempt(undefined, events[0].id, 'x', { maxAttempts: 2, retryBaseMs: 1 });
-    failing = failedAttempt(failing, events[0].id, 'x', { maxAttempts: 2, retryBaseMs: 1 });
-    expect(await preparer.plan(engine.transactions.db, 100, failing, 2)).toMatchObject({
+    const isolation = new FailureIsolation({ maxAttempts: 2, retryBaseMs: 1 });
+    isolation.failed(new HandlerFailure(0, events[0] as LogEvent, 'x'));
+    isolation.failed(new HandlerFailure(0, events[0] as LogEvent, 'x'));
+    expect(await preparer.plan(engine.transactions.db, 100, isolation)).toMatchObject({
       kind: 'planned',
       ids: [events[0].id],
     });
@@ -87,9 +93,9 @@ describe('the prepare phase', () => {
 
   it('prepares afresh what it was told to forget', async () => {
     const { calls, preparer } = phase('pp_forget', async () => 'v');
-    await preparer.plan(engine.transactions.db, 2, undefined, 5);
+    await preparer.plan(engine.transactions.db, 2, new FailureIsolation(options));
     preparer.forget([events[0].id]);
-    await preparer.plan(engine.transactions.db, 2, undefined, 5);
+    await preparer.plan(engine.transactions.db, 2, new FailureIsolation(options));
     expect(calls).toEqual([events[0].id, events[1].id, events[0].id]);
   });
 });

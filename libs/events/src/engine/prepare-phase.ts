@@ -2,9 +2,10 @@ import type { Database } from '@app/platform';
 import type { StoredEvent } from '../event.js';
 import type { ConsumerSpec } from './consumer-spec.js';
 import { prepareInContext } from './event-context.js';
-import { type Failing, HandlerFailure } from './event-failures.js';
+import { HandlerFailure } from './event-failures.js';
 import { eventsWaitAfter, type LogEvent, type LogPoint, peekCheckpoint, readAfter } from './event-log.js';
 import { inboxedIds } from './event-inbox.js';
+import type { FailureIsolation } from './failure-isolation.js';
 
 /** What the prepare phase read: the write transaction expects the same checkpoint and the same events. */
 export interface Planned {
@@ -37,19 +38,17 @@ export class PreparePhase {
    * hold yet, in log order, PREPARE_CONCURRENCY at a time, starting no new one after
    * PREPARE_BUDGET_MS or after a failure. The plan ends before the first event left unprepared.
    * A failure on the plan's first event is thrown: that event's failed attempt. An event whose
-   * attempts are used up (`failing`) is planned alone, unprepared, to be dead-lettered.
+   * attempts are used up (`isolation`) is planned alone, unprepared, to be dead-lettered.
    */
   async plan(
     db: Database,
     limit: number,
-    failing: Failing | undefined,
-    maxAttempts: number,
+    isolation: Pick<FailureIsolation, 'exhausted'>,
   ): Promise<Planned | { kind: 'idle'; blocked: boolean }> {
     const from = await peekCheckpoint(db, this.spec.name);
     const events = await readAfter(db, from, limit);
     if (events.length === 0) return { kind: 'idle', blocked: await eventsWaitAfter(db, from) };
-    if (failing?.eventId === events[0].id && failing.attempts >= maxAttempts)
-      return { kind: 'planned', from, ids: [events[0].id] };
+    if (isolation.exhausted(events[0].id)) return { kind: 'planned', from, ids: [events[0].id] };
     if (this.prepared.size > this.batchSize) this.prepared.clear();
     const inboxed = await inboxedIds(
       db,

@@ -10,8 +10,8 @@ import { IdempotencyAttempt } from './idempotency-attempt.js';
 import { fingerprintOf, parseIdempotencyKey, scopeOf } from './idempotency-key.js';
 import { IdempotencyOutcomes } from './idempotency-outcomes.js';
 import { IdempotencyRecords } from './idempotency-records.js';
-import { type Claim, IdempotencyStore } from './idempotency-store.js';
-import { replay } from './idempotent-response.js';
+import { IdempotencyStore } from './idempotency-store.js';
+import { KeyLease } from './key-lease.js';
 import { KeyedExecution } from './keyed-execution.js';
 import { ResponseKeeper } from './response-keeper.js';
 import {
@@ -34,21 +34,22 @@ export { REPLAYED_HEADERS } from './idempotent-response.js';
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly outcomes: IdempotencyOutcomes;
-  private readonly ttlMs: number;
+  private readonly lease: KeyLease;
   private readonly execution: KeyedExecution;
   private readonly keeper: ResponseKeeper;
 
   constructor(
-    private readonly store: IdempotencyStore,
+    store: IdempotencyStore,
     private readonly records: IdempotencyRecords,
     private readonly config: AppConfig,
     private readonly reflector: Reflector,
     metrics: Metrics,
   ) {
     this.outcomes = new IdempotencyOutcomes(metrics);
-    this.ttlMs = config.idempotency.ttlSeconds * 1000;
-    this.execution = new KeyedExecution(store, records, this.outcomes, config.idempotency.ttlSeconds);
-    this.keeper = new ResponseKeeper(store, records, this.outcomes, this.ttlMs);
+    const { leaseMs, ttlSeconds } = config.idempotency;
+    this.lease = new KeyLease(store, this.outcomes, { leaseMs, ttlMs: ttlSeconds * 1000 });
+    this.execution = new KeyedExecution(store, records, this.outcomes, ttlSeconds);
+    this.keeper = new ResponseKeeper(store, records, this.outcomes, ttlSeconds * 1000);
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -89,32 +90,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Not kept: a finished success releases the key, whose row keeps the outcome; a retry rebuilds its answer from it.
     attempt.keep = keepsResponse;
     attempt.responseNotKept = !keepsResponse;
-    const { leaseMs } = this.config.idempotency;
-    let claim: Claim | undefined;
-    try {
-      claim = await this.store.claim(attempt.scope, attempt.fingerprint, attempt.token, leaseMs, this.ttlMs);
-      this.outcomes.storeAvailable();
-    } catch (err) {
-      this.outcomes.storeFailed(err);
-      attempt.storeUp = false;
-    }
-
-    if (claim?.state === 'done') {
-      if (claim.record.fingerprint !== attempt.fingerprint) throw this.outcomes.mismatch();
-      this.outcomes.count('replayed');
-      return replay(claim.record);
-    }
-    if (claim?.state === 'busy') {
-      if (claim.fingerprint !== attempt.fingerprint) throw this.outcomes.mismatch();
-      throw this.outcomes.inUse();
-    }
-    if (claim) {
-      attempt.holdsLease = true;
-      attempt.startRenewal(
-        () => this.store.renew(attempt.scope, attempt.fingerprint, attempt.token, leaseMs),
-        Math.max(Math.floor(leaseMs / 3), 50),
-      );
-    }
+    const lease = await this.lease.claim(attempt);
+    if ('replay' in lease) return lease.replay;
     captureResponse(request, (r, payload) => this.keeper.keep(attempt, r, payload));
     // A client that goes away does not keep the lease: it is released once the handler settles.
     reply.raw.once('close', () => {
@@ -122,7 +99,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     });
 
     // A started attempt that never finished (or no store to tell): the command may have committed.
-    if (claim?.state === 'retry' || !attempt.storeUp) {
+    if (lease.run === 'unsure') {
       const committed = await this.records.find(attempt.scope, this.config.idempotency.ttlSeconds);
       if (committed) return this.execution.fromCommitted(attempt, committed, reply, next);
     }
