@@ -155,7 +155,8 @@ module.exports = {
     ...eachFile({
       name: 'use-case-file-names',
       comment:
-        'One use case per folder: application/commands/<use-case>/<use-case>.command.ts and .handler.ts (queries alike).',
+        'One use case per folder, its files named after it: application/commands/<use-case>/<use-case>.handler.ts and ' +
+        '<use-case>.command.ts (queries alike, .query.ts); the command or query class may live in the handler file instead.',
       path: `^libs/${SLICE}/src/application/(commands/[^/]+/[^/.]+\\.(command|handler)|queries/[^/]+/[^/.]+\\.(query|handler))\\.ts$`,
       // One pattern, not a list: the back-references count the groups from its start.
       pathNot:

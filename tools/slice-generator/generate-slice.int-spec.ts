@@ -83,6 +83,19 @@ async function exitOf(args: string[]): Promise<{ code: number; output: string }>
 /** The command line, as `npm run generate:slice --` runs it. */
 const CLI = ['--import', './test/support/ts-register.mjs', 'tools/slice-generator/cli.ts'];
 
+/** The files a run of the command line says it created and changed. */
+function reported(output: string): { created: string[]; changed: string[] } {
+  const [, created, changed] = /Created:\n((?: {2}.+\n)*)Changed:\n((?: {2}.+\n)*)/.exec(output) ?? [];
+  const lines = (block = '') =>
+    block
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.trim());
+  return { created: lines(created), changed: lines(changed) };
+}
+
+const isTest = (file: string) => /\.(spec|int-spec|e2e-spec)\.ts$/.test(file);
+
 describe('generate:slice refuses, writing nothing', () => {
   it.each<[string, GenerateRequest, RegExp]>([
     ['an existing lib', { kind: 'slice', slice: 'tasks' }, /libs\/tasks already exists/],
@@ -161,12 +174,70 @@ describe('a generated slice', () => {
         path.join(scratch.dir, '.prettierrc.json'),
         JSON.stringify({ singleQuote: true, printWidth: 120 }),
       );
-    expect(await inCopy([...CLI, 'comments'])).toMatch(
-      /Created:\n[\s\S]*libs\/comments\/src\/comments\.module\.ts[\s\S]*prisma\/migrations\/\d{14}_comments\/migration\.sql[\s\S]*Changed:\n {2}apps\/api\/src\/app\.module\.ts\n {2}apps\/worker\/src\/worker\.module\.ts\n {2}nest-cli\.json\n {2}prisma\/schema\.prisma\n/,
+    const slice = reported(await inCopy([...CLI, 'comments']));
+    const src = 'libs/comments/src/';
+    // 14 source files and 4 tests in the slice, its migration, and edits of the schema and the two app modules only.
+    expect(slice.created.filter((f) => f.startsWith(src) && !isTest(f))).toEqual(
+      [
+        'index.ts',
+        'comments.module.ts',
+        'domain/comment.ts',
+        'ports/comment.repository.ts',
+        'ports/comments.read-model.ts',
+        'adapters/kysely-comment.repository.ts',
+        'adapters/kysely-comments.read-model.ts',
+        'application/commands/create-comment/create-comment.handler.ts',
+        'application/queries/get-comment/get-comment.handler.ts',
+        'projections/comments-read.projection.ts',
+        'projections/comments-read.projector.ts',
+        'http/comments.controller.ts',
+        'http/comment.request.ts',
+        'http/comment.response.ts',
+      ]
+        .map((f) => src + f)
+        .sort(),
     );
-    await inCopy([...CLI, 'comments', 'command', 'archive-comment']);
-    await inCopy([...CLI, 'comments', 'query', 'list-comments']);
-    await inCopy([...CLI, 'comments', 'projection', 'comment-feed']);
+    expect(slice.created.filter((f) => !f.startsWith(src) || isTest(f))).toEqual([
+      `${src}adapters/comments-persistence.int-spec.ts`,
+      `${src}domain/comment.spec.ts`,
+      `${src}http/comments.e2e-spec.ts`,
+      `${src}projections/comments-read.projection.spec.ts`,
+      expect.stringMatching(/^prisma\/migrations\/\d{14}_comments\/migration\.sql$/),
+    ]);
+    expect(slice.changed).toEqual([
+      'apps/api/src/app.module.ts',
+      'apps/worker/src/worker.module.ts',
+      'nest-cli.json',
+      'prisma/schema.prisma',
+    ]);
+    // A command or a query is one handler file (the message class in it) and its test.
+    expect(reported(await inCopy([...CLI, 'comments', 'command', 'archive-comment']))).toEqual({
+      created: [
+        `${src}application/commands/archive-comment/archive-comment.handler.int-spec.ts`,
+        `${src}application/commands/archive-comment/archive-comment.handler.ts`,
+      ],
+      changed: [`${src}comments.module.ts`, `${src}domain/comment.ts`, `${src}projections/comments-read.projection.ts`],
+    });
+    expect(reported(await inCopy([...CLI, 'comments', 'query', 'list-comments']))).toEqual({
+      created: [
+        `${src}application/queries/list-comments/list-comments.handler.int-spec.ts`,
+        `${src}application/queries/list-comments/list-comments.handler.ts`,
+      ],
+      changed: [
+        `${src}adapters/kysely-comments.read-model.ts`,
+        `${src}comments.module.ts`,
+        `${src}ports/comments.read-model.ts`,
+      ],
+    });
+    expect(reported(await inCopy([...CLI, 'comments', 'projection', 'comment-feed']))).toEqual({
+      created: [
+        `${src}projections/comment-feed.projection.spec.ts`,
+        `${src}projections/comment-feed.projection.ts`,
+        `${src}projections/comment-feed.projector.ts`,
+        expect.stringMatching(/^prisma\/migrations\/\d{14}_comments_comment_feed\/migration\.sql$/),
+      ],
+      changed: [`${src}comments.module.ts`, 'prisma/schema.prisma'],
+    });
     // Names the slice now has are refused, and nothing is written.
     await expectRefusal(
       { kind: 'command', slice: 'comments', name: 'archive-comment' },

@@ -190,50 +190,49 @@ async function sourceTexts(root: string): Promise<Map<string, string>> {
 }
 
 /**
- * A slice the generator made (or one shaped like it): its names come from its one
- * domain/<aggregate>.events.ts, which must declare the <Aggregate>Envelope the templates extend.
+ * A slice the generator made (or one shaped like it): its aggregate is the one domain/<aggregate>.ts
+ * that declares the <Aggregate>Envelope the templates extend (beside the aggregate's class and its
+ * <Aggregate>Event union).
  */
 async function existingSlice(root: string, slice: string): Promise<SliceNames> {
   refuse(nameProblem('slice', slice));
   const domain = path.join(root, 'libs', slice, 'src', 'domain');
   if (!existsSync(path.join(root, 'libs', slice, 'src', `${slice}.module.ts`)))
     refuse(`there is no slice libs/${slice} (no libs/${slice}/src/${slice}.module.ts)`);
-  const events = existsSync(domain) ? (await readdir(domain)).filter((f) => f.endsWith('.events.ts')) : [];
-  if (events.length !== 1)
-    refuse(
-      `libs/${slice} has ${events.length} domain/*.events.ts files, not one: the generator extends only slices shaped as it makes them`,
-    );
-  const n = sliceNames(slice, events[0].replace(/\.events\.ts$/, ''));
-  const text = await readFile(path.join(domain, events[0]), 'utf8');
-  if (!text.includes(`interface ${n.aggregate.pascal}Envelope<`)) {
-    refuse(
-      `libs/${slice} was not made by the generator (domain/${events[0]} declares no ${n.aggregate.pascal}Envelope): add to it by hand`,
-    );
+  const aggregates: SliceNames[] = [];
+  for (const file of existsSync(domain) ? await readdir(domain) : []) {
+    const aggregate = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\.ts$/.exec(file)?.[1];
+    if (!aggregate) continue;
+    const n = sliceNames(slice, aggregate);
+    if ((await readFile(path.join(domain, file), 'utf8')).includes(`interface ${n.aggregate.pascal}Envelope<`))
+      aggregates.push(n);
   }
-  return n;
+  if (aggregates.length !== 1)
+    refuse(
+      `libs/${slice} was not made by the generator (${aggregates.length} domain/<aggregate>.ts files declare their <Aggregate>Envelope, not one): add to it by hand`,
+    );
+  return aggregates[0];
 }
 
 // ----- slices ---------------------------------------------------------------------------------
 
 async function registerInApps(change: StagedChange, n: SliceNames): Promise<void> {
   const from = `@app/${n.slice.kebab}`;
-  await change.modify(API_MODULE, (text) =>
-    addToClassArray(
-      API_MODULE,
-      addImport(API_MODULE, text, [`${n.slice.pascal}Module`], from),
-      'AppModule',
-      'imports',
-      `${n.slice.pascal}Module`,
-    ),
-  );
-  await change.modify(WORKER_MODULE, (text) =>
-    addToClassArray(
-      WORKER_MODULE,
-      addImport(WORKER_MODULE, text, [`${n.slice.pascal}WorkerModule`], from),
-      'WorkerModule',
-      'imports',
-      `${n.slice.pascal}WorkerModule`,
-    ),
+  await register(change, API_MODULE, 'AppModule', 'imports', `${n.slice.pascal}Module`, from);
+  await register(change, WORKER_MODULE, 'WorkerModule', 'imports', `${n.slice.pascal}WorkerModule`, from);
+}
+
+/** Imports `cls` from `from` into `file` and adds it to the `property` array of module class `moduleClass`. */
+async function register(
+  change: StagedChange,
+  file: string,
+  moduleClass: string,
+  property: 'imports' | 'providers',
+  cls: string,
+  from: string,
+): Promise<void> {
+  await change.modify(file, (text) =>
+    addToClassArray(file, addImport(file, text, [cls], from), moduleClass, property, cls),
   );
 }
 
@@ -246,29 +245,29 @@ async function addCommand(change: StagedChange, n: SliceNames, useCase: string):
   const dir = `${src}/application/commands/${c.useCase.kebab}`;
   if (existsSync(path.join(change.root, dir))) refuse(`${dir} already exists: the slice has a command ${useCase}`);
   const domainFile = `${src}/domain/${n.aggregate.kebab}.ts`;
-  const eventsFile = `${src}/domain/${n.aggregate.kebab}.events.ts`;
-  if (hasClassMember(domainFile, await change.read(domainFile), n.aggregate.pascal, c.verb.camel)) {
+  const domain = await change.read(domainFile);
+  if (hasClassMember(domainFile, domain, n.aggregate.pascal, c.verb.camel)) {
     refuse(`${n.aggregate.pascal} already has a method ${c.verb.camel} (the verb of ${useCase}): choose another verb`);
   }
-  if (unionEventTypes(eventsFile, await change.read(eventsFile), `${n.aggregate.pascal}Event`).includes(c.eventType))
+  if (unionEventTypes(domainFile, domain, `${n.aggregate.pascal}Event`).includes(c.eventType))
     refuse(`the event type ${c.eventType} already exists`);
   for (const [file, text] of Object.entries(commandFiles(n, c))) change.create(`${dir}/${file}`, text);
-  await change.modify(domainFile, (text) => addClassMember(domainFile, text, n.aggregate.pascal, commandMethod(n, c)));
-  await change.modify(eventsFile, (text) => {
+  await change.modify(domainFile, (text) => {
     const withPayload = text.replace(
       new RegExp(`(\\n/\\*\\*[^\\n]*\\*/\\ninterface ${n.aggregate.pascal}Envelope<)`),
       `${commandPayload(c)}$1`,
     );
     if (withPayload === text)
       throw new SourceEditError(
-        `${eventsFile}: no documented ${n.aggregate.pascal}Envelope to put ${c.payload} before`,
+        `${domainFile}: no documented ${n.aggregate.pascal}Envelope to put ${c.payload} before`,
       );
-    return addToUnion(
-      eventsFile,
+    const withEvent = addToUnion(
+      domainFile,
       withPayload,
       `${n.aggregate.pascal}Event`,
       `${n.aggregate.pascal}Envelope<'${c.eventType}', ${c.payload}>`,
     );
+    return addClassMember(domainFile, withEvent, n.aggregate.pascal, commandMethod(n, c));
   });
   for (const file of await projectionsOf(change.root, src)) {
     await change.modify(file, (text) => addToConstObject(file, text, 'APPLY', projectionEntry(n, c)));
@@ -314,8 +313,8 @@ async function addProjection(change: StagedChange, n: SliceNames, projection: st
   checkSchemaFree(schema, [p.pascal], [p.snake]);
   const files = projectionFiles(n, p);
   // Event types the aggregate already has beyond .created (added commands): the row follows their version.
-  const eventsFile = `${src}/domain/${n.aggregate.kebab}.events.ts`;
-  const later = unionEventTypes(eventsFile, await change.read(eventsFile), `${n.aggregate.pascal}Event`).filter(
+  const domainFile = `${src}/domain/${n.aggregate.kebab}.ts`;
+  const later = unionEventTypes(domainFile, await change.read(domainFile), `${n.aggregate.pascal}Event`).filter(
     (t) => t !== `${n.aggregate.snake}.created`,
   );
   for (const [file, text] of Object.entries(files)) {
@@ -332,23 +331,25 @@ async function addProjection(change: StagedChange, n: SliceNames, projection: st
     change.create(`${src}/${file}`, out);
   }
   await change.modify(SCHEMA, (text) => insertAfterModel(text, n.readModel, projectionSchema(n, p, p.pascal)));
-  const worker = `${src}/${n.slice.kebab}-worker.module.ts`;
-  await change.modify(worker, (text) =>
-    addToClassArray(
-      worker,
-      addImport(worker, text, [`${p.pascal}Projector`], `./projections/${p.kebab}.projector.js`),
-      `${n.slice.pascal}WorkerModule`,
-      'providers',
-      `${p.pascal}Projector`,
-    ),
+  await register(
+    change,
+    `${src}/${n.slice.kebab}.module.ts`,
+    `${n.slice.pascal}WorkerModule`,
+    'providers',
+    `${p.pascal}Projector`,
+    `./projections/${p.kebab}.projector.js`,
   );
   return p;
 }
 
 async function registerProvider(change: StagedChange, n: SliceNames, cls: string, from: string): Promise<void> {
-  const file = `libs/${n.slice.kebab}/src/${n.slice.kebab}.module.ts`;
-  await change.modify(file, (text) =>
-    addToClassArray(file, addImport(file, text, [cls], from), `${n.slice.pascal}Module`, 'providers', cls),
+  await register(
+    change,
+    `libs/${n.slice.kebab}/src/${n.slice.kebab}.module.ts`,
+    `${n.slice.pascal}Module`,
+    'providers',
+    cls,
+    from,
   );
 }
 

@@ -56,28 +56,17 @@ describe('slice generator names', () => {
     ]);
   });
 
-  it('reads the command line', () => {
-    expect(parseArguments(['comments'])).toEqual({ kind: 'slice', slice: 'comments' });
-    expect(parseArguments(['inventory', '--aggregate', 'stock-item'])).toEqual({
-      kind: 'slice',
-      slice: 'inventory',
-      aggregate: 'stock-item',
-    });
-    expect(parseArguments(['comments', 'command', 'archive-comment'])).toEqual({
-      kind: 'command',
-      slice: 'comments',
-      name: 'archive-comment',
-    });
-    expect(parseArguments(['comments', 'query', 'list-comments'])).toEqual({
-      kind: 'query',
-      slice: 'comments',
-      name: 'list-comments',
-    });
-    expect(parseArguments(['comments', 'projection', 'comment-feed'])).toEqual({
-      kind: 'projection',
-      slice: 'comments',
-      name: 'comment-feed',
-    });
+  it.each<[string[], ReturnType<typeof parseArguments>]>([
+    [['comments'], { kind: 'slice', slice: 'comments' }],
+    [['inventory', '--aggregate', 'stock-item'], { kind: 'slice', slice: 'inventory', aggregate: 'stock-item' }],
+    [['comments', 'command', 'archive-comment'], { kind: 'command', slice: 'comments', name: 'archive-comment' }],
+    [['comments', 'query', 'list-comments'], { kind: 'query', slice: 'comments', name: 'list-comments' }],
+    [['comments', 'projection', 'comment-feed'], { kind: 'projection', slice: 'comments', name: 'comment-feed' }],
+  ])('reads the command line %j', (args, request) => {
+    expect(parseArguments(args)).toEqual(request);
+  });
+
+  it('answers the usage text to a command line it cannot read', () => {
     for (const bad of [
       [],
       ['--help'],

@@ -1,29 +1,18 @@
 import type { CommandNames, SliceNames } from '../slice-names.js';
+import { messageClass } from './message.js';
 
-/** The create command of a new slice, in application/commands/create-<aggregate>/. */
+/** The create command of a new slice, in application/commands/create-<aggregate>/: one file, the command and its handler. */
 export function createCommandFiles(n: SliceNames): Record<string, string> {
   const a = n.aggregate;
   const create = `create-${a.kebab}`;
   return {
-    [`${create}.command.ts`]: `import { Command } from '@nestjs/cqrs';
-import type { ${a.pascal}State } from '../../../domain/${a.kebab}.js';
-
-/** Creates a ${a.kebab} owned by the caller; returns it as written. */
-export class Create${a.pascal}Command extends Command<${a.pascal}State> {
-  constructor(
-    readonly ownerId: string,
-    readonly title: string,
-  ) {
-    super();
-  }
-}
-`,
-    [`${create}.handler.ts`]: `import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+    [`${create}.handler.ts`]: `import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock, UnitOfWork } from '@app/shared-kernel';
 import { EventStore } from '@app/events/ports';
 import { ${a.pascal}, type ${a.pascal}State } from '../../../domain/${a.kebab}.js';
 import { ${a.pascal}Repository } from '../../../ports/${a.kebab}.repository.js';
-import { Create${a.pascal}Command } from './${create}.command.js';
+
+${messageClass(`Creates a ${a.kebab} owned by the caller; returns it as written.`, `Create${a.pascal}Command`, `Command<${a.pascal}State>`, ['ownerId: string', 'title: string'])}
 
 /**
  * One transaction: the row and its events commit together, and the command bus records what the
@@ -53,33 +42,21 @@ export class Create${a.pascal}Handler implements ICommandHandler<Create${a.pasca
 }
 
 /**
- * A command on one existing aggregate (`<verb>-<noun>`): its command and handler, and an
- * integration test that sends it through the real command bus.
+ * A command on one existing aggregate (`<verb>-<noun>`): its handler file, which declares the
+ * command too, and an integration test that sends it through the real command bus.
  */
 export function commandFiles(n: SliceNames, c: CommandNames): Record<string, string> {
   const a = n.aggregate;
   const u = c.useCase;
   const create = `create-${a.kebab}`;
   return {
-    [`${u.kebab}.command.ts`]: `import { Command } from '@nestjs/cqrs';
-import type { ${a.pascal}State } from '../../../domain/${a.kebab}.js';
-
-/** ${u.pascal}: changes one of the caller's ${n.slice.kebab}; returns it as written. */
-export class ${u.pascal}Command extends Command<${a.pascal}State> {
-  constructor(
-    readonly ownerId: string,
-    readonly ${a.camel}Id: string,
-  ) {
-    super();
-  }
-}
-`,
-    [`${u.kebab}.handler.ts`]: `import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+    [`${u.kebab}.handler.ts`]: `import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock, DomainError, UnitOfWork } from '@app/shared-kernel';
 import { EventStore } from '@app/events/ports';
 import { ${a.pascal}, type ${a.pascal}State } from '../../../domain/${a.kebab}.js';
 import { ${a.pascal}Repository } from '../../../ports/${a.kebab}.repository.js';
-import { ${u.pascal}Command } from './${u.kebab}.command.js';
+
+${messageClass(`${u.pascal}: changes one of the caller's ${n.slice.kebab}; returns it as written.`, `${u.pascal}Command`, `Command<${a.pascal}State>`, ['ownerId: string', `${a.camel}Id: string`])}
 
 /** Loads the caller's ${a.kebab} (locked), applies ${a.pascal}.${c.verb.camel}, writes the row and the events in one transaction. */
 @CommandHandler(${u.pascal}Command)
@@ -111,8 +88,8 @@ import pg from 'pg';
 import { startTestContext, type TestContext } from '../../../../../../test/support/test-context';
 import type { ${a.pascal}State } from '../../../domain/${a.kebab}';
 import { ${n.slice.pascal}Module } from '../../../${n.slice.kebab}.module';
-import { Create${a.pascal}Command } from '../${create}/${create}.command';
-import { ${u.pascal}Command } from './${u.kebab}.command';
+import { Create${a.pascal}Command } from '../${create}/${create}.handler';
+import { ${u.pascal}Command } from './${u.kebab}.handler';
 
 describe('${u.pascal}Command through the command bus', () => {
   let t: TestContext;

@@ -12,7 +12,7 @@ export function projectionFiles(n: SliceNames, p: Name): Record<string, string> 
   return {
     [`projections/${p.kebab}.projection.ts`]: `import type { Selectable } from 'kysely';
 import type { DB } from '@app/platform';
-import type { ${a.pascal}Event } from '../domain/${a.kebab}.events.js';
+import type { ${a.pascal}Event } from '../domain/${a.kebab}.js';
 
 /** A row of ${p.snake}, typed from schema.prisma. */
 export type ${rowType} = Selectable<DB['${p.snake}']>;
@@ -39,7 +39,7 @@ export function project${p.pascal}(row: ${rowType} | null, event: { type: string
   return apply(row, event as ${a.pascal}Event);
 }
 `,
-    [`projections/${p.kebab}.projection.spec.ts`]: `import type { ${a.pascal}Event } from '../domain/${a.kebab}.events';
+    [`projections/${p.kebab}.projection.spec.ts`]: `import type { ${a.pascal}Event } from '../domain/${a.kebab}';
 import { project${p.pascal}, type ${rowType} } from './${p.kebab}.projection';
 
 const ID = '11111111-1111-4111-8111-111111111111';
@@ -109,7 +109,15 @@ export class ${p.pascal}Projector extends Projector {
 export function projectionSchema(n: SliceNames, p: Name, model: string): string {
   return `
 /// Kept by the ${p.snake} projector (libs/${n.slice.kebab}/src/projections/${p.kebab}.projector.ts) from the ${n.aggregate.snake}.* events.
-model ${model} {
+${tableModel(model, p.snake, '[ownerId, createdAt, id]')}`;
+}
+
+/**
+ * The schema.prisma model of one of a generated slice's tables: the write table and every read
+ * table have the same columns, and each its own index.
+ */
+export function tableModel(model: string, table: string, index: string): string {
+  return `model ${model} {
   id        String   @id @db.Uuid
   ownerId   String   @map("owner_id") @db.Uuid
   title     String
@@ -117,8 +125,8 @@ model ${model} {
   createdAt DateTime @map("created_at") @db.Timestamptz(3)
   updatedAt DateTime @map("updated_at") @db.Timestamptz(3)
 
-  @@index([ownerId, createdAt, id])
-  @@map("${p.snake}")
+  @@index(${index})
+  @@map("${table}")
 }
 `;
 }

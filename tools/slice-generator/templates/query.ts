@@ -1,28 +1,17 @@
 import type { Name } from '../names.js';
 import type { SliceNames } from '../slice-names.js';
+import { messageClass } from './message.js';
 
-/** The get query of a new slice, in application/queries/get-<aggregate>/. */
+/** The get query of a new slice, in application/queries/get-<aggregate>/: one file, the query and its handler. */
 export function getQueryFiles(n: SliceNames): Record<string, string> {
   const a = n.aggregate;
   const get = `get-${a.kebab}`;
   return {
-    [`${get}.query.ts`]: `import { Query } from '@nestjs/cqrs';
-import type { ${a.pascal}View } from '../../../ports/${n.slice.kebab}.read-model.js';
-
-/** One of the caller's ${n.slice.kebab}, from ${n.readProjection.snake}. */
-export class Get${a.pascal}Query extends Query<${a.pascal}View> {
-  constructor(
-    readonly ownerId: string,
-    readonly ${a.camel}Id: string,
-  ) {
-    super();
-  }
-}
-`,
-    [`${get}.handler.ts`]: `import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+    [`${get}.handler.ts`]: `import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '@app/shared-kernel';
 import { ${n.slice.pascal}ReadModel, type ${a.pascal}View } from '../../../ports/${n.slice.kebab}.read-model.js';
-import { Get${a.pascal}Query } from './${get}.query.js';
+
+${messageClass(`One of the caller's ${n.slice.kebab}, from ${n.readProjection.snake}.`, `Get${a.pascal}Query`, `Query<${a.pascal}View>`, ['ownerId: string', `${a.camel}Id: string`])}
 
 /** Reads ${n.readProjection.snake}; another user's ${a.kebab} is a 404 like a missing one. */
 @QueryHandler(Get${a.pascal}Query)
@@ -40,30 +29,18 @@ export class Get${a.pascal}Handler implements IQueryHandler<Get${a.pascal}Query>
 }
 
 /**
- * A new query (`<verb>-<noun>`): its query and handler, reading a method of the same name that
- * the generator adds to the read-model port and its adapter (the caller's rows, newest first),
- * and an integration test through the real query bus.
+ * A new query (`<verb>-<noun>`): its handler file, which declares the query too, reading a method
+ * of the same name that the generator adds to the read-model port and its adapter (the caller's
+ * rows, newest first), and an integration test through the real query bus.
  */
 export function queryFiles(n: SliceNames, q: Name): Record<string, string> {
   const a = n.aggregate;
   const create = `create-${a.kebab}`;
   return {
-    [`${q.kebab}.query.ts`]: `import { Query } from '@nestjs/cqrs';
-import type { ${a.pascal}View } from '../../../ports/${n.slice.kebab}.read-model.js';
-
-/** ${q.pascal}: the caller's ${n.slice.kebab}, newest first, at most \`limit\`. */
-export class ${q.pascal}Query extends Query<${a.pascal}View[]> {
-  constructor(
-    readonly ownerId: string,
-    readonly limit: number,
-  ) {
-    super();
-  }
-}
-`,
-    [`${q.kebab}.handler.ts`]: `import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+    [`${q.kebab}.handler.ts`]: `import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ${n.slice.pascal}ReadModel, type ${a.pascal}View } from '../../../ports/${n.slice.kebab}.read-model.js';
-import { ${q.pascal}Query } from './${q.kebab}.query.js';
+
+${messageClass(`${q.pascal}: the caller's ${n.slice.kebab}, newest first, at most \`limit\`.`, `${q.pascal}Query`, `Query<${a.pascal}View[]>`, ['ownerId: string', 'limit: number'])}
 
 @QueryHandler(${q.pascal}Query)
 export class ${q.pascal}Handler implements IQueryHandler<${q.pascal}Query> {
@@ -82,10 +59,9 @@ import pg from 'pg';
 import { startTestContext, type TestContext } from '../../../../../../test/support/test-context';
 import type { ${a.pascal}State } from '../../../domain/${a.kebab}';
 import { ${n.readProjection.pascal}Projector } from '../../../projections/${n.readProjection.kebab}.projector';
-import { ${n.slice.pascal}Module } from '../../../${n.slice.kebab}.module';
-import { ${n.slice.pascal}WorkerModule } from '../../../${n.slice.kebab}-worker.module';
-import { Create${a.pascal}Command } from '../../commands/${create}/${create}.command';
-import { ${q.pascal}Query } from './${q.kebab}.query';
+import { ${n.slice.pascal}Module, ${n.slice.pascal}WorkerModule } from '../../../${n.slice.kebab}.module';
+import { Create${a.pascal}Command } from '../../commands/${create}/${create}.handler';
+import { ${q.pascal}Query } from './${q.kebab}.handler';
 
 describe('${q.pascal}Query through the query bus', () => {
   let t: TestContext;

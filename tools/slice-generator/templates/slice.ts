@@ -1,21 +1,24 @@
 import type { SliceNames } from '../slice-names.js';
 import { createCommandFiles } from './command.js';
 import { getQueryFiles } from './query.js';
-import { projectionFiles, projectionSchema } from './projection.js';
+import { projectionFiles, projectionSchema, tableModel } from './projection.js';
 
 /**
- * The files of a new slice, keyed by path under libs/<slice>/src: its module and worker module,
- * the aggregate and its events, the create command and the get query, the ports and their
- * adapters, the main read projection, the controller, and a test of each layer.
+ * The files of a new slice, keyed by path under libs/<slice>/src: 14 sources and 4 tests.
+ * index.ts; <slice>.module.ts (the HTTP module and the worker module); domain/<aggregate>.ts (the
+ * aggregate and its events); the repository and read-model ports and their Kysely adapters; the
+ * create command and the get query, each one handler file that declares its message class too;
+ * the main read projection and its projector; the controller, its request and its response. The
+ * tests: the aggregate's (unit), the projection's (unit), the adapters' (PostgreSQL) and the
+ * routes' (e2e).
  */
 export function sliceFiles(n: SliceNames): Record<string, string> {
   const { slice: s, aggregate: a } = n;
   const create = `create-${a.kebab}`;
   const get = `get-${a.kebab}`;
   return {
-    'index.ts': `export { ${s.pascal}Module } from './${s.kebab}.module.js';
-export { ${s.pascal}WorkerModule } from './${s.kebab}-worker.module.js';
-export type { ${a.pascal}CreatedPayload, ${a.pascal}Event } from './domain/${a.kebab}.events.js';
+    'index.ts': `export { ${s.pascal}Module, ${s.pascal}WorkerModule } from './${s.kebab}.module.js';
+export type { ${a.pascal}CreatedPayload, ${a.pascal}Event } from './domain/${a.kebab}.js';
 `,
     [`${s.kebab}.module.ts`]: `import { Module } from '@nestjs/common';
 import { AccessModule } from '@app/access';
@@ -28,8 +31,9 @@ import { Get${a.pascal}Handler } from './application/queries/${get}/${get}.handl
 import { ${s.pascal}Controller } from './http/${s.kebab}.controller.js';
 import { ${a.pascal}Repository } from './ports/${a.kebab}.repository.js';
 import { ${s.pascal}ReadModel } from './ports/${s.kebab}.read-model.js';
+import { ${n.readProjection.pascal}Projector } from './projections/${n.readProjection.kebab}.projector.js';
 
-/** The ${s.kebab} slice's HTTP side: its routes, commands and queries. Its projector runs in ${s.pascal}WorkerModule. */
+/** The ${s.kebab} slice's HTTP side, imported by AppModule: its routes, commands and queries. */
 @Module({
   imports: [EventsModule, AccessModule],
   controllers: [${s.pascal}Controller],
@@ -42,21 +46,21 @@ import { ${s.pascal}ReadModel } from './ports/${s.kebab}.read-model.js';
   ],
 })
 export class ${s.pascal}Module {}
-`,
-    [`${s.kebab}-worker.module.ts`]: `import { Module } from '@nestjs/common';
-import { ${n.readProjection.pascal}Projector } from './projections/${n.readProjection.kebab}.projector.js';
 
 /**
  * The ${s.kebab} slice's background side, imported by WorkerModule (the worker process, or the API
  * in single-instance mode): its projectors, which the events engine discovers by their
- * @EventConsumer() decorator. Kept apart from ${s.pascal}Module so each consumer is registered once.
+ * @EventConsumer() decorator. A module apart from ${s.pascal}Module so each consumer is registered once.
  */
 @Module({
   providers: [${n.readProjection.pascal}Projector],
 })
 export class ${s.pascal}WorkerModule {}
 `,
-    [`domain/${a.kebab}.events.ts`]: `export const ${a.constant}_AGGREGATE = '${a.snake}';
+    [`domain/${a.kebab}.ts`]: `import { DomainError } from '@app/shared-kernel';
+
+const ${a.constant}_AGGREGATE = '${a.snake}';
+export const TITLE_MAX = 200;
 
 /** Payloads of the ${a.kebab} events: the contract other slices' consumers read (index.ts exports them). */
 export interface ${a.pascal}CreatedPayload {
@@ -77,21 +81,8 @@ interface ${a.pascal}Envelope<T extends string, P> {
 
 export type ${a.pascal}Event =
   | ${a.pascal}Envelope<'${a.snake}.created', ${a.pascal}CreatedPayload>;
-`,
-    [`domain/${a.kebab}.ts`]: `import { DomainError } from '@app/shared-kernel';
-import { ${a.constant}_AGGREGATE, type ${a.pascal}Event } from './${a.kebab}.events.js';
 
-export const TITLE_MAX = 200;
-
-/** The ${a.kebab}'s state as the write table stores it. */
-export interface ${a.pascal}State {
-  id: string;
-  ownerId: string;
-  title: string;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+${rowInterface(`The ${a.kebab}'s state as the write table stores it.`, `${a.pascal}State`)}
 
 function validTitle(title: string): string {
   const trimmed = title.trim();
@@ -183,15 +174,7 @@ export abstract class ${a.pascal}Repository {
   abstract update(${a.camel}: ${a.pascal}State, expectedVersion: number): Promise<void>;
 }
 `,
-    [`ports/${s.kebab}.read-model.ts`]: `/** A row of ${n.readProjection.snake}, as queries see it. */
-export interface ${a.pascal}View {
-  id: string;
-  ownerId: string;
-  title: string;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+    [`ports/${s.kebab}.read-model.ts`]: `${rowInterface(`A row of ${n.readProjection.snake}, as queries see it.`, `${a.pascal}View`)}
 
 /** The read side: queries read ${n.readProjection.snake} directly, skipping the domain. */
 export abstract class ${s.pascal}ReadModel {
@@ -207,14 +190,7 @@ import { DomainError } from '@app/shared-kernel';
 import type { ${a.pascal}State } from '../domain/${a.kebab}.js';
 import { ${a.pascal}Repository } from '../ports/${a.kebab}.repository.js';
 
-const toState = (r: Selectable<DB['${n.writeTable}']>): ${a.pascal}State => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  title: r.title,
-  version: r.version,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+${rowMapper('toState', n.writeTable, `${a.pascal}State`)}
 
 /** The ${n.writeTable} write table through Kysely, on the command's transaction. */
 @Injectable()
@@ -261,14 +237,7 @@ import type { Selectable } from 'kysely';
 import { type DB, TransactionRunner } from '@app/platform';
 import { ${s.pascal}ReadModel, type ${a.pascal}View } from '../ports/${s.kebab}.read-model.js';
 
-const toView = (r: Selectable<DB['${n.readProjection.snake}']>): ${a.pascal}View => ({
-  id: r.id,
-  ownerId: r.owner_id,
-  title: r.title,
-  version: r.version,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+${rowMapper('toView', n.readProjection.snake, `${a.pascal}View`)}
 
 /** ${n.readProjection.snake} through Kysely. */
 @Injectable()
@@ -320,8 +289,8 @@ import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access'
 import { ConsistentRead } from '@app/events';
 import { API_PREFIX, Idempotent, ValidBody } from '@app/platform';
 import { DomainError } from '@app/shared-kernel';
-import { Create${a.pascal}Command } from '../application/commands/${create}/${create}.command.js';
-import { Get${a.pascal}Query } from '../application/queries/${get}/${get}.query.js';
+import { Create${a.pascal}Command } from '../application/commands/${create}/${create}.handler.js';
+import { Get${a.pascal}Query } from '../application/queries/${get}/${get}.handler.js';
 import { Create${a.pascal}Request } from './${a.kebab}.request.js';
 import { ${a.pascal}Response } from './${a.kebab}.response.js';
 
@@ -365,6 +334,34 @@ export class ${s.pascal}Controller {
   };
 }
 
+/**
+ * The slice's tables (the write table, each read table) have the same columns: `rowInterface` is
+ * a row as its port speaks of it (camelCase), `rowMapper` the adapter's function from the table's
+ * row to it.
+ */
+function rowInterface(doc: string, name: string): string {
+  return `/** ${doc} */
+export interface ${name} {
+  id: string;
+  ownerId: string;
+  title: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}`;
+}
+
+function rowMapper(name: string, table: string, type: string): string {
+  return `const ${name} = (r: Selectable<DB['${table}']>): ${type} => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  title: r.title,
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});`;
+}
+
 function prefix(dir: string, files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).map(([file, text]) => [dir + file, text]));
 }
@@ -376,18 +373,7 @@ export function sliceSchema(n: SliceNames): string {
 // ${n.slice.pascal}: \`${n.writeTable}\` is the write table (the ${n.aggregate.kebab} aggregate's state and version);
 // \`${n.readProjection.snake}\` is the read model its projector keeps from the ${n.aggregate.snake}.* events.
 // ---------------------------------------------------------------------------------------------
-model ${n.writeModel} {
-  id        String   @id @db.Uuid
-  ownerId   String   @map("owner_id") @db.Uuid
-  title     String
-  version   Int
-  createdAt DateTime @map("created_at") @db.Timestamptz(3)
-  updatedAt DateTime @map("updated_at") @db.Timestamptz(3)
-
-  @@index([ownerId])
-  @@map("${n.writeTable}")
-}
-${projectionSchema(n, n.readProjection, n.readModel)}`;
+${tableModel(n.writeModel, n.writeTable, '[ownerId]')}${projectionSchema(n, n.readProjection, n.readModel)}`;
 }
 
 function persistenceSpec(n: SliceNames): string {
@@ -399,13 +385,12 @@ import pg from 'pg';
 import type { StoredEvent } from '@app/events';
 import { TransactionRunner } from '@app/platform';
 import { startTestContext, type TestContext } from '../../../../test/support/test-context';
-import { Create${a.pascal}Command } from '../application/commands/${create}/${create}.command';
+import { Create${a.pascal}Command } from '../application/commands/${create}/${create}.handler';
 import type { ${a.pascal}State } from '../domain/${a.kebab}';
 import { ${a.pascal}Repository } from '../ports/${a.kebab}.repository';
 import { ${s.pascal}ReadModel } from '../ports/${s.kebab}.read-model';
 import { ${n.readProjection.pascal}Projector } from '../projections/${n.readProjection.kebab}.projector';
-import { ${s.pascal}Module } from '../${s.kebab}.module';
-import { ${s.pascal}WorkerModule } from '../${s.kebab}-worker.module';
+import { ${s.pascal}Module, ${s.pascal}WorkerModule } from '../${s.kebab}.module';
 
 /** The slice's adapters on the real PostgreSQL: the write table, the projector and the read table. */
 describe('${s.kebab} persistence', () => {
