@@ -25,7 +25,8 @@ export class SendWakeUp {
   /**
    * Starts `count` loops that each run `step`: again at once after it did some work, else after the
    * next ring or `pollMs`; a failed step (the database away) is logged and retried after `pollMs`.
-   * The returned stop ends them and resolves once each has finished the step it was in.
+   * The returned stop ends them and resolves once each has finished the step it was in (no poll
+   * waited after it).
    */
   start(
     count: number,
@@ -50,10 +51,10 @@ export class SendWakeUp {
   ): Promise<void> {
     while (!stopped()) {
       try {
-        if (!(await step())) await this.wait(pollMs);
+        if (!(await step()) && !stopped()) await this.wait(pollMs);
       } catch (err) {
         warn((err as Error).message);
-        await this.wait(pollMs);
+        if (!stopped()) await this.wait(pollMs);
       }
     }
   }
