@@ -1,18 +1,8 @@
 // Three tiers, told apart by file suffix: *.spec.ts (unit), *.int-spec.ts (real PostgreSQL and
 // Redis), *.e2e-spec.ts (HTTP against the real app). ESM throughout: Nest 12 ships ES modules.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
-      target: 'es2023',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+import { swcOptions } from './test/support/swc-options.mjs';
+
+const swc = ['@swc/jest', swcOptions];
 
 // CommonJS packages that require() an ES-only dependency work under Node's require(esm), which
 // Jest's module runtime lacks on Node 20; those dependencies are compiled to CommonJS for Jest.

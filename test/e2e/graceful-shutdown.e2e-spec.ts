@@ -18,28 +18,35 @@ function connects(port: number): Promise<boolean> {
   });
 }
 
+/** `npm start <role>` on `port` against the test database, without Redis, logging at info; `settings` add to that. */
+function start(role: 'api' | 'worker', port: number, settings: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'info',
+    ...settings,
+  };
+  delete env.REDIS_URL;
+  return spawnNode(['apps/cli/start.mjs', role], env);
+}
+
 const DRAIN_DELAY_MS = 2_500;
 
 describe('graceful shutdown of the real process (npm start)', () => {
   it('on SIGTERM: /ready 503 at once, new connections refused after the drain delay, in-flight requests complete, exit 0', async () => {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
+    const app = start('api', port, {
       MIGRATE_ON_START: 'false',
       RUN_WORKER_IN_API: 'true',
       TEST_SLOW_ROUTE: 'true',
       SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
       SHUTDOWN_GRACE_MS: '20000',
-      LOG_LEVEL: 'info',
       // npm start loads tracing (in a child process) only when an exporter is configured; nothing
       // listens on this port, the batch exporter just drops its spans.
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-    };
-    delete env.REDIS_URL;
-    const app = spawnNode(['apps/cli/start.mjs', 'api'], env);
+    });
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined), 60_000, 'ready');
 
@@ -91,16 +98,7 @@ describe('graceful shutdown of the real process (npm start)', () => {
 
   it('the worker serves /health, /ready and /metrics on its PORT and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      LOG_LEVEL: 'info',
-      SHUTDOWN_DRAIN_DELAY_MS: '100',
-    };
-    delete env.REDIS_URL;
-    const worker = spawnNode(['apps/cli/start.mjs', 'worker'], env);
+    const worker = start('worker', port, { SHUTDOWN_DRAIN_DELAY_MS: '100' });
     const base = `http://127.0.0.1:${port}`;
     await waitFor(
       async () => ((await fetch(`${base}/ready`)).status === 200 ? true : undefined),

@@ -44,6 +44,8 @@ function request(
   const sent: Sent = { sentAt: Date.now(), path };
   return new Promise((resolve) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const failed = (err: NodeJS.ErrnoException) =>
+      resolve({ ...sent, ms: Date.now() - sent.sentAt, reused: req.reusedSocket, error: err.code ?? err.message });
     const req = http.request(
       {
         agent,
@@ -64,24 +66,10 @@ function request(
             connection: res.headers.connection,
           }),
         );
-        res.on('error', (err) =>
-          resolve({
-            ...sent,
-            ms: Date.now() - sent.sentAt,
-            reused: req.reusedSocket,
-            error: (err as NodeJS.ErrnoException).code ?? err.message,
-          }),
-        );
+        res.on('error', failed);
       },
     );
-    req.on('error', (err) =>
-      resolve({
-        ...sent,
-        ms: Date.now() - sent.sentAt,
-        reused: req.reusedSocket,
-        error: (err as NodeJS.ErrnoException).code ?? err.message,
-      }),
-    );
+    req.on('error', failed);
     req.end(payload);
   });
 }

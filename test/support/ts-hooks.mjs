@@ -1,11 +1,12 @@
 // ESM loader hooks that run the TypeScript sources directly in a child process (tests that spawn
 // real worker processes): `@app/<lib>` -> libs/<lib>/src/index.ts, `@app/events/ports` ->
 // libs/events/src/ports/index.ts, `./x.js` -> `./x.ts`, and .ts compiled by SWC with the same
-// options as Jest. Registered by ts-register.mjs.
+// options as Jest (swc-options.mjs). Registered by ts-register.mjs.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import swc from '@swc/core';
+import { swcOptions } from './swc-options.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -29,16 +30,6 @@ export async function resolve(specifier, context, next) {
 export async function load(url, context, next) {
   if (!url.endsWith('.ts')) return next(url, context);
   const source = await readFile(fileURLToPath(url), 'utf8');
-  const { code } = await swc.transform(source, {
-    filename: fileURLToPath(url),
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
-      target: 'es2023',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  });
+  const { code } = await swc.transform(source, { ...swcOptions, filename: fileURLToPath(url) });
   return { format: 'module', source: code, shortCircuit: true };
 }

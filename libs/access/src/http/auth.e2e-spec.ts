@@ -40,6 +40,14 @@ const problem = async (res: Response) => {
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   return (await res.json()) as { code: string; status: number; detail: string };
 };
+/** Moves the user's rotations 10 s back: older than REFRESH_TOKEN_REUSE_INTERVAL_SECONDS (10 s by default). */
+const ageRotations = (userId: string) =>
+  t.app
+    .get(pg.Pool)
+    .query(
+      `UPDATE refresh_tokens SET rotated_at = rotated_at - interval '10 seconds' WHERE user_id = $1 AND rotated_at IS NOT NULL`,
+      [userId],
+    );
 const claims = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string; roles: string[]; exp: number };
 
@@ -209,13 +217,7 @@ describe('POST /api/v1/auth/refresh', () => {
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(claims(second.accessToken).sub).toBe(user.id);
 
-    // The rotation is older than REFRESH_TOKEN_REUSE_INTERVAL_SECONDS (10 s by default).
-    await t.app
-      .get(pg.Pool)
-      .query(
-        `UPDATE refresh_tokens SET rotated_at = rotated_at - interval '10 seconds' WHERE user_id = $1 AND rotated_at IS NOT NULL`,
-        [user.id],
-      );
+    await ageRotations(user.id);
     const reuse = await post('refresh', { refreshToken: first.refreshToken });
     expect(reuse.status).toBe(401);
     expect((await problem(reuse)).code).toBe('refresh-token-reused');
@@ -248,12 +250,7 @@ describe('POST /api/v1/auth/refresh', () => {
     expect((await post('refresh', { refreshToken: again.refreshToken })).status).toBe(200);
     expect((await post('refresh', { refreshToken: rotated.refreshToken })).status).toBe(200);
     // The interval counts from the first rotation: once it is over, the old token revokes the family.
-    await t.app
-      .get(pg.Pool)
-      .query(
-        `UPDATE refresh_tokens SET rotated_at = rotated_at - interval '10 seconds' WHERE user_id = $1 AND rotated_at IS NOT NULL`,
-        [user.id],
-      );
+    await ageRotations(user.id);
     const late = await post('refresh', { refreshToken: first.refreshToken });
     expect(late.status).toBe(401);
     expect((await problem(late)).code).toBe('refresh-token-reused');

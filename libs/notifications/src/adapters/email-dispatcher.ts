@@ -19,8 +19,7 @@ const SEND_TIMEOUT_MS = 30_000;
 export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EmailDispatcher.name);
   private readonly mailer?: SmtpMailer;
-  private loop?: Promise<void>;
-  private stopped = false;
+  private stopSending?: () => Promise<void>;
 
   constructor(
     private readonly config: AppConfig,
@@ -36,18 +35,11 @@ export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     if (!this.mailer) return;
     const warn = (message: string) => this.logger.warn(`email loop: ${message}`);
-    this.loop = this.wakeUp.loop(
-      () => this.sendOne(),
-      this.config.notifications.pollIntervalMs,
-      () => this.stopped,
-      warn,
-    );
+    this.stopSending = this.wakeUp.start(1, () => this.sendOne(), this.config.notifications.pollIntervalMs, warn);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.wakeUp.ring();
-    await this.loop;
+    await this.stopSending?.();
     this.mailer?.close();
   }
 

@@ -23,10 +23,27 @@ export class SendWakeUp {
   }
 
   /**
-   * Runs `step` until `stopped()`: again at once after it did some work, else after the next ring
-   * or `pollMs`; a failed step (the database away) is logged and retried after `pollMs`.
+   * Starts `count` loops that each run `step`: again at once after it did some work, else after the
+   * next ring or `pollMs`; a failed step (the database away) is logged and retried after `pollMs`.
+   * The returned stop ends them and resolves once each has finished the step it was in (no poll
+   * waited after it).
    */
-  async loop(
+  start(
+    count: number,
+    step: () => Promise<boolean>,
+    pollMs: number,
+    warn: (message: string) => void,
+  ): () => Promise<void> {
+    let stopped = false;
+    const loops = Array.from({ length: count }, () => this.loop(step, pollMs, () => stopped, warn));
+    return async () => {
+      stopped = true;
+      this.ring();
+      await Promise.all(loops);
+    };
+  }
+
+  private async loop(
     step: () => Promise<boolean>,
     pollMs: number,
     stopped: () => boolean,
@@ -34,10 +51,10 @@ export class SendWakeUp {
   ): Promise<void> {
     while (!stopped()) {
       try {
-        if (!(await step())) await this.wait(pollMs);
+        if (!(await step()) && !stopped()) await this.wait(pollMs);
       } catch (err) {
         warn((err as Error).message);
-        await this.wait(pollMs);
+        if (!stopped()) await this.wait(pollMs);
       }
     }
   }

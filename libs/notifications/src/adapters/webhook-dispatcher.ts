@@ -27,8 +27,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly sender: WebhookSender;
   private readonly inFlight = new Set<string>();
-  private loops: Promise<void>[] = [];
-  private stopped = false;
+  private stopSending?: () => Promise<void>;
 
   constructor(
     private readonly config: AppConfig,
@@ -46,20 +45,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     const { concurrency } = this.config.notifications.webhooks;
     const warn = (message: string) => this.logger.warn(`webhook delivery loop: ${message}`);
-    this.loops = Array.from({ length: concurrency }, () =>
-      this.wakeUp.loop(
-        () => this.sendOne(),
-        this.config.notifications.pollIntervalMs,
-        () => this.stopped,
-        warn,
-      ),
+    this.stopSending = this.wakeUp.start(
+      concurrency,
+      () => this.sendOne(),
+      this.config.notifications.pollIntervalMs,
+      warn,
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.wakeUp.ring();
-    await Promise.all(this.loops);
+    await this.stopSending?.();
     this.sender.close();
   }
 

@@ -86,6 +86,15 @@ async function fire(taskId: string, ownerId: string, dueDate: Date): Promise<voi
     ]);
   });
 }
+
+/** A task of the user's due at `due`, once its reminder is scheduled and has fired. */
+async function taskWithFiredReminder(auth: ReturnType<typeof bearer>, due: Date, title?: string) {
+  const task = await createTask(auth, due, title);
+  await eventuallyReminder(task.id, (a) => a !== undefined, 'reminder scheduled');
+  await fire(task.id, auth.user.id, due);
+  return task;
+}
+
 async function versionOf(aggregateId: string): Promise<number> {
   const { rows } = await db.query<{ v: number | null }>(
     'SELECT max(aggregate_version) AS v FROM events WHERE aggregate_id = $1::uuid',
@@ -275,9 +284,7 @@ describe('reminders follow the task (timers scheduled by the notifications_remin
   it("a reminder never changes the task's version or ETag", async () => {
     const alice = bearer(t.app);
     const due = minutes(200);
-    const task = await createTask(alice, due);
-    await eventuallyReminder(task.id, (a) => a !== undefined, 'reminder scheduled');
-    await fire(task.id, alice.user.id, due);
+    const task = await taskWithFiredReminder(alice, due);
     await eventuallyNotifications(alice, 1);
     const { rows } = await db.query('SELECT version FROM tasks WHERE id = $1::uuid', [task.id]);
     expect(rows[0].version).toBe(1);
@@ -361,9 +368,7 @@ describe('in-app notifications: GET /notifications, POST /notifications/{id}/rea
   it('a fired reminder becomes one notification (a redelivered firing adds none); a stale one (the due date moved) none', async () => {
     const alice = bearer(t.app);
     const due = minutes(240);
-    const task = await createTask(alice, due, 'Renew the certificate');
-    await eventuallyReminder(task.id, (a) => a !== undefined, 'reminder scheduled');
-    await fire(task.id, alice.user.id, due);
+    const task = await taskWithFiredReminder(alice, due, 'Renew the certificate');
     const [n] = await eventuallyNotifications(alice, 1);
     expect(n).toMatchObject({
       type: 'task_reminder',
@@ -421,9 +426,7 @@ describe('in-app notifications: GET /notifications, POST /notifications/{id}/rea
     const ids: string[] = [];
     for (const title of ['first', 'second', 'third']) {
       const due = minutes(300);
-      const task = await createTask(alice, due, title);
-      await eventuallyReminder(task.id, (a) => a !== undefined, 'reminder scheduled');
-      await fire(task.id, alice.user.id, due);
+      const task = await taskWithFiredReminder(alice, due, title);
       ids.push(task.id);
       await eventuallyNotifications(alice, ids.length);
     }
@@ -466,10 +469,7 @@ describe('in-app notifications: GET /notifications, POST /notifications/{id}/rea
 
   it('a keyed read is replayed', async () => {
     const alice = bearer(t.app);
-    const due = minutes(300);
-    const task = await createTask(alice, due);
-    await eventuallyReminder(task.id, (a) => a !== undefined, 'reminder scheduled');
-    await fire(task.id, alice.user.id, due);
+    await taskWithFiredReminder(alice, minutes(300));
     const [n] = await eventuallyNotifications(alice, 1);
     const key = randomUUID();
     const first = await call('POST', `/notifications/${n.id}/read`, alice, undefined, { 'idempotency-key': key });

@@ -16,17 +16,15 @@ const OWNER = '00000000-0000-4000-8000-0000000000aa';
 const t0 = new Date('2026-01-01T00:00:00.000Z');
 let ids = 0;
 
+/** An event as the fold reads it: a new id, at t0, by nobody unless `actor` says so. */
+function historyEvent(e: Omit<HistoryEvent, 'id' | 'occurredAt' | 'actor'>, actor: string | null = null): HistoryEvent {
+  return { id: `e${++ids}`, occurredAt: t0, actor, ...e };
+}
 function taskEvent(e: TaskEvent, actor: string | null = OWNER): HistoryEvent {
-  return {
-    id: `e${++ids}`,
-    type: e.type,
-    aggregateType: 'task',
-    aggregateId: TASK,
-    aggregateVersion: e.version,
-    occurredAt: t0,
+  return historyEvent(
+    { type: e.type, aggregateType: 'task', aggregateId: TASK, aggregateVersion: e.version, payload: e.payload },
     actor,
-    payload: e.payload,
-  };
+  );
 }
 function enriched(basedOnVersion: number, p: Partial<TaskEnrichedPayload> = {}): HistoryEvent {
   const payload: TaskEnrichedPayload = {
@@ -42,28 +40,22 @@ function enriched(basedOnVersion: number, p: Partial<TaskEnrichedPayload> = {}):
     promptVersion: '1',
     ...p,
   };
-  return {
-    id: `e${++ids}`,
+  return historyEvent({
     type: 'task.enriched',
     aggregateType: 'task_enrichment',
-    aggregateId: `enr-${ids}`,
+    aggregateId: `enr-${ids + 1}`,
     aggregateVersion: 1,
-    occurredAt: t0,
-    actor: null,
     payload,
-  };
+  });
 }
 function reminder(): HistoryEvent {
-  return {
-    id: `e${++ids}`,
+  return historyEvent({
     type: 'task.reminder_due',
     aggregateType: 'task_reminder',
     aggregateId: `rem-${TASK}`,
     aggregateVersion: 1,
-    occurredAt: t0,
-    actor: null,
     payload: { taskId: TASK, ownerId: OWNER, dueDate: t0.toISOString(), leadMinutes: 60 },
-  };
+  });
 }
 
 /** Folds the events in order: the entries they add and the final head. */

@@ -10,7 +10,8 @@ import { waitFor } from '../../../../test/support/free-port';
 import { TaskRepository } from '../ports/task.repository';
 import { TasksModule } from '../tasks.module';
 import { TasksWorkerModule } from '../tasks-worker.module';
-import type { TaskState } from '../domain/task';
+import { Task, type TaskState } from '../domain/task';
+import { toNewEvents } from '../application/commands/to-new-events';
 
 // The engine with the tasks consumers and an LLM analyser whose (fake, OpenAI-compatible) server
 // holds its answers until the test releases them: the model call must not hold the other
@@ -60,41 +61,15 @@ afterAll(async () => {
 });
 
 const owner = randomUUID();
+/** A task made as POST /tasks makes it: the row and its task.created event, in one transaction. */
 async function createTask(title: string): Promise<TaskState> {
-  const now = new Date();
-  const s: TaskState = {
-    id: randomUUID(),
-    ownerId: owner,
-    title,
-    description: '',
-    priority: 'medium',
-    status: 'pending',
-    dueDate: null,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const { task, events } = Task.create({ id: randomUUID(), ownerId: owner, now: new Date(), title });
+  const state = task.snapshot();
   await t.app.get(TransactionRunner).run(async () => {
-    await t.app.get(TaskRepository).insert(s);
-    await t.app.get(EventStore).append([
-      {
-        type: 'task.created',
-        aggregateType: 'task',
-        aggregateId: s.id,
-        aggregateVersion: 1,
-        payload: {
-          ownerId: owner,
-          title,
-          description: '',
-          priority: 'medium',
-          status: 'pending',
-          dueDate: null,
-          createdAt: now.toISOString(),
-        },
-      },
-    ]);
+    await t.app.get(TaskRepository).insert(state);
+    await t.app.get(EventStore).append(toNewEvents(state.id, events));
   });
-  return s;
+  return state;
 }
 const readRow = async (id: string) =>
   (

@@ -1,7 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../domain/task.js';
 import { PageCursor, PageLimit } from '@app/platform';
+
+/**
+ * `dueDate` on POST, PUT and PATCH: an ISO-8601 date-time, or null for none; absent is none on
+ * POST and PUT and leaves it as it is on PATCH. The list is the stack it replaces read bottom-up
+ * (applyDecorators runs it first to last): the validation messages keep their order.
+ */
+const WriteDueDate = (): PropertyDecorator =>
+  applyDecorators(
+    IsISO8601({ strict: true }),
+    ValidateIf((_, v) => v !== null),
+    IsOptional(),
+    ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }),
+  );
 
 export class CreateTaskRequest {
   @ApiProperty({ minLength: 1, maxLength: 200 })
@@ -20,10 +34,7 @@ export class CreateTaskRequest {
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
-  @IsOptional()
-  @ValidateIf((_, v) => v !== null)
-  @IsISO8601({ strict: true })
+  @WriteDueDate()
   dueDate?: string | null;
 }
 
@@ -60,10 +71,7 @@ export class UpdateTaskRequest {
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
-  @IsOptional()
-  @ValidateIf((_, v) => v !== null)
-  @IsISO8601({ strict: true })
+  @WriteDueDate()
   dueDate?: string | null;
 
   @ApiPropertyOptional({ enum: TASK_STATUSES })

@@ -1,4 +1,16 @@
-import { Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import {
+  applyDecorators,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Res,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -53,6 +65,23 @@ const tags = (header: string) =>
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
+
+/**
+ * The answers of PATCH and PUT on a task (a write under If-Match). applyDecorators runs its list
+ * first to last, so the list is the stack it replaces read bottom-up: the document keeps its order.
+ */
+const ApiTaskWriteResponses = (): MethodDecorator =>
+  applyDecorators(
+    ApiUnprocessableEntityResponse({
+      description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.',
+    }),
+    ApiPreconditionFailedResponse({
+      description: 'version-mismatch: the task was written since the If-Match tag was issued.',
+    }),
+    ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' }),
+    ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' }),
+    ApiOkResponse({ type: TaskResponse }),
+  );
 
 /** If-Match: `*` (any version), or strong tags naming one write version. Anything else is a 400. */
 function expectedVersion(ifMatch: string | undefined): number | undefined {
@@ -204,15 +233,7 @@ export class TasksController {
   @Patch(':id')
   @Idempotent()
   @ApiOperation({ summary: 'Change some fields or the status; If-Match takes any ETag received for the task' })
-  @ApiOkResponse({ type: TaskResponse })
-  @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
-  @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
-  @ApiPreconditionFailedResponse({
-    description: 'version-mismatch: the task was written since the If-Match tag was issued.',
-  })
-  @ApiUnprocessableEntityResponse({
-    description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.',
-  })
+  @ApiTaskWriteResponses()
   async patch(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
@@ -237,15 +258,7 @@ export class TasksController {
 
   @Put(':id')
   @ApiOperation({ summary: 'Replace the task (absent fields reset to their defaults); If-Match as for PATCH' })
-  @ApiOkResponse({ type: TaskResponse })
-  @ApiBadRequestResponse({ description: 'bad-header: If-Match is not a tag this API returned for the task, nor *.' })
-  @ApiNotFoundResponse({ description: 'task-not-found: no such task, or not yours.' })
-  @ApiPreconditionFailedResponse({
-    description: 'version-mismatch: the task was written since the If-Match tag was issued.',
-  })
-  @ApiUnprocessableEntityResponse({
-    description: 'validation-failed (errors[]), or forbidden-transition: a status move the lifecycle forbids.',
-  })
+  @ApiTaskWriteResponses()
   async replace(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
