@@ -12,7 +12,7 @@ import {
 import { DeadLetterPageResponse, DeadLetterResponse } from './events.openapi.js';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { AdminOnly } from '@app/access';
-import { DomainError, isUuid } from '@app/shared-kernel';
+import { DomainError, uuidOrNotFound } from '@app/shared-kernel';
 import { Idempotent, ValidQuery, PageLimit } from '@app/platform';
 import { type DeadLetterView, DeadLetters } from '../dead-letters/dead-letters.js';
 import { RetryDeadLetterCommand } from '../dead-letters/retry-dead-letter.command.js';
@@ -34,11 +34,8 @@ export class DeadLettersRequest {
   limit?: number;
 }
 
-/** An id that is not a UUID names no dead letter: 404, never a database error. */
-function checkId(id: string): string {
-  if (!isUuid(id)) throw new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
-  return id;
-}
+const deadLetterNotFound = () => new DomainError('not_found', 'dead-letter-not-found', 'No dead letter has this id.');
+const checkId = (id: string) => uuidOrNotFound(id, deadLetterNotFound);
 
 /** Admin: events a consumer gave up on; retry (asynchronous, by the worker) or discard one. */
 @ApiTags('admin')

@@ -21,13 +21,9 @@ import {
   NotificationResponse,
   notificationResponse,
 } from './notification.response.js';
-import { isUuid } from '@app/shared-kernel';
+import { uuidOrNotFound } from '@app/shared-kernel';
 
-/** A path id that is not a UUID names no notification: 404, like any unknown id. */
-function notificationId(id: string): string {
-  if (!isUuid(id)) throw notificationNotFound(id);
-  return id.toLowerCase();
-}
+const notificationId = (id: string) => uuidOrNotFound(id, notificationNotFound);
 
 @ApiTags('notifications')
 @Authenticated()

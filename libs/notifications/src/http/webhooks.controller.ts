@@ -25,12 +25,9 @@ import {
   WebhookListResponse,
   webhookResponse,
 } from './webhook.response.js';
-import { isUuid } from '@app/shared-kernel';
+import { uuidOrNotFound } from '@app/shared-kernel';
 
-function webhookId(id: string): string {
-  if (!isUuid(id)) throw webhookNotFound(id);
-  return id.toLowerCase();
-}
+const webhookId = (id: string) => uuidOrNotFound(id, webhookNotFound);
 
 @ApiTags('webhooks')
 @Authenticated()

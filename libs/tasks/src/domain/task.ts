@@ -5,6 +5,10 @@ import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } fr
 
 export { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus };
 
+/** The caller's task does not exist (another user's task looks exactly like a missing one). */
+export const taskNotFound = (id: string) =>
+  new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
+
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 10_000;
 

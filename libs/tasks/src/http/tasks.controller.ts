@@ -28,7 +28,7 @@ import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentUser, type AuthenticatedUser } from '@app/access';
 import { ConsistentRead } from '@app/events';
 import { Idempotent, ProblemException, ValidBody, ValidQuery } from '@app/platform';
-import { DomainError, isUuid } from '@app/shared-kernel';
+import { uuidOrNotFound } from '@app/shared-kernel';
 import { ChangeStatusCommand } from '../application/commands/change-status/change-status.command.js';
 import { CreateTaskCommand } from '../application/commands/create-task/create-task.command.js';
 import { DeleteTaskCommand } from '../application/commands/delete-task/delete-task.command.js';
@@ -37,7 +37,7 @@ import { GetTaskHistoryQuery } from '../application/queries/get-task-history/get
 import { GetTaskQuery } from '../application/queries/get-task/get-task.query.js';
 import { ListTasksQuery } from '../application/queries/list-tasks/list-tasks.query.js';
 import { TaskStatsQuery } from '../application/queries/task-stats/task-stats.query.js';
-import type { TaskFields } from '../domain/task.js';
+import { type TaskFields, taskNotFound } from '../domain/task.js';
 import type { TaskDocument } from '../ports/task-cache.js';
 import { TASK_HISTORY_PROJECTION } from '../ports/task-history.read-model.js';
 import { readerView, type TaskSortField } from '../ports/task-read-model.js';
@@ -107,11 +107,7 @@ function unchanged(ifNoneMatch: string | undefined, current: string): boolean {
   );
 }
 
-/** A path id that is not a UUID names no task: 404, like any unknown id. */
-function taskId(id: string): string {
-  if (!isUuid(id)) throw new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
-  return id.toLowerCase();
-}
+const taskId = (id: string) => uuidOrNotFound(id, taskNotFound);
 
 function dueDate(v: string | null | undefined): Date | null | undefined {
   return v === undefined ? undefined : v === null ? null : new Date(v);

@@ -1,10 +1,9 @@
-import { DomainError } from '@app/shared-kernel';
-import { Task } from '../../domain/task.js';
+import { Task, taskNotFound } from '../../domain/task.js';
 import type { TaskRepository } from '../../ports/task.repository.js';
 
 /** Loads the caller's task or fails with 404 (another user's task looks exactly like a missing one). */
 export async function loadOwned(tasks: TaskRepository, id: string, ownerId: string): Promise<Task> {
   const state = await tasks.findOwned(id, ownerId);
-  if (!state) throw new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
+  if (!state) throw taskNotFound(id);
   return Task.restore(state);
 }

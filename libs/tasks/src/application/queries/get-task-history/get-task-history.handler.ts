@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '@app/shared-kernel';
+import { taskNotFound } from '../../../domain/task.js';
 import { TaskHistoryReadModel } from '../../../ports/task-history.read-model.js';
 import { GetTaskHistoryQuery, type TaskHistoryPage } from './get-task-history.query.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './history-cursor.js';
@@ -12,7 +12,7 @@ export class GetTaskHistoryHandler implements IQueryHandler<GetTaskHistoryQuery>
   async execute(q: GetTaskHistoryQuery): Promise<TaskHistoryPage> {
     const afterSeq = q.cursor === undefined ? 0 : decodeHistoryCursor(q.cursor);
     const rows = await this.history.page({ taskId: q.taskId, ownerId: q.ownerId, afterSeq, limit: q.limit });
-    if (!rows) throw new DomainError('not_found', 'task-not-found', `Task ${q.taskId} does not exist.`);
+    if (!rows) throw taskNotFound(q.taskId);
     const items = rows.slice(0, q.limit);
     return { items, nextCursor: rows.length > q.limit ? encodeHistoryCursor(items[items.length - 1].seq) : null };
   }

@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '@app/shared-kernel';
+import { taskNotFound } from '../../../domain/task.js';
 import { TaskCache, taskDocument, type TaskDocument } from '../../../ports/task-cache.js';
 import { TaskReadModel } from '../../../ports/task-read-model.js';
 import { GetTaskQuery } from './get-task.query.js';
@@ -16,16 +16,14 @@ export class GetTaskHandler implements IQueryHandler<GetTaskQuery> {
     const cached = await this.cache.get(q.taskId);
     if (!cached) return this.load(q);
     if (cached.ownerId === q.ownerId) return cached;
-    throw notFound(q.taskId);
+    throw taskNotFound(q.taskId);
   }
 
   private async load(q: GetTaskQuery): Promise<TaskDocument> {
     const view = await this.read.get(q.taskId, q.ownerId);
-    if (!view) throw notFound(q.taskId);
+    if (!view) throw taskNotFound(q.taskId);
     const document = taskDocument(view);
     await this.cache.set(q.taskId, document);
     return document;
   }
 }
-
-const notFound = (id: string) => new DomainError('not_found', 'task-not-found', `Task ${id} does not exist.`);
