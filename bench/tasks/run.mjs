@@ -13,7 +13,10 @@
 // BENCH_API_ENV (JSON) overrides the API's environment, e.g. '{"OTEL_SDK_DISABLED":"true"}'.
 // BENCH_BEFORE=<checkout> also runs that checkout's built API (its own dist/, database and worker)
 // in the same slices, for a before/after comparison in one run (build it there first).
-// LIST_TASKS=0 skips the list latency part.
+// LIST_TASKS=0 skips the list latency part. BENCH_API_NODE_ARGS (space-separated) adds Node options
+// to each API process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' for a CPU profile per build.
+// RATE=<req/s> offers a fixed rate instead of as many requests as the server takes (autocannon's
+// overallRate): CPU per request without the batching a saturated server gains (req/s ratios then say nothing).
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -28,6 +31,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 12);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
 const SLICES = Math.max(1, Number(process.env.SLICES ?? 6));
+const RATE = process.env.RATE ? { overallRate: Number(process.env.RATE) } : {};
 const LIST_TASKS = Number(process.env.LIST_TASKS ?? 100_000);
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -36,6 +40,7 @@ const SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const WORKER_IN_API = process.env.BENCH_WORKER === 'in-api';
 const REGISTER_TRACING = 'dist/libs/platform/src/tracing/register.js';
 const BEFORE = process.env.BENCH_BEFORE;
+const API_NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 function jwt(sub) {
@@ -100,7 +105,7 @@ function cpu(pid) {
 
 function load(opts) {
   return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) =>
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...RATE, ...opts }, (err, res) =>
       err ? reject(err) : resolve(res),
     );
   });
@@ -300,7 +305,7 @@ try {
   };
   const apiPort = await freePort();
   const api = await start(
-    ['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'],
+    [...API_NODE_ARGS, '--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'],
     { ...fullEnv, RUN_WORKER_IN_API: String(WORKER_IN_API) },
     apiPort,
   );
@@ -323,7 +328,7 @@ try {
     const env = { ...fullEnv, DATABASE_URL: url };
     const port = await freePort();
     const child = await start(
-      ['--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'],
+      [...API_NODE_ARGS, '--import', `./${REGISTER_TRACING}`, 'dist/apps/api/src/main.js'],
       { ...env, RUN_WORKER_IN_API: String(WORKER_IN_API) },
       port,
       BEFORE,
